@@ -1,0 +1,143 @@
+/* tokd/tokenizer.h - loading tokenizers and encoding, counting, decoding.
+ *
+ * A tokd_tokenizer is immutable once loaded and reference counted: any number
+ * of threads may encode with it at once, and the last tokd_tokenizer_unref()
+ * frees it. Encoding follows OpenAI tiktoken exactly, including its handling
+ * of special tokens (see struct tokd_specials).
+ *
+ * Text in: any bytes. Invalid UTF-8 is replaced before encoding, each
+ * maximal invalid subsequence by one U+FFFD, exactly as Python's
+ * bytes.decode("utf-8", errors="replace") does; valid text is untouched.
+ *
+ * Thread-safety: all functions are safe to call concurrently on the same
+ * tokenizer; tokd_ids and tokd_bytes values belong to their caller.
+ */
+#ifndef TOKD_TOKENIZER_H
+#define TOKD_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokd/error.h"
+
+typedef struct tokd_tokenizer tokd_tokenizer;
+
+/* A growable array of token ids. Zero-initialise it; free with
+ * tokd_ids_release(). Functions that fill one append to it. */
+typedef struct tokd_ids {
+    uint32_t *ids;
+    size_t len;
+    size_t cap;
+} tokd_ids;
+
+/* A growable byte buffer, always NUL-terminated after `len` bytes when
+ * `data` is not NULL. Zero-initialise; free with tokd_bytes_release(). */
+typedef struct tokd_bytes {
+    char *data;
+    size_t len;
+    size_t cap;
+} tokd_bytes;
+
+/* Append one id; TOKD_ENOMEM on allocation failure. */
+int tokd_ids_push(tokd_ids *ids, uint32_t id);
+void tokd_ids_release(tokd_ids *ids);
+void tokd_bytes_release(tokd_bytes *b);
+
+/* Which special tokens an encode call lets through, with tiktoken's rules:
+ * - allowed: text of an allowed special token is encoded as its id.
+ * - disallowed: text of a disallowed special token anywhere in the input
+ *   fails the call with TOKD_ESPECIAL naming the token.
+ * - any other special-token text is encoded as ordinary text.
+ * A zero-initialised struct is tiktoken's default: nothing allowed and
+ * everything disallowed. Token names not known to the tokenizer are refused
+ * with TOKD_EINVAL (a typo should not silently change the ids). */
+enum tokd_allowed_mode { TOKD_ALLOW_NONE = 0, TOKD_ALLOW_ALL, TOKD_ALLOW_LIST };
+enum tokd_disallowed_mode {
+    TOKD_DISALLOW_ALL = 0, /* every special token that is not allowed */
+    TOKD_DISALLOW_NONE,
+    TOKD_DISALLOW_LIST
+};
+
+typedef struct tokd_specials {
+    enum tokd_allowed_mode allowed_mode;
+    const char *const *allowed; /* borrowed, NUL-terminated names */
+    size_t n_allowed;
+    enum tokd_disallowed_mode disallowed_mode;
+    const char *const *disallowed; /* borrowed */
+    size_t n_disallowed;
+} tokd_specials;
+
+/* Load a tokenizer. `spec` is a built-in encoding name (cl100k_base, ...),
+ * or a path to a .tiktoken file. `data_dir` is where the bundled encodings
+ * live (NULL: tokd_default_data_dir()). On success *out holds a new
+ * reference the caller must release with tokd_tokenizer_unref(). */
+int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out,
+                        tokd_error *err);
+
+/* Load the encoding a model uses, with tiktoken's encoding_for_model rules
+ * (exact names first, then name prefixes such as "gpt-4o-"). */
+int tokd_tokenizer_load_for_model(const char *model, const char *data_dir, tokd_tokenizer **out,
+                                  tokd_error *err);
+
+/* The encoding name tiktoken maps a model to, or NULL if it maps none. */
+const char *tokd_encoding_for_model(const char *model);
+
+/* Built-in encoding names, NULL-terminated; static storage. */
+const char *const *tokd_builtin_encodings(void);
+
+/* The bundled data directory: $TOKD_DATA_DIR if set, else the first of
+ * <exe>/../data/encodings, <exe>/../share/tokd/encodings, the source tree's
+ * data/encodings and the installed datadir that exists. Static storage. */
+const char *tokd_default_data_dir(void);
+
+tokd_tokenizer *tokd_tokenizer_ref(tokd_tokenizer *tok);
+void tokd_tokenizer_unref(tokd_tokenizer *tok);
+
+const char *tokd_tokenizer_name(const tokd_tokenizer *tok);
+/* The pre-tokenizer regex (PCRE2 syntax), as the reference spells it. */
+const char *tokd_tokenizer_pattern(const tokd_tokenizer *tok);
+/* Hex SHA-256 of the ranks file the tokenizer was loaded from. */
+const char *tokd_tokenizer_sha256(const tokd_tokenizer *tok);
+/* Highest token id + 1, special tokens included (tiktoken's n_vocab). */
+uint32_t tokd_tokenizer_n_vocab(const tokd_tokenizer *tok);
+size_t tokd_tokenizer_n_specials(const tokd_tokenizer *tok);
+/* The i-th special token (i < n_specials): its text (borrowed) and id. */
+const char *tokd_tokenizer_special(const tokd_tokenizer *tok, size_t i, uint32_t *id);
+
+/* Encode `len` bytes of `text`, appending ids to `out`. `sp` may be NULL for
+ * the default (no special token allowed, all disallowed). */
+int tokd_encode(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                tokd_ids *out, tokd_error *err);
+
+/* Encode treating special-token text as ordinary text (never fails on it). */
+int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len, tokd_ids *out,
+                         tokd_error *err);
+
+/* Number of ids tokd_encode would produce, without building the array. */
+int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+               size_t *count, tokd_error *err);
+
+/* Append the bytes of the tokens to `out`. Fails with TOKD_ERANGE naming
+ * the first id that is not a token of this tokenizer. */
+int tokd_decode_bytes(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd_bytes *out,
+                      tokd_error *err);
+
+/* As tokd_decode_bytes, then replace invalid UTF-8 as Python's
+ * bytes.decode("utf-8", errors="replace") does. */
+int tokd_decode_text(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd_bytes *out,
+                     tokd_error *err);
+
+/* The bytes of one token (borrowed, valid while the tokenizer lives).
+ * Returns TOKD_ERANGE if `id` is not a token. */
+int tokd_token_bytes(const tokd_tokenizer *tok, uint32_t id, const char **bytes, size_t *len);
+
+/* UTF-8 helpers used by encode and decode, public for servers and tests. */
+
+/* 1 if the bytes are valid UTF-8 (no surrogates, no overlongs). */
+int tokd_utf8_valid(const char *s, size_t len);
+
+/* Append `s` to `out` with every maximal invalid subsequence replaced by
+ * U+FFFD (Python's errors="replace"). */
+int tokd_utf8_sanitize(const char *s, size_t len, tokd_bytes *out);
+
+#endif

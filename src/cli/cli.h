@@ -1,0 +1,43 @@
+/* cli.h - shared pieces of the tokd command line.
+ *
+ * Exit codes: 0 success, 2 bad input or usage, 1 internal error. Every
+ * subcommand uses only the public libtokd API. */
+#ifndef TOKD_CLI_H
+#define TOKD_CLI_H
+
+#include <stddef.h>
+
+#include "tokd/tokd.h"
+
+enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2 };
+
+/* Options every tokenizing subcommand takes. */
+typedef struct cli_opts {
+    const char *tokenizer; /* -t */
+    const char *model;     /* -m */
+    const char *allowed;   /* --allowed-special */
+    const char *disallowed; /* --disallowed-special */
+    int raw_bytes;         /* decode --bytes */
+    char **inputs;         /* positional arguments */
+    int n_inputs;
+} cli_opts;
+
+/* Parse argv for `cmd`; prints usage for --help (returns -1 then, exit 0)
+ * or an error (returns EXIT_USAGE). */
+int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o);
+
+/* Load the tokenizer chosen by -t / -m (cl100k_base by default). */
+int cli_load(const cli_opts *o, tokd_tokenizer **tok);
+
+/* Read FILE, or standard input for NULL or "-". Caller frees *buf. */
+int cli_read_input(const char *path, char **buf, size_t *len);
+
+/* Print "tokd: MESSAGE" and map a libtokd error to an exit code. */
+int cli_fail(int code, const tokd_error *err);
+
+int cmd_encode(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,227 @@
+/* load.c - turning a name or a path into a tokenizer.
+ *
+ * A built-in name loads its ranks file from the data directory, verifies it
+ * against the SHA-256 tiktoken publishes for it (a changed or truncated
+ * file is refused, naming the file and the expected hash) and adds the
+ * encoding's pattern and special tokens. A path to a .tiktoken file takes
+ * its pattern and special tokens from NAME.json beside it
+ * ({"pattern": "...", "special_tokens": {"<|x|>": id}}), or, when the file
+ * is one of OpenAI's (by hash), from that built-in encoding. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "registry.h"
+#include "sha256.h"
+#include "tiktoken_file.h"
+#include "tokenizer_impl.h"
+
+#define MAX_RANKS_FILE (256u << 20)
+
+static int dup_special(tokd__special *s, const char *text, uint32_t id)
+{
+    s->text = strdup(text);
+    s->len = (uint32_t)strlen(text);
+    s->id = id;
+    return s->text ? 0 : TOKD_ENOMEM;
+}
+
+static void free_specials(tokd__special *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(s[i].text);
+    free(s);
+}
+
+static int builtin_specials(const tokd__builtin *b, tokd__special **out, size_t *n_out)
+{
+    size_t extra = b->harmony_reserved ? TOKD__HARMONY_RESERVED_END - TOKD__HARMONY_RESERVED_FIRST : 0;
+    size_t n = b->n_specials + extra;
+    tokd__special *s = calloc(n, sizeof *s);
+    int rc = s ? 0 : TOKD_ENOMEM;
+    for (size_t i = 0; i < b->n_specials && rc == 0; i++)
+        rc = dup_special(&s[i], b->specials[i].text, b->specials[i].id);
+    for (size_t i = 0; i < extra && rc == 0; i++) {
+        char text[32];
+        uint32_t id = (uint32_t)(TOKD__HARMONY_RESERVED_FIRST + i);
+        snprintf(text, sizeof text, "<|reserved_%u|>", id);
+        rc = dup_special(&s[b->n_specials + i], text, id);
+    }
+    if (rc != 0) {
+        free_specials(s, n);
+        return rc;
+    }
+    *out = s;
+    *n_out = n;
+    return 0;
+}
+
+/* Read `path`, compute its hash and parse it as .tiktoken. When `expect` is
+ * set the hash must equal it. */
+static int read_ranks(const char *path, const char *expect, char sha[65], tokd__rankmap *m,
+                      tokd_error *err)
+{
+    char *buf;
+    size_t len;
+    int rc = tokd__read_file(path, MAX_RANKS_FILE, &buf, &len, err);
+    if (rc != 0)
+        return rc;
+    tokd__sha256_hex(buf, len, sha);
+    if (expect && strcmp(sha, expect) != 0)
+        rc = tokd_error_set(err, TOKD_EHASH,
+                            "%s has SHA-256 %s but %s is expected (tiktoken's published hash): the "
+                            "file was changed or truncated; restore it from the tokd source tree",
+                            path, sha, expect);
+    else
+        rc = tokd__tiktoken_parse(buf, len, path, m, err);
+    free(buf);
+    return rc;
+}
+
+static int load_builtin(const tokd__builtin *b, const char *name, const char *path,
+                        tokd_tokenizer **out, tokd_error *err)
+{
+    char sha[65];
+    tokd__rankmap m;
+    tokd__special *sp;
+    size_t n_sp;
+    int rc = read_ranks(path, b->sha256, sha, &m, err);
+    if (rc != 0)
+        return rc;
+    if ((rc = builtin_specials(b, &sp, &n_sp)) != 0) {
+        tokd__rankmap_release(&m);
+        return rc;
+    }
+    rc = tokd__tokenizer_new(name, sha, &m, b->pattern, sp, n_sp, out, err);
+    if (rc == 0 && tokd_tokenizer_n_vocab(*out) != b->n_vocab) {
+        rc = tokd_error_set(err, TOKD_EFORMAT, "%s gives n_vocab %u, tiktoken's %s has %u", path,
+                            tokd_tokenizer_n_vocab(*out), b->name, b->n_vocab);
+        tokd_tokenizer_unref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int meta_specials(json_t *obj, const char *path, tokd__special **out, size_t *n_out,
+                         tokd_error *err)
+{
+    size_t n = obj ? json_object_size(obj) : 0, i = 0;
+    tokd__special *s = calloc(n ? n : 1, sizeof *s);
+    const char *key;
+    json_t *v;
+    if (!s)
+        return TOKD_ENOMEM;
+    int rc = 0;
+    json_object_foreach(obj, key, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= UINT32_MAX) {
+            rc = tokd_error_set(err, TOKD_EFORMAT, "%s: special_tokens[\"%s\"] must be an id (a non-negative integer)",
+                                path, key);
+            break;
+        }
+        if ((rc = dup_special(&s[i++], key, (uint32_t)json_integer_value(v))) != 0)
+            break;
+    }
+    if (rc != 0) {
+        free_specials(s, n);
+        return rc;
+    }
+    *out = s;
+    *n_out = n;
+    return 0;
+}
+
+/* NAME.json beside NAME.tiktoken: its pattern and special tokens. */
+static int load_with_meta(const char *path, const char *meta_path, const char *name,
+                          tokd_tokenizer **out, tokd_error *err)
+{
+    json_error_t je;
+    json_t *meta = json_load_file(meta_path, 0, &je);
+    if (!meta)
+        return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", meta_path, je.line, je.text);
+    json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
+    int rc = 0;
+    if (!json_is_string(pattern))
+        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"pattern\" must be a string (the pre-tokenizer regex)", meta_path);
+    else if (sp_obj && !json_is_object(sp_obj))
+        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"special_tokens\" must be an object of name: id", meta_path);
+    tokd__rankmap m;
+    tokd__special *sp = NULL;
+    size_t n_sp = 0;
+    char sha[65];
+    if (rc == 0 && (rc = meta_specials(sp_obj, meta_path, &sp, &n_sp, err)) == 0) {
+        rc = read_ranks(path, NULL, sha, &m, err);
+        if (rc == 0)
+            rc = tokd__tokenizer_new(name, sha, &m, json_string_value(pattern), sp, n_sp, out, err);
+        else
+            free_specials(sp, n_sp);
+    }
+    json_decref(meta);
+    return rc;
+}
+
+static void base_name(const char *path, char *name, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(name, size, "%s", slash ? slash + 1 : path);
+    char *dot = strrchr(name, '.');
+    if (dot && strcmp(dot, ".tiktoken") == 0)
+        *dot = '\0';
+}
+
+static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char name[256], meta[4096];
+    base_name(path, name, sizeof name);
+    size_t len = strlen(path);
+    if (len < 9 || strcmp(path + len - 9, ".tiktoken") != 0)
+        return tokd_error_set(err, TOKD_EUNSUPPORTED,
+                              "%s: tokd reads .tiktoken rank files here; name the file NAME.tiktoken", path);
+    snprintf(meta, sizeof meta, "%.*s.json", (int)(len - 9), path);
+    struct stat st;
+    if (stat(meta, &st) == 0)
+        return load_with_meta(path, meta, name, out, err);
+    char sha[65];
+    tokd__rankmap m;
+    int rc = read_ranks(path, NULL, sha, &m, err);
+    if (rc != 0)
+        return rc;
+    tokd__rankmap_release(&m);
+    const tokd__builtin *b = tokd__builtin_by_sha256(sha);
+    if (!b)
+        return tokd_error_set(err, TOKD_EFORMAT,
+                              "%s is not one of OpenAI's encodings, so tokd needs its pattern and special "
+                              "tokens: write them to %s as {\"pattern\": \"...\", \"special_tokens\": {}}",
+                              path, meta);
+    return load_builtin(b, name, path, out, err);
+}
+
+int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out, tokd_error *err)
+{
+    const tokd__builtin *b = tokd__builtin_find(spec);
+    if (b) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", data_dir ? data_dir : tokd_default_data_dir(), b->ranks_file);
+        return load_builtin(b, spec, path, out, err);
+    }
+    struct stat st;
+    if (stat(spec, &st) == 0)
+        return load_path(spec, out, err);
+    return tokd_error_set(err, TOKD_ENOENT,
+                          "unknown tokenizer '%s': not a built-in encoding (gpt2, r50k_base, p50k_base, "
+                          "p50k_edit, cl100k_base, o200k_base, o200k_harmony) and no such file",
+                          spec);
+}
+
+int tokd_tokenizer_load_for_model(const char *model, const char *data_dir, tokd_tokenizer **out,
+                                  tokd_error *err)
+{
+    const char *enc = tokd_encoding_for_model(model);
+    if (!enc)
+        return tokd_error_set(err, TOKD_ENOENT,
+                              "unknown model '%s': tiktoken maps no encoding to it; name the encoding instead",
+                              model);
+    return tokd_tokenizer_load(enc, data_dir, out, err);
+}

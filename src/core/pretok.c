@@ -1,0 +1,169 @@
+/* pretok.c - compiling pre-tokenizer patterns and iterating their pieces.
+ *
+ * PCRE2 options: UTF and UCP (Unicode classes for \s, \d, \w), and
+ * DOLLAR_ENDONLY so that '$' means end of text as in Rust's regex crate,
+ * which tiktoken and Hugging Face tokenizers use. Patterns are JIT compiled.
+ * Matching uses per-thread match data and a per-thread 64 MiB-max JIT stack
+ * (enough for megabyte-long runs), kept in thread-specific storage and freed
+ * when the thread exits. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pretok.h"
+
+/* The spellings of the built-in patterns: npm tiktoken's, and Python
+ * tiktoken 0.14's possessive form (meant to split identically; the tests
+ * check it with PCRE2). */
+static const struct {
+    const char *pattern;
+    enum tokd__scanner scanner;
+} known[] = {
+    {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+     TOKD__SCAN_R50K},
+    {"'(?:[sdmt]|ll|ve|re)| ?\\p{L}++| ?\\p{N}++| ?[^\\s\\p{L}\\p{N}]++|\\s++$|\\s+(?!\\S)|\\s",
+     TOKD__SCAN_R50K},
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+     "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+     TOKD__SCAN_CL100K},
+    {"'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}++|\\p{N}{1,3}+| "
+     "?[^\\s\\p{L}\\p{N}]++[\\r\\n]*+|\\s++$|\\s*[\\r\\n]|\\s+(?!\\S)|\\s",
+     TOKD__SCAN_CL100K},
+    {"[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'"
+     "s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}"
+     "\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/"
+     "]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+     TOKD__SCAN_O200K},
+};
+
+enum tokd__scanner tokd__scanner_for(const char *pattern)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(pattern, known[i].pattern) == 0)
+            return known[i].scanner;
+    return TOKD__SCAN_PCRE2;
+}
+
+int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, tokd_error *err)
+{
+    int ecode;
+    PCRE2_SIZE eoff;
+    *pt = (tokd__pretok){0};
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY, &ecode, &eoff, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(ecode, msg, sizeof msg);
+        tokd_error_set(err, TOKD_EPATTERN, "pattern does not compile at offset %zu: %s",
+                       (size_t)eoff, (const char *)msg);
+        if (err)
+            err->position = (size_t)eoff + 1;
+        return TOKD_EPATTERN;
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    pt->pattern = strdup(pattern);
+    if (!pt->pattern) {
+        pcre2_code_free(code);
+        return TOKD_ENOMEM;
+    }
+    pt->code = code;
+    pt->scanner = allow_scanner ? tokd__scanner_for(pattern) : TOKD__SCAN_PCRE2;
+    return 0;
+}
+
+void tokd__pretok_release(tokd__pretok *pt)
+{
+    pcre2_code_free(pt->code);
+    free(pt->pattern);
+    *pt = (tokd__pretok){0};
+}
+
+/* ---- per-thread matching state ------------------------------------- */
+
+typedef struct match_state {
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    pcre2_jit_stack *stack;
+} match_state;
+
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+static int state_key_ok;
+
+static void state_free(void *p)
+{
+    match_state *st = p;
+    if (!st)
+        return;
+    pcre2_match_data_free(st->md);
+    pcre2_match_context_free(st->mc);
+    pcre2_jit_stack_free(st->stack);
+    free(st);
+}
+
+static void state_key_init(void)
+{
+    state_key_ok = pthread_key_create(&state_key, state_free) == 0;
+}
+
+static match_state *thread_state(void)
+{
+    pthread_once(&state_once, state_key_init);
+    if (!state_key_ok)
+        return NULL;
+    match_state *st = pthread_getspecific(state_key);
+    if (st)
+        return st;
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->md = pcre2_match_data_create(1, NULL);
+    st->mc = pcre2_match_context_create(NULL);
+    st->stack = pcre2_jit_stack_create(32 * 1024, 64 * 1024 * 1024, NULL);
+    if (!st->md || !st->mc || !st->stack || pthread_setspecific(state_key, st) != 0) {
+        state_free(st);
+        return NULL;
+    }
+    pcre2_jit_stack_assign(st->mc, NULL, st->stack);
+    return st;
+}
+
+static int pcre2_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
+                      size_t *start, size_t *end)
+{
+    match_state *st = thread_state();
+    if (!st)
+        return TOKD_ENOMEM;
+    while (pos < n) {
+        int rc = pcre2_match(pt->code, s, n, pos, PCRE2_NO_UTF_CHECK, st->md, st->mc);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return 0;
+        if (rc < 0)
+            return rc == PCRE2_ERROR_NOMEMORY ? TOKD_ENOMEM : TOKD_ELIMIT;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
+        if (ov[1] > ov[0]) {
+            *start = ov[0];
+            *end = ov[1];
+            return 1;
+        }
+        /* an empty match yields no piece; go on after its code point */
+        pos = ov[0] + 1;
+        while (pos < n && (s[pos] & 0xC0) == 0x80)
+            pos++;
+    }
+    return 0;
+}
+
+int tokd__pretok_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
+                      size_t *start, size_t *end)
+{
+    if (pos >= n)
+        return 0;
+    if (pt->scanner == TOKD__SCAN_PCRE2)
+        return pcre2_next(pt, s, n, pos, start, end);
+    *start = pos;
+    *end = tokd__scan(pt->scanner, s, n, pos);
+    return 1;
+}

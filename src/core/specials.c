@@ -1,0 +1,105 @@
+/* specials.c - indexing special tokens and searching text for them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "specials.h"
+
+static int add_length(tokd__specials *ss, uint32_t len, tokd_error *err)
+{
+    for (size_t i = 0; i < ss->n_lens; i++)
+        if (ss->lens[i] == len)
+            return 0;
+    if (ss->n_lens == sizeof ss->lens / sizeof ss->lens[0])
+        return tokd_error_set(err, TOKD_EUNSUPPORTED,
+                              "special tokens come in more than 16 different lengths");
+    size_t i = ss->n_lens++;
+    while (i > 0 && ss->lens[i - 1] < len) { /* keep longest first */
+        ss->lens[i] = ss->lens[i - 1];
+        i--;
+    }
+    ss->lens[i] = len;
+    return 0;
+}
+
+int tokd__specials_init(tokd__specials *ss, tokd__special *items, size_t n, tokd_error *err)
+{
+    *ss = (tokd__specials){.items = items, .n = n, .single_first = -1};
+    tokd__rank_entry *e = calloc(n ? n : 1, sizeof *e);
+    if (!e)
+        return TOKD_ENOMEM;
+    int rc = 0, firsts = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        e[i] = (tokd__rank_entry){(const uint8_t *)items[i].text, items[i].len, (uint32_t)i};
+        rc = items[i].len ? add_length(ss, items[i].len, err)
+                          : tokd_error_set(err, TOKD_EFORMAT, "a special token is empty");
+        uint8_t b = (uint8_t)items[i].text[0];
+        firsts += !ss->first[b];
+        ss->first[b] = 1;
+        ss->single_first = firsts == 1 ? b : -1;
+    }
+    if (rc == 0)
+        rc = tokd__rankmap_init(&ss->by_text, e, n, err);
+    free(e);
+    return rc;
+}
+
+void tokd__specials_release(tokd__specials *ss)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        free(ss->items[i].text);
+    free(ss->items);
+    tokd__rankmap_release(&ss->by_text);
+    *ss = (tokd__specials){0};
+}
+
+long tokd__specials_index(const tokd__specials *ss, const char *text, size_t len)
+{
+    if (ss->n == 0 || len == 0)
+        return -1;
+    uint32_t r = tokd__rankmap_get(&ss->by_text, (const uint8_t *)text, len);
+    return r == TOKD__NO_RANK ? -1 : (long)r;
+}
+
+static int passes(tokd__special_filter f, size_t index)
+{
+    return f.all || (f.mask && f.mask[index]);
+}
+
+/* The longest special token passing `f` that starts at s[i], or -1. */
+static long match_at(const tokd__specials *ss, tokd__special_filter f, const uint8_t *s, size_t n,
+                     size_t i)
+{
+    for (size_t k = 0; k < ss->n_lens; k++) {
+        uint32_t len = ss->lens[k];
+        if (len > n - i)
+            continue;
+        uint32_t r = tokd__rankmap_get(&ss->by_text, s + i, len);
+        if (r != TOKD__NO_RANK && passes(f, r))
+            return (long)r;
+    }
+    return -1;
+}
+
+int tokd__specials_find(const tokd__specials *ss, tokd__special_filter f, const uint8_t *s,
+                        size_t n, size_t pos, size_t *at, size_t *index)
+{
+    if (ss->n == 0 || (!f.all && !f.mask))
+        return 0;
+    for (size_t i = pos; i < n; i++) {
+        if (ss->single_first >= 0) {
+            const uint8_t *p = memchr(s + i, ss->single_first, n - i);
+            if (!p)
+                return 0;
+            i = (size_t)(p - s);
+        } else if (!ss->first[s[i]]) {
+            continue;
+        }
+        long r = match_at(ss, f, s, n, i);
+        if (r >= 0) {
+            *at = i;
+            *index = (size_t)r;
+            return 1;
+        }
+    }
+    return 0;
+}

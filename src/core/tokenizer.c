@@ -1,0 +1,367 @@
+/* tokenizer.c - encode, count and decode with tiktoken's semantics.
+ *
+ * encode = (1) replace invalid UTF-8 if there is any; (2) fail on the first
+ * disallowed special token in the text; (3) split the text at allowed
+ * special tokens; (4) pre-tokenize each segment on its own (so lookaheads
+ * and '$' see the segment's end, as in tiktoken); (5) each piece: whole
+ * piece lookup, else BPE. count runs the same path without storing ids. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpe.h"
+#include "buf.h"
+#include "tokenizer_impl.h"
+
+/* ---- construction ------------------------------------------------------ */
+
+static int check_specials(const tokd_tokenizer *t, tokd_error *err)
+{
+    for (size_t i = 0; i < t->specials.n; i++) {
+        const tokd__special *s = &t->specials.items[i];
+        if (tokd__rankmap_len(&t->ranks, s->id))
+            return tokd_error_set(err, TOKD_EFORMAT, "special token %s has id %u, which is a token already",
+                                  s->text, s->id);
+    }
+    for (int b = 0; b < 256; b++)
+        if (t->ranks.byte_rank[b] == TOKD__NO_RANK)
+            return tokd_error_set(err, TOKD_EUNSUPPORTED,
+                                  "the vocabulary has no token for byte 0x%02x; tokd needs byte-level BPE", b);
+    return 0;
+}
+
+static const tokd__special *sorted_special(const tokd_tokenizer *t, size_t i)
+{
+    return &t->specials.items[t->special_ids_sorted[i]];
+}
+
+static int sort_special_ids(tokd_tokenizer *t)
+{
+    size_t n = t->specials.n;
+    t->special_ids_sorted = malloc((n ? n : 1) * sizeof *t->special_ids_sorted);
+    if (!t->special_ids_sorted)
+        return TOKD_ENOMEM;
+    /* insertion sort, stable: for an id with two names, the first listed
+     * one decodes (o200k_harmony's 200018 is <|endofprompt|>) */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && sorted_special(t, j - 1)->id > t->specials.items[i].id) {
+            t->special_ids_sorted[j] = t->special_ids_sorted[j - 1];
+            j--;
+        }
+        t->special_ids_sorted[j] = (uint32_t)i;
+    }
+    return 0;
+}
+
+int tokd__tokenizer_new(const char *name, const char *sha256, tokd__rankmap *ranks,
+                        const char *pattern, tokd__special *specials, size_t n_specials,
+                        tokd_tokenizer **out, tokd_error *err)
+{
+    tokd_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) {
+        tokd__rankmap_release(ranks);
+        for (size_t i = 0; i < n_specials; i++)
+            free(specials[i].text);
+        free(specials);
+        return TOKD_ENOMEM;
+    }
+    atomic_init(&t->refs, 1);
+    t->ranks = *ranks;
+    *ranks = (tokd__rankmap){0};
+    snprintf(t->sha256, sizeof t->sha256, "%s", sha256 ? sha256 : "");
+    int rc = tokd__specials_init(&t->specials, specials, n_specials, err);
+    if (rc == 0)
+        rc = (t->name = strdup(name)) ? 0 : TOKD_ENOMEM;
+    if (rc == 0)
+        rc = check_specials(t, err);
+    if (rc == 0)
+        rc = sort_special_ids(t);
+    if (rc == 0)
+        rc = tokd__pretok_init(&t->pretok, pattern, 1, err);
+    if (rc != 0) {
+        tokd_tokenizer_unref(t);
+        return rc;
+    }
+    t->n_vocab = t->ranks.n_ranks;
+    if (n_specials && sorted_special(t, n_specials - 1)->id >= t->n_vocab)
+        t->n_vocab = sorted_special(t, n_specials - 1)->id + 1;
+    *out = t;
+    return 0;
+}
+
+tokd_tokenizer *tokd_tokenizer_ref(tokd_tokenizer *tok)
+{
+    atomic_fetch_add_explicit(&tok->refs, 1, memory_order_relaxed);
+    return tok;
+}
+
+void tokd_tokenizer_unref(tokd_tokenizer *tok)
+{
+    if (!tok || atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    tokd__rankmap_release(&tok->ranks);
+    tokd__pretok_release(&tok->pretok);
+    tokd__specials_release(&tok->specials);
+    free(tok->special_ids_sorted);
+    free(tok->name);
+    free(tok);
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+const char *tokd_tokenizer_name(const tokd_tokenizer *tok)
+{
+    return tok->name;
+}
+
+const char *tokd_tokenizer_pattern(const tokd_tokenizer *tok)
+{
+    return tok->pretok.pattern;
+}
+
+const char *tokd_tokenizer_sha256(const tokd_tokenizer *tok)
+{
+    return tok->sha256;
+}
+
+uint32_t tokd_tokenizer_n_vocab(const tokd_tokenizer *tok)
+{
+    return tok->n_vocab;
+}
+
+size_t tokd_tokenizer_n_specials(const tokd_tokenizer *tok)
+{
+    return tok->specials.n;
+}
+
+const char *tokd_tokenizer_special(const tokd_tokenizer *tok, size_t i, uint32_t *id)
+{
+    if (i >= tok->specials.n)
+        return NULL;
+    if (id)
+        *id = tok->specials.items[i].id;
+    return tok->specials.items[i].text;
+}
+
+/* ---- special-token policy ---------------------------------------------- */
+
+/* The policy resolved to filters over the tokenizer's specials. */
+typedef struct policy {
+    tokd__special_filter allowed, disallowed;
+    uint8_t *masks; /* owned; NULL unless a list was given */
+} policy;
+
+static int mark_names(const tokd_tokenizer *t, const char *const *names, size_t n, uint8_t *mask,
+                      const char *what, tokd_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        long k = tokd__specials_index(&t->specials, names[i], strlen(names[i]));
+        if (k < 0)
+            return tokd_error_set(err, TOKD_EINVAL, "%s names '%s', which is not a special token of %s",
+                                  what, names[i], t->name);
+        mask[k] = 1;
+    }
+    return 0;
+}
+
+static int resolve_policy(const tokd_tokenizer *t, const tokd_specials *sp, policy *p, tokd_error *err)
+{
+    static const tokd_specials defaults;
+    if (!sp)
+        sp = &defaults;
+    *p = (policy){{sp->allowed_mode == TOKD_ALLOW_ALL, NULL}, {0, NULL}, NULL};
+    size_t n = t->specials.n;
+    if (sp->allowed_mode == TOKD_ALLOW_LIST || sp->disallowed_mode != TOKD_DISALLOW_NONE) {
+        if (!(p->masks = calloc(2 * n + 1, 1)))
+            return TOKD_ENOMEM;
+    }
+    if (sp->allowed_mode == TOKD_ALLOW_LIST) {
+        p->allowed.mask = p->masks;
+        int rc = mark_names(t, sp->allowed, sp->n_allowed, p->masks, "allowed_special", err);
+        if (rc != 0)
+            return rc;
+    }
+    if (sp->disallowed_mode == TOKD_DISALLOW_NONE)
+        return 0;
+    uint8_t *dis = p->masks + n;
+    p->disallowed.mask = dis;
+    if (sp->disallowed_mode == TOKD_DISALLOW_LIST)
+        return mark_names(t, sp->disallowed, sp->n_disallowed, dis, "disallowed_special", err);
+    for (size_t i = 0; i < n; i++) /* all that are not allowed */
+        dis[i] = !(p->allowed.all || (p->allowed.mask && p->allowed.mask[i]));
+    return 0;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+typedef struct job {
+    const tokd_tokenizer *t;
+    tokd_ids *out; /* NULL: count only */
+    size_t count;
+} job;
+
+static int encode_segment(job *j, const uint8_t *s, size_t n)
+{
+    const tokd_tokenizer *t = j->t;
+    const tokd__rankmap *m = &t->ranks;
+    if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
+        for (size_t i = 0; i < n;) {
+            size_t e = tokd__scan(t->pretok.scanner, s, n, i);
+            int rc = tokd__bpe_piece(m, s + i, e - i, j->out, &j->count);
+            if (rc != 0)
+                return rc;
+            i = e;
+        }
+        return 0;
+    }
+    size_t pos = 0, start, end;
+    int rc;
+    while ((rc = tokd__pretok_next(&t->pretok, s, n, pos, &start, &end)) == 1) {
+        if ((rc = tokd__bpe_piece(m, s + start, end - start, j->out, &j->count)) != 0)
+            return rc;
+        pos = end;
+    }
+    return rc;
+}
+
+static int emit_special(job *j, uint32_t id)
+{
+    if (!j->out) {
+        j->count++;
+        return 0;
+    }
+    return tokd__ids_push(j->out, id);
+}
+
+static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, tokd_error *err)
+{
+    const tokd__specials *ss = &j->t->specials;
+    size_t at, k, pos = 0;
+    if (tokd__specials_find(ss, p->disallowed, s, n, 0, &at, &k)) {
+        tokd_error_set(err, TOKD_ESPECIAL,
+                       "the text contains the special token '%s' (at byte %zu), which is not allowed",
+                       ss->items[k].text, at);
+        if (err)
+            err->position = at + 1;
+        return TOKD_ESPECIAL;
+    }
+    while (tokd__specials_find(ss, p->allowed, s, n, pos, &at, &k)) {
+        int rc = encode_segment(j, s + pos, at - pos);
+        if (rc == 0)
+            rc = emit_special(j, ss->items[k].id);
+        if (rc != 0)
+            return rc;
+        pos = at + ss->items[k].len;
+    }
+    return encode_segment(j, s + pos, n - pos);
+}
+
+static int run(job *j, const char *text, size_t len, const tokd_specials *sp, tokd_error *err)
+{
+    policy p;
+    tokd_bytes clean = {0};
+    int rc = resolve_policy(j->t, sp, &p, err);
+    if (rc == 0 && !tokd_utf8_valid(text, len)) {
+        rc = tokd_utf8_sanitize(text, len, &clean);
+        text = clean.data;
+        len = clean.len;
+    }
+    if (rc == 0)
+        rc = encode_valid(j, (const uint8_t *)text, len, &p, err);
+    if (rc == TOKD_ENOMEM)
+        tokd_error_set(err, rc, "out of memory while encoding %zu bytes", len);
+    free(p.masks);
+    tokd_bytes_release(&clean);
+    return rc;
+}
+
+int tokd_encode(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                tokd_ids *out, tokd_error *err)
+{
+    job j = {tok, out, 0};
+    size_t before = out->len;
+    int rc = run(&j, text, len, sp, err);
+    if (rc != 0)
+        out->len = before;
+    return rc;
+}
+
+int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len, tokd_ids *out,
+                         tokd_error *err)
+{
+    static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    return tokd_encode(tok, text, len, &ordinary, out, err);
+}
+
+int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+               size_t *count, tokd_error *err)
+{
+    job j = {tok, NULL, 0};
+    int rc = run(&j, text, len, sp, err);
+    *count = rc == 0 ? j.count : 0;
+    return rc;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+int tokd_token_bytes(const tokd_tokenizer *tok, uint32_t id, const char **bytes, size_t *len)
+{
+    uint32_t n = tokd__rankmap_len(&tok->ranks, id);
+    if (n) {
+        *bytes = (const char *)tok->ranks.bytes + tok->ranks.offset[id];
+        *len = n;
+        return 0;
+    }
+    size_t lo = 0, hi = tok->specials.n;
+    while (lo < hi) { /* first special with id >= wanted */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted_special(tok, mid)->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < tok->specials.n && sorted_special(tok, lo)->id == id) {
+        *bytes = sorted_special(tok, lo)->text;
+        *len = sorted_special(tok, lo)->len;
+        return 0;
+    }
+    return TOKD_ERANGE;
+}
+
+int tokd_decode_bytes(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd_bytes *out,
+                      tokd_error *err)
+{
+    size_t before = out->len;
+    for (size_t i = 0; i < n; i++) {
+        const char *b;
+        size_t len;
+        int rc = tokd_token_bytes(tok, ids[i], &b, &len);
+        if (rc == 0)
+            rc = tokd__bytes_append(out, b, len);
+        if (rc == TOKD_ERANGE) {
+            tokd_error_set(err, rc, "token id %u (at index %zu) is not in %s, whose ids are 0 to %u",
+                           ids[i], i, tok->name, tok->n_vocab - 1);
+            if (err)
+                err->position = i + 1;
+        }
+        if (rc != 0) {
+            out->len = before;
+            if (out->data)
+                out->data[before] = '\0';
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int tokd_decode_text(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd_bytes *out,
+                     tokd_error *err)
+{
+    tokd_bytes raw = {0};
+    int rc = tokd_decode_bytes(tok, ids, n, &raw, err);
+    if (rc == 0)
+        rc = tokd_utf8_sanitize(raw.data ? raw.data : "", raw.len, out);
+    tokd_bytes_release(&raw);
+    return rc;
+}
