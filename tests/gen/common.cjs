@@ -1,0 +1,41 @@
+// Shared by the fixture generators: the reference encoders, built exactly
+// as tiktoken defines them (o200k_harmony is built from o200k_base's ranks
+// and pattern plus gpt-oss's special tokens, as tiktoken_ext does).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { get_encoding, Tiktoken } = require('tiktoken');
+
+const ROOT = path.resolve(__dirname, '../..');
+const ENCODINGS = ['gpt2', 'r50k_base', 'p50k_base', 'p50k_edit', 'cl100k_base', 'o200k_base', 'o200k_harmony'];
+
+function harmonySpecials() {
+  const sp = { '<|endoftext|>': 199999, '<|endofprompt|>': 200018, '<|startoftext|>': 199998,
+    '<|reserved_200000|>': 200000, '<|reserved_200001|>': 200001, '<|return|>': 200002,
+    '<|constrain|>': 200003, '<|reserved_200004|>': 200004, '<|channel|>': 200005,
+    '<|start|>': 200006, '<|end|>': 200007, '<|message|>': 200008, '<|reserved_200009|>': 200009,
+    '<|reserved_200010|>': 200010, '<|reserved_200011|>': 200011, '<|call|>': 200012 };
+  for (let i = 200013; i < 201088; i++) sp[`<|reserved_${i}|>`] = i;
+  return sp;
+}
+
+function loadEncoding(name) {
+  if (name !== 'o200k_harmony') return get_encoding(name);
+  const registry = require('tiktoken/registry.json');
+  const ranks = fs.readFileSync(path.join(ROOT, 'data/encodings/o200k_base.tiktoken'), 'utf8');
+  return new Tiktoken(ranks, harmonySpecials(), registry.o200k_base.pat_str);
+}
+
+// Deterministic PRNG (mulberry32) so regenerating gives identical fixtures.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+module.exports = { ROOT, ENCODINGS, loadEncoding, rng, harmonySpecials };

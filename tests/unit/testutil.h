@@ -1,0 +1,50 @@
+/* testutil.h - helpers shared by the Check suites.
+ *
+ * TOKD_TEST_DATA (a compile-time define) is the source tree's tests/data;
+ * the bundled encodings are found the normal way (tokd_default_data_dir). */
+#ifndef TOKD_TESTUTIL_H
+#define TOKD_TESTUTIL_H
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tokd/tokd.h"
+
+/* Load a JSON fixture from tests/data (strings may hold NUL) or exit.
+ * Caller decrefs. */
+static inline json_t *test_load_json(const char *name)
+{
+    char path[4096];
+    json_error_t je;
+    snprintf(path, sizeof path, "%s/%s", TOKD_TEST_DATA, name);
+    json_t *j = json_load_file(path, JSON_ALLOW_NUL, &je);
+    if (!j) {
+        fprintf(stderr, "cannot load %s: line %d: %s\n", path, je.line, je.text);
+        exit(EXIT_FAILURE);
+    }
+    return j;
+}
+
+/* Load a tokenizer by name or fail the test with libtokd's message. */
+static inline tokd_tokenizer *test_tokenizer(const char *name)
+{
+    tokd_tokenizer *t = NULL;
+    tokd_error err = {0};
+    int rc = tokd_tokenizer_load(name, NULL, &t, &err);
+    ck_assert_msg(rc == 0, "loading %s: %s", name, err.text);
+    return t;
+}
+
+/* Run one suite; the exit status is the number of failures. */
+static inline int test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif
