@@ -5,10 +5,11 @@
  *   arrays: find the lowest pair rank by a scan, merge, rescan. O(n^2) but
  *   n is tiny and the arrays stay in L1.
  * - Long pieces (a megabyte of one letter, a run of CJK) keep the parts in a
- *   doubly linked list and the candidate merges in a binary min-heap keyed
- *   by (rank, start offset), so the leftmost lowest pair pops first exactly
- *   as the scan would find it. Stale heap entries are skipped when the part
- *   is gone or its pair rank changed. O(n log n).
+ *   doubly linked list and the candidate merges in per-rank buckets taken
+ *   lowest rank first, leftmost first within a rank: exactly the pair the
+ *   scan would find. Stale entries are skipped when the part is gone or its
+ *   pair rank changed. Near-linear: O(n) merges plus sorting the occasional
+ *   bucket that gains entries out of order.
  * Every part remembers its own rank (the rank of the merge that made it), so
  * emitting the result needs no further lookups. */
 #include <stdlib.h>
@@ -74,32 +75,119 @@ static int bpe_small(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_id
     return 0;
 }
 
-/* ---- long pieces: linked list + heap --------------------------------- */
+/* ---- long pieces: linked list + rank buckets ------------------------- */
 
-/* Parts are named by their start offset; next[i] == n ends the list. */
+/* Pending merges are kept per rank: a bucket holds the start offsets of the
+ * parts whose pair with their successor has that rank, and a small min-heap
+ * holds the ranks that have a bucket. The lowest rank is processed first
+ * and, within it, positions in increasing order - the same order as one
+ * heap keyed by (rank, position), but the positions of a rank are read
+ * sequentially, which is what makes megabyte runs fast.
+ *
+ * Why a bucket can be read in order: a merge of rank r creates pairs whose
+ * bytes strictly contain r's bytes, so never another pair of rank r; a
+ * bucket only gains entries while a lower rank is processed, and is then
+ * re-sorted before it is read again. A part's pair bytes only grow, so an
+ * offset never returns to a rank it left: an entry is current iff the
+ * part's pair rank still equals the bucket's. */
+
+typedef struct bucket {
+    uint32_t rank;
+    uint32_t *pos;
+    size_t len, cap, next; /* pos[next..len) are pending */
+    int sorted, queued;
+} bucket;
+
 typedef struct long_state {
     const tokd__rankmap *m;
     const uint8_t *p;
     uint32_t n;
     uint32_t *prev, *next, *tok, *rank;
-    uint64_t *heap;
-    size_t heap_len;
+    bucket *buckets;
+    size_t n_buckets, cap_buckets;
+    uint32_t *index; /* open addressing: rank -> bucket number + 1 */
+    size_t index_mask;
+    uint32_t *heap; /* ranks with pending entries */
+    size_t heap_len, heap_cap;
+    int oom;
 } long_state;
 
-static void heap_push(long_state *s, uint32_t rank, uint32_t at)
+static uint32_t *grow(uint32_t *v, size_t *cap, size_t need, int *oom)
 {
-    uint64_t key = (uint64_t)rank << 32 | at;
+    if (need <= *cap)
+        return v;
+    size_t c = *cap ? *cap * 2 : 64;
+    while (c < need)
+        c *= 2;
+    uint32_t *p = realloc(v, c * sizeof *p);
+    if (!p) {
+        *oom = 1;
+        return v;
+    }
+    *cap = c;
+    return p;
+}
+
+static size_t slot_of(const long_state *s, uint32_t rank)
+{
+    size_t i = (rank * 0x9E3779B1u) & s->index_mask;
+    while (s->index[i] && s->buckets[s->index[i] - 1].rank != rank)
+        i = (i + 1) & s->index_mask;
+    return i;
+}
+
+static int rehash(long_state *s)
+{
+    size_t cap = (s->index_mask + 1) * 2;
+    uint32_t *old = s->index;
+    s->index = calloc(cap, sizeof *s->index);
+    if (!s->index) {
+        s->index = old;
+        return -1;
+    }
+    s->index_mask = cap - 1;
+    for (size_t b = 0; b < s->n_buckets; b++)
+        s->index[slot_of(s, s->buckets[b].rank)] = (uint32_t)b + 1;
+    free(old);
+    return 0;
+}
+
+static bucket *bucket_for(long_state *s, uint32_t rank)
+{
+    size_t i = slot_of(s, rank);
+    if (s->index[i])
+        return &s->buckets[s->index[i] - 1];
+    if (s->n_buckets == s->cap_buckets) {
+        size_t c = s->cap_buckets ? s->cap_buckets * 2 : 16;
+        bucket *b = realloc(s->buckets, c * sizeof *b);
+        if (!b)
+            return NULL;
+        s->buckets = b;
+        s->cap_buckets = c;
+    }
+    s->buckets[s->n_buckets] = (bucket){.rank = rank, .sorted = 1};
+    s->index[i] = (uint32_t)++s->n_buckets;
+    if (s->n_buckets * 2 > s->index_mask + 1 && rehash(s) != 0)
+        return NULL;
+    return &s->buckets[s->n_buckets - 1];
+}
+
+static void rank_push(long_state *s, uint32_t rank)
+{
+    s->heap = grow(s->heap, &s->heap_cap, s->heap_len + 1, &s->oom);
+    if (s->oom)
+        return;
     size_t i = s->heap_len++;
-    while (i > 0 && s->heap[(i - 1) / 2] > key) {
+    while (i > 0 && s->heap[(i - 1) / 2] > rank) {
         s->heap[i] = s->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
-    s->heap[i] = key;
+    s->heap[i] = rank;
 }
 
-static uint64_t heap_pop(long_state *s)
+static void rank_pop(long_state *s)
 {
-    uint64_t top = s->heap[0], last = s->heap[--s->heap_len];
+    uint32_t last = s->heap[--s->heap_len];
     size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
@@ -114,7 +202,25 @@ static uint64_t heap_pop(long_state *s)
     }
     if (s->heap_len)
         s->heap[i] = last;
-    return top;
+}
+
+static void queue(long_state *s, uint32_t rank, uint32_t at)
+{
+    bucket *b = bucket_for(s, rank);
+    if (!b) {
+        s->oom = 1;
+        return;
+    }
+    b->pos = grow(b->pos, &b->cap, b->len + 1, &s->oom);
+    if (s->oom)
+        return;
+    if (b->len > b->next && b->pos[b->len - 1] > at)
+        b->sorted = 0;
+    b->pos[b->len++] = at;
+    if (!b->queued) {
+        b->queued = 1;
+        rank_push(s, rank);
+    }
 }
 
 /* Recompute the rank of merging part `at` with its successor; queue it. */
@@ -124,16 +230,42 @@ static void refresh(long_state *s, uint32_t at)
     uint32_t end = nx < s->n ? s->next[nx] : s->n;
     s->rank[at] = nx < s->n ? tokd__rankmap_get(s->m, s->p + at, end - at) : TOKD__NO_RANK;
     if (s->rank[at] != TOKD__NO_RANK)
-        heap_push(s, s->rank[at], at);
+        queue(s, s->rank[at], at);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The next pending position of the lowest rank, or UINT32_MAX. */
+static uint32_t take(long_state *s, uint32_t *rank)
+{
+    while (s->heap_len) {
+        bucket *b = &s->buckets[s->index[slot_of(s, s->heap[0])] - 1];
+        if (b->next == b->len) {
+            b->len = b->next = 0;
+            b->queued = 0;
+            rank_pop(s);
+            continue;
+        }
+        if (!b->sorted) {
+            qsort(b->pos + b->next, b->len - b->next, sizeof *b->pos, cmp_u32);
+            b->sorted = 1;
+        }
+        *rank = b->rank;
+        return b->pos[b->next++];
+    }
+    return UINT32_MAX;
 }
 
 static void merge_all(long_state *s)
 {
-    for (uint32_t i = 0; i < s->n; i++)
+    for (uint32_t i = 0; i < s->n && !s->oom; i++)
         refresh(s, i);
-    while (s->heap_len) {
-        uint64_t key = heap_pop(s);
-        uint32_t at = (uint32_t)key, r = (uint32_t)(key >> 32);
+    uint32_t r, at;
+    while (!s->oom && (at = take(s, &r)) != UINT32_MAX) {
         if (s->rank[at] != r)
             continue; /* stale: the part is gone or its successor changed */
         uint32_t gone = s->next[at];
@@ -148,36 +280,43 @@ static void merge_all(long_state *s)
     }
 }
 
+static void long_release(long_state *s)
+{
+    for (size_t b = 0; b < s->n_buckets; b++)
+        free(s->buckets[b].pos);
+    free(s->buckets);
+    free(s->index);
+    free(s->heap);
+    free(s->prev);
+}
+
 static int bpe_long(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids *out,
                     size_t *count)
 {
     if (n >= UINT32_MAX / 4)
         return TOKD_ENOMEM;
-    long_state s = {.m = m, .p = p, .n = (uint32_t)n};
-    uint32_t *arr = malloc(4 * n * sizeof *arr);
-    /* each merge pushes at most two entries after the initial n */
-    s.heap = malloc(3 * n * sizeof *s.heap);
+    long_state s = {.m = m, .p = p, .n = (uint32_t)n, .index_mask = 63};
+    s.prev = malloc(4 * n * sizeof *s.prev);
+    s.index = calloc(s.index_mask + 1, sizeof *s.index);
     int rc = TOKD_ENOMEM;
-    if (!arr || !s.heap)
+    if (!s.prev || !s.index)
         goto done;
-    s.prev = arr;
-    s.next = arr + n;
-    s.tok = arr + 2 * n;
-    s.rank = arr + 3 * n;
+    s.next = s.prev + n;
+    s.tok = s.prev + 2 * n;
+    s.rank = s.prev + 3 * n;
     for (uint32_t i = 0; i < n; i++) {
         s.prev[i] = i ? i - 1 : UINT32_MAX;
         s.next[i] = i + 1;
         s.tok[i] = m->byte_rank[p[i]];
     }
     merge_all(&s);
-    if (out && tokd__ids_reserve(out, n) != 0)
+    if (s.oom || (out && tokd__ids_reserve(out, n) != 0))
         goto done;
     rc = 0;
     for (uint32_t i = 0; i < n && rc == 0; i = s.next[i])
         rc = emit(out, count, s.tok[i]);
 done:
-    free(arr);
-    free(s.heap);
+    long_release(&s);
     return rc;
 }
 

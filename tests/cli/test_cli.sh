@@ -1,0 +1,110 @@
+#!/bin/sh
+# test_cli.sh - the tokd command-line contract: exact output and exit codes.
+# Usage: test_cli.sh PATH/TO/tokd
+# Prints one line per check and "N passed, N failed" at the end.
+TOKD=$1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME WANT_STATUS WANT_STDOUT CMD...  (stdin comes from $input)
+expect() {
+    name=$1 want_rc=$2 want_out=$3
+    shift 3
+    out=$(printf '%s' "$input" | "$@" 2>"$tmp/err")
+    rc=$?
+    if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ]; then
+        pass=$((pass + 1))
+        echo "ok   $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name: status $rc (want $want_rc), stdout '$out' (want '$want_out'), stderr: $(cat "$tmp/err")"
+    fi
+}
+
+# stderr_has NAME TEXT: the last command's stderr contains TEXT
+stderr_has() {
+    if grep -qF -- "$2" "$tmp/err"; then
+        pass=$((pass + 1))
+        echo "ok   $1"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $1: stderr lacks '$2': $(cat "$tmp/err")"
+    fi
+}
+
+input='hello world'
+expect "encode cl100k" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base
+expect "encode default is cl100k" 0 "[15339, 1917]" "$TOKD" encode
+expect "encode o200k" 0 "[24912, 2375]" "$TOKD" encode -t o200k_base
+expect "encode gpt2" 0 "[31373, 995]" "$TOKD" encode -t gpt2
+expect "encode by model" 0 "[24912, 2375]" "$TOKD" encode -m gpt-4o-2024-08-06
+expect "encode stdin dash" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base -
+expect "count" 0 "2" "$TOKD" count -t cl100k_base
+printf 'hello world' > "$tmp/in.txt"
+input=''
+expect "encode file" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base "$tmp/in.txt"
+expect "count file" 0 "2" "$TOKD" count -t r50k_base "$tmp/in.txt"
+expect "empty input" 0 "[]" "$TOKD" encode
+expect "empty count" 0 "0" "$TOKD" count
+
+input='a<|endoftext|>b'
+expect "special refused" 2 "" "$TOKD" encode -t cl100k_base
+stderr_has "special error names token" "'<|endoftext|>'"
+stderr_has "special error names flag" "--allowed-special"
+expect "special allowed all" 0 "[64, 100257, 65]" "$TOKD" encode -t cl100k_base --allowed-special all
+expect "special allowed list" 0 "[64, 100257, 65]" "$TOKD" encode -t cl100k_base --allowed-special '<|endoftext|>,<|fim_prefix|>'
+expect "special as text" 0 "[64, 27, 91, 8862, 728, 428, 91, 29, 65]" "$TOKD" encode -t cl100k_base --disallowed-special none
+expect "special count" 0 "3" "$TOKD" count -t cl100k_base --allowed-special all
+expect "unknown special name" 2 "" "$TOKD" encode -t cl100k_base --allowed-special '<|nope|>'
+stderr_has "unknown special named" "<|nope|>"
+
+input='[15339, 1917]'
+expect "decode" 0 "hello world" "$TOKD" decode -t cl100k_base
+input='[9468, 239, 233]'
+expect "decode emoji" 0 "$(printf '\360\237\221\213')" "$TOKD" decode -t cl100k_base
+input='[9468]'
+expect "decode partial replaced" 0 "$(printf '\357\277\275')" "$TOKD" decode -t cl100k_base
+input='[15339, 100261]'
+expect "decode out of range" 2 "" "$TOKD" decode -t cl100k_base
+stderr_has "decode names id" "100261"
+input='[1, "x"]'
+expect "decode non-integer" 2 "" "$TOKD" decode
+stderr_has "decode names element" "element 1"
+input='{"ids": [1]}'
+expect "decode not array" 2 "" "$TOKD" decode
+input='[-1]'
+expect "decode negative" 2 "" "$TOKD" decode
+
+input="$(printf 'a\377b')"
+expect "invalid utf-8 as U+FFFD" 0 "$(printf 'a\357\277\275b' | "$TOKD" encode)" "$TOKD" encode
+
+input='x'
+expect "unknown tokenizer" 2 "" "$TOKD" encode -t nope
+stderr_has "unknown tokenizer named" "unknown tokenizer 'nope'"
+expect "unknown model" 2 "" "$TOKD" encode -m nope-model
+expect "-t and -m" 2 "" "$TOKD" encode -t gpt2 -m gpt-4
+expect "unknown option" 2 "" "$TOKD" encode --frobnicate
+expect "unknown command" 2 "" "$TOKD" frobnicate
+expect "missing file" 2 "" "$TOKD" encode "$tmp/missing.txt"
+expect "two files" 2 "" "$TOKD" encode "$tmp/in.txt" "$tmp/in.txt"
+expect "bench needs files" 2 "" "$TOKD" bench
+
+for cmd in encode count decode bench; do
+    out=$("$TOKD" $cmd --help)
+    case "$out" in
+    *"usage: tokd $cmd"*--tokenizer*--model*--allowed-special*--disallowed-special*) pass=$((pass + 1)); echo "ok   $cmd --help" ;;
+    *) fail=$((fail + 1)); echo "FAIL $cmd --help: $out" ;;
+    esac
+done
+"$TOKD" --help | grep -q "bench" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL --help"; }
+
+out=$("$TOKD" bench -t cl100k_base "$tmp/in.txt")
+case "$out" in
+*encode_MB/s*count_MB/s*"$tmp/in.txt"*"peak RSS"*) pass=$((pass + 1)); echo "ok   bench output" ;;
+*) fail=$((fail + 1)); echo "FAIL bench output: $out" ;;
+esac
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
