@@ -74,6 +74,11 @@ typedef struct tokd_specials {
 int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out,
                         tokd_error *err);
 
+/* Load every built-in encoding, in tokd_builtin_encodings() order, into
+ * out[0..6]; encodings that share a ranks file share its parsed table, so
+ * this reads each file once. All or nothing: on failure none is left. */
+int tokd_tokenizer_load_builtins(const char *data_dir, tokd_tokenizer **out, tokd_error *err);
+
 /* Load the encoding a model uses, with tiktoken's encoding_for_model rules
  * (exact names first, then name prefixes such as "gpt-4o-"). */
 int tokd_tokenizer_load_for_model(const char *model, const char *data_dir, tokd_tokenizer **out,

@@ -58,43 +58,50 @@ static int builtin_specials(const tokd__builtin *b, tokd__special **out, size_t 
     return 0;
 }
 
-/* Read `path`, compute its hash and parse it as .tiktoken. When `expect` is
- * set the hash must equal it. */
-static int read_ranks(const char *path, const char *expect, char sha[65], tokd__rankmap *m,
-                      tokd_error *err)
+/* Read `path`, compute its hash and parse it as .tiktoken into new shared
+ * ranks (*out, one reference). When `expect` is set the hash must equal it. */
+static int read_ranks(const char *path, const char *expect, tokd__ranks **out, tokd_error *err)
 {
     char *buf;
     size_t len;
     int rc = tokd__read_file(path, MAX_RANKS_FILE, &buf, &len, err);
     if (rc != 0)
         return rc;
-    tokd__sha256_hex(buf, len, sha);
-    if (expect && strcmp(sha, expect) != 0)
+    tokd__ranks *r = calloc(1, sizeof *r);
+    if (!r) {
+        free(buf);
+        return TOKD_ENOMEM;
+    }
+    atomic_init(&r->refs, 1);
+    tokd__sha256_hex(buf, len, r->sha256);
+    if (expect && strcmp(r->sha256, expect) != 0)
         rc = tokd_error_set(err, TOKD_EHASH,
                             "%s has SHA-256 %s but %s is expected (tiktoken's published hash): the "
                             "file was changed or truncated; restore it from the tokd source tree",
-                            path, sha, expect);
+                            path, r->sha256, expect);
     else
-        rc = tokd__tiktoken_parse(buf, len, path, m, err);
+        rc = tokd__tiktoken_parse(buf, len, path, &r->map, err);
     free(buf);
-    return rc;
-}
-
-static int load_builtin(const tokd__builtin *b, const char *name, const char *path,
-                        tokd_tokenizer **out, tokd_error *err)
-{
-    char sha[65];
-    tokd__rankmap m;
-    tokd__special *sp;
-    size_t n_sp;
-    int rc = read_ranks(path, b->sha256, sha, &m, err);
-    if (rc != 0)
-        return rc;
-    if ((rc = builtin_specials(b, &sp, &n_sp)) != 0) {
-        tokd__rankmap_release(&m);
+    if (rc != 0) {
+        free(r);
         return rc;
     }
-    rc = tokd__tokenizer_new(name, sha, &m, b->pattern, sp, n_sp, out, err);
+    *out = r;
+    return 0;
+}
+
+/* A built-in encoding on top of parsed ranks (takes over one reference). */
+static int make_builtin(const tokd__builtin *b, const char *name, const char *path, tokd__ranks *r,
+                        tokd_tokenizer **out, tokd_error *err)
+{
+    tokd__special *sp;
+    size_t n_sp;
+    int rc = builtin_specials(b, &sp, &n_sp);
+    if (rc != 0) {
+        tokd__ranks_unref(r);
+        return rc;
+    }
+    rc = tokd__tokenizer_new(name, r, b->pattern, sp, n_sp, out, err);
     if (rc == 0 && tokd_tokenizer_n_vocab(*out) != b->n_vocab) {
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s gives n_vocab %u, tiktoken's %s has %u", path,
                             tokd_tokenizer_n_vocab(*out), b->name, b->n_vocab);
@@ -102,6 +109,19 @@ static int load_builtin(const tokd__builtin *b, const char *name, const char *pa
         *out = NULL;
     }
     return rc;
+}
+
+static int load_builtin(const tokd__builtin *b, const char *name, const char *path,
+                        tokd_tokenizer **out, tokd_error *err)
+{
+    tokd__ranks *r;
+    int rc = read_ranks(path, b->sha256, &r, err);
+    return rc == 0 ? make_builtin(b, name, path, r, out, err) : rc;
+}
+
+static void builtin_path(const tokd__builtin *b, const char *data_dir, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", data_dir ? data_dir : tokd_default_data_dir(), b->ranks_file);
 }
 
 static int meta_specials(json_t *obj, const char *path, tokd__special **out, size_t *n_out,
@@ -147,14 +167,13 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"pattern\" must be a string (the pre-tokenizer regex)", meta_path);
     else if (sp_obj && !json_is_object(sp_obj))
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"special_tokens\" must be an object of name: id", meta_path);
-    tokd__rankmap m;
+    tokd__ranks *r;
     tokd__special *sp = NULL;
     size_t n_sp = 0;
-    char sha[65];
     if (rc == 0 && (rc = meta_specials(sp_obj, meta_path, &sp, &n_sp, err)) == 0) {
-        rc = read_ranks(path, NULL, sha, &m, err);
+        rc = read_ranks(path, NULL, &r, err);
         if (rc == 0)
-            rc = tokd__tokenizer_new(name, sha, &m, json_string_value(pattern), sp, n_sp, out, err);
+            rc = tokd__tokenizer_new(name, r, json_string_value(pattern), sp, n_sp, out, err);
         else
             free_specials(sp, n_sp);
     }
@@ -183,19 +202,19 @@ static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
     struct stat st;
     if (stat(meta, &st) == 0)
         return load_with_meta(path, meta, name, out, err);
-    char sha[65];
-    tokd__rankmap m;
-    int rc = read_ranks(path, NULL, sha, &m, err);
+    tokd__ranks *r;
+    int rc = read_ranks(path, NULL, &r, err);
     if (rc != 0)
         return rc;
-    tokd__rankmap_release(&m);
-    const tokd__builtin *b = tokd__builtin_by_sha256(sha);
-    if (!b)
+    const tokd__builtin *b = tokd__builtin_by_sha256(r->sha256);
+    if (!b) {
+        tokd__ranks_unref(r);
         return tokd_error_set(err, TOKD_EFORMAT,
                               "%s is not one of OpenAI's encodings, so tokd needs its pattern and special "
                               "tokens: write them to %s as {\"pattern\": \"...\", \"special_tokens\": {}}",
                               path, meta);
-    return load_builtin(b, name, path, out, err);
+    }
+    return make_builtin(b, name, path, r, out, err);
 }
 
 int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out, tokd_error *err)
@@ -203,7 +222,7 @@ int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer *
     const tokd__builtin *b = tokd__builtin_find(spec);
     if (b) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", data_dir ? data_dir : tokd_default_data_dir(), b->ranks_file);
+        builtin_path(b, data_dir, path, sizeof path);
         return load_builtin(b, spec, path, out, err);
     }
     struct stat st;
@@ -213,6 +232,28 @@ int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer *
                           "unknown tokenizer '%s': not a built-in encoding (gpt2, r50k_base, p50k_base, "
                           "p50k_edit, cl100k_base, o200k_base, o200k_harmony) and no such file",
                           spec);
+}
+
+int tokd_tokenizer_load_builtins(const char *data_dir, tokd_tokenizer **out, tokd_error *err)
+{
+    const char *const *names = tokd_builtin_encodings();
+    int rc = 0;
+    size_t i;
+    for (i = 0; names[i] && rc == 0; i++) {
+        const tokd__builtin *b = tokd__builtin_find(names[i]);
+        char path[4096];
+        builtin_path(b, data_dir, path, sizeof path);
+        tokd__ranks *shared = NULL; /* an earlier encoding's parse of the same file */
+        for (size_t k = 0; k < i && !shared; k++)
+            if (strcmp(tokd__builtin_find(names[k])->ranks_file, b->ranks_file) == 0)
+                shared = tokd__ranks_ref(out[k]->ranks);
+        rc = shared ? make_builtin(b, names[i], path, shared, &out[i], err)
+                    : load_builtin(b, names[i], path, &out[i], err);
+    }
+    if (rc != 0)
+        while (--i > 0)
+            tokd_tokenizer_unref(out[i - 1]);
+    return rc;
 }
 
 int tokd_tokenizer_load_for_model(const char *model, const char *data_dir, tokd_tokenizer **out,

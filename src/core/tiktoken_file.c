@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base64.h"
 #include "tiktoken_file.h"
@@ -14,42 +15,29 @@
 int tokd__read_file(const char *path, size_t max, char **buf, size_t *len, tokd_error *err)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (!f)
         return tokd_error_set(err, errno == ENOENT ? TOKD_ENOENT : TOKD_EIO, "cannot open %s: %s",
                               path, strerror(errno));
-    char *data = NULL;
-    size_t n = 0, cap = 0;
     int rc = 0;
-    for (;;) {
-        if (cap - n < 65536) {
-            cap = cap ? cap * 2 : 1 << 20;
-            char *p = realloc(data, cap + 1);
-            if (!p) {
-                rc = TOKD_ENOMEM;
-                break;
-            }
-            data = p;
-        }
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (n > max) {
-            rc = tokd_error_set(err, TOKD_ELIMIT, "%s is larger than %zu bytes", path, max);
-            break;
-        }
-        if (got == 0) {
-            if (ferror(f))
-                rc = tokd_error_set(err, TOKD_EIO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-    }
+    char *data = NULL;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        rc = tokd_error_set(err, TOKD_EIO, "%s is not a regular file", path);
+    else if ((size_t)st.st_size > max)
+        rc = tokd_error_set(err, TOKD_ELIMIT, "%s is larger than %zu bytes", path, max);
+    else if (!(data = malloc((size_t)st.st_size + 1)))
+        rc = TOKD_ENOMEM;
+    else if (fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+        rc = tokd_error_set(err, TOKD_EIO, "cannot read %s: %s", path,
+                            ferror(f) ? strerror(errno) : "the file shrank while being read");
     fclose(f);
     if (rc != 0) {
         free(data);
         return rc;
     }
-    data[n] = '\0';
+    data[st.st_size] = '\0';
     *buf = data;
-    *len = n;
+    *len = (size_t)st.st_size;
     return 0;
 }
 

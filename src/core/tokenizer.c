@@ -19,12 +19,12 @@ static int check_specials(const tokd_tokenizer *t, tokd_error *err)
 {
     for (size_t i = 0; i < t->specials.n; i++) {
         const tokd__special *s = &t->specials.items[i];
-        if (tokd__rankmap_len(&t->ranks, s->id))
+        if (tokd__rankmap_len(&t->ranks->map, s->id))
             return tokd_error_set(err, TOKD_EFORMAT, "special token %s has id %u, which is a token already",
                                   s->text, s->id);
     }
     for (int b = 0; b < 256; b++)
-        if (t->ranks.byte_rank[b] == TOKD__NO_RANK)
+        if (t->ranks->map.byte_rank[b] == TOKD__NO_RANK)
             return tokd_error_set(err, TOKD_EUNSUPPORTED,
                                   "the vocabulary has no token for byte 0x%02x; tokd needs byte-level BPE", b);
     return 0;
@@ -54,22 +54,34 @@ static int sort_special_ids(tokd_tokenizer *t)
     return 0;
 }
 
-int tokd__tokenizer_new(const char *name, const char *sha256, tokd__rankmap *ranks,
-                        const char *pattern, tokd__special *specials, size_t n_specials,
-                        tokd_tokenizer **out, tokd_error *err)
+tokd__ranks *tokd__ranks_ref(tokd__ranks *r)
+{
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+    return r;
+}
+
+void tokd__ranks_unref(tokd__ranks *r)
+{
+    if (!r || atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    tokd__rankmap_release(&r->map);
+    free(r);
+}
+
+int tokd__tokenizer_new(const char *name, tokd__ranks *ranks, const char *pattern,
+                        tokd__special *specials, size_t n_specials, tokd_tokenizer **out,
+                        tokd_error *err)
 {
     tokd_tokenizer *t = calloc(1, sizeof *t);
     if (!t) {
-        tokd__rankmap_release(ranks);
+        tokd__ranks_unref(ranks);
         for (size_t i = 0; i < n_specials; i++)
             free(specials[i].text);
         free(specials);
         return TOKD_ENOMEM;
     }
     atomic_init(&t->refs, 1);
-    t->ranks = *ranks;
-    *ranks = (tokd__rankmap){0};
-    snprintf(t->sha256, sizeof t->sha256, "%s", sha256 ? sha256 : "");
+    t->ranks = ranks;
     int rc = tokd__specials_init(&t->specials, specials, n_specials, err);
     if (rc == 0)
         rc = (t->name = strdup(name)) ? 0 : TOKD_ENOMEM;
@@ -83,7 +95,7 @@ int tokd__tokenizer_new(const char *name, const char *sha256, tokd__rankmap *ran
         tokd_tokenizer_unref(t);
         return rc;
     }
-    t->n_vocab = t->ranks.n_ranks;
+    t->n_vocab = t->ranks->map.n_ranks;
     if (n_specials && sorted_special(t, n_specials - 1)->id >= t->n_vocab)
         t->n_vocab = sorted_special(t, n_specials - 1)->id + 1;
     *out = t;
@@ -100,7 +112,7 @@ void tokd_tokenizer_unref(tokd_tokenizer *tok)
 {
     if (!tok || atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) != 1)
         return;
-    tokd__rankmap_release(&tok->ranks);
+    tokd__ranks_unref(tok->ranks);
     tokd__pretok_release(&tok->pretok);
     tokd__specials_release(&tok->specials);
     free(tok->special_ids_sorted);
@@ -122,7 +134,7 @@ const char *tokd_tokenizer_pattern(const tokd_tokenizer *tok)
 
 const char *tokd_tokenizer_sha256(const tokd_tokenizer *tok)
 {
-    return tok->sha256;
+    return tok->ranks->sha256;
 }
 
 uint32_t tokd_tokenizer_n_vocab(const tokd_tokenizer *tok)
@@ -204,7 +216,7 @@ typedef struct job {
 static int encode_segment(job *j, const uint8_t *s, size_t n)
 {
     const tokd_tokenizer *t = j->t;
-    const tokd__rankmap *m = &t->ranks;
+    const tokd__rankmap *m = &t->ranks->map;
     if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
         for (size_t i = 0; i < n;) {
             size_t e = tokd__scan(t->pretok.scanner, s, n, i);
@@ -307,9 +319,10 @@ int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const to
 
 int tokd_token_bytes(const tokd_tokenizer *tok, uint32_t id, const char **bytes, size_t *len)
 {
-    uint32_t n = tokd__rankmap_len(&tok->ranks, id);
+    const tokd__rankmap *m = &tok->ranks->map;
+    uint32_t n = tokd__rankmap_len(m, id);
     if (n) {
-        *bytes = (const char *)tok->ranks.bytes + tok->ranks.offset[id];
+        *bytes = (const char *)m->bytes + m->offset[id];
         *len = n;
         return 0;
     }

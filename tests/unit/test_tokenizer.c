@@ -329,6 +329,29 @@ START_TEST(test_load_custom_with_metadata)
 }
 END_TEST
 
+START_TEST(test_load_builtins_shares_files)
+{
+    tokd_tokenizer *all[7];
+    tokd_error err = {0};
+    ck_assert_msg(tokd_tokenizer_load_builtins(NULL, all, &err) == 0, "%s", err.text);
+    for (int i = 0; i < 7; i++) {
+        ck_assert_str_eq(tokd_tokenizer_name(all[i]), encodings[i]);
+        tokd_ids ids = {0};
+        ck_assert_int_eq(tokd_encode(all[i], "hello", 5, NULL, &ids, NULL), 0);
+        ck_assert_uint_eq(ids.len, 1);
+        tokd_ids_release(&ids);
+    }
+    ck_assert_str_eq(tokd_tokenizer_sha256(all[0]), tokd_tokenizer_sha256(all[1]));
+    ck_assert_str_eq(tokd_tokenizer_sha256(all[5]),
+                     "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d");
+    ck_assert_str_eq(tokd_tokenizer_sha256(all[6]), tokd_tokenizer_sha256(all[5]));
+    for (int i = 0; i < 7; i++)
+        tokd_tokenizer_unref(all[i]);
+    ck_assert_int_eq(tokd_tokenizer_load_builtins("/nonexistent", all, &err), TOKD_ENOENT);
+    ck_assert_msg(strstr(err.text, "/nonexistent/r50k_base.tiktoken") != NULL, "%s", err.text);
+}
+END_TEST
+
 START_TEST(test_error_table)
 {
     ck_assert_str_eq(tokd_err_name(TOKD_ESPECIAL), "ESPECIAL");
@@ -355,6 +378,7 @@ int main(void)
     tcase_add_test(tc, test_model_names_match_tiktoken);
     tcase_add_test(tc, test_load_refuses_changed_or_broken_files);
     tcase_add_test(tc, test_load_custom_with_metadata);
+    tcase_add_test(tc, test_load_builtins_shares_files);
     tcase_add_test(tc, test_error_table);
     suite_add_tcase(s, tc);
     return test_run(s);
