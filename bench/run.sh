@@ -1,5 +1,6 @@
 #!/bin/sh
 # bench/run.sh - tokd against its peers, in one run, on the same files.
+# shellcheck disable=SC2086 # file lists are split on purpose
 #
 # Single-thread encode throughput of tokd (tokd bench), npm tiktoken (OpenAI's
 # Rust core as WASM) and npm ai-tokenizer (pure JS) on English prose, C code
