@@ -9,6 +9,7 @@
  * a position. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "pretok.h"
@@ -219,6 +220,53 @@ START_TEST(test_pcre2_handles_megabyte_runs)
 }
 END_TEST
 
+/* Many threads share one compiled pattern; each has its own match data. */
+enum { THREADS = 4, TEXTS = 2000 };
+static tokd__pretok shared;
+static char texts[TEXTS][64 * 4];
+static size_t text_len[TEXTS], want_pieces[TEXTS];
+
+static size_t count_pieces(const char *s, size_t n)
+{
+    size_t pos = 0, start, end, k = 0;
+    while (tokd__pretok_next(&shared, (const uint8_t *)s, n, pos, &start, &end) == 1) {
+        pos = end;
+        k++;
+    }
+    return k;
+}
+
+static void *worker(void *arg)
+{
+    size_t bad = 0;
+    for (int round = 0; round < 5; round++)
+        for (size_t i = (size_t)(uintptr_t)arg; i < TEXTS; i++)
+            bad += count_pieces(texts[i], text_len[i]) != want_pieces[i];
+    return (void *)(uintptr_t)bad;
+}
+
+START_TEST(test_pcre2_from_many_threads)
+{
+    ck_assert_int_eq(tokd__pretok_init(&shared, "\\p{L}+|\\p{N}{1,3}|\\s+(?!\\S)|\\s+|[^\\s\\p{L}\\p{N}]+", 1,
+                                       NULL), 0);
+    ck_assert_int_eq(shared.scanner, TOKD__SCAN_PCRE2);
+    uint32_t seed = 99;
+    for (size_t i = 0; i < TEXTS; i++) {
+        text_len[i] = random_text(&seed, texts[i], 60);
+        want_pieces[i] = count_pieces(texts[i], text_len[i]);
+    }
+    pthread_t t[THREADS];
+    for (uintptr_t k = 0; k < THREADS; k++)
+        ck_assert_int_eq(pthread_create(&t[k], NULL, worker, (void *)k), 0);
+    for (int k = 0; k < THREADS; k++) {
+        void *bad;
+        pthread_join(t[k], &bad);
+        ck_assert_uint_eq((uintptr_t)bad, 0);
+    }
+    tokd__pretok_release(&shared);
+}
+END_TEST
+
 START_TEST(test_pattern_error_has_position)
 {
     tokd__pretok pt;
@@ -250,6 +298,7 @@ int main(void)
     tcase_add_loop_test(tc, test_scanner_equals_pcre2, 0, 3);
     tcase_add_loop_test(tc, test_possessive_spelling_splits_the_same, 0, 2);
     tcase_add_test(tc, test_pcre2_handles_megabyte_runs);
+    tcase_add_test(tc, test_pcre2_from_many_threads);
     tcase_add_test(tc, test_pattern_error_has_position);
     tcase_add_test(tc, test_pcre2_tables_differ_where_expected);
     suite_add_tcase(s, tc);

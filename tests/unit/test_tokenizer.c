@@ -1,5 +1,6 @@
 /* test_tokenizer.c - the public tokenizer API: loading, special tokens,
  * decoding, model names and properties over random text. */
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -185,6 +186,51 @@ END_TEST
 /* A megabyte of one character (the inputs that make naive BPE quadratic):
  * encodes, round-trips and counts alike. Ids of 40 000-long runs are
  * checked against tiktoken in test_conformance; time is measured in bench/. */
+/* One tokenizer shared by several threads gives each the ids it gives one. */
+enum { THREADS = 4, TEXTS = 500 };
+static tokd_tokenizer *shared_tok;
+static char thread_text[TEXTS][200 * 20];
+static size_t thread_len[TEXTS];
+static tokd_ids thread_want[TEXTS];
+
+static void *encode_worker(void *arg)
+{
+    size_t bad = 0;
+    tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    for (size_t i = (size_t)(uintptr_t)arg; i < TEXTS; i++) {
+        tokd_ids ids = {0};
+        bad += tokd_encode(shared_tok, thread_text[i], thread_len[i], &ordinary, &ids, NULL) != 0 ||
+               ids.len != thread_want[i].len ||
+               (ids.len && memcmp(ids.ids, thread_want[i].ids, ids.len * sizeof *ids.ids) != 0);
+        tokd_ids_release(&ids);
+    }
+    return (void *)(uintptr_t)bad;
+}
+
+START_TEST(test_shared_between_threads)
+{
+    shared_tok = test_tokenizer(encodings[_i]);
+    tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    uint32_t seed = 31337;
+    for (size_t i = 0; i < TEXTS; i++) {
+        thread_len[i] = random_utf8(&seed, thread_text[i], 200);
+        thread_want[i] = (tokd_ids){0};
+        ck_assert_int_eq(tokd_encode(shared_tok, thread_text[i], thread_len[i], &ordinary, &thread_want[i], NULL), 0);
+    }
+    pthread_t t[THREADS];
+    for (uintptr_t k = 0; k < THREADS; k++)
+        ck_assert_int_eq(pthread_create(&t[k], NULL, encode_worker, (void *)k), 0);
+    for (int k = 0; k < THREADS; k++) {
+        void *bad;
+        pthread_join(t[k], &bad);
+        ck_assert_uint_eq((uintptr_t)bad, 0);
+    }
+    for (size_t i = 0; i < TEXTS; i++)
+        tokd_ids_release(&thread_want[i]);
+    tokd_tokenizer_unref(shared_tok);
+}
+END_TEST
+
 START_TEST(test_megabyte_runs)
 {
     static const char *const units[] = {"a", "_", "^", " ", "1234567890", "\xe4\xb8\xad"};
@@ -374,6 +420,7 @@ int main(void)
     tcase_add_test(tc, test_decode_errors_and_replacement);
     tcase_add_test(tc, test_harmony_specials);
     tcase_add_loop_test(tc, test_roundtrip_and_count, 0, 7);
+    tcase_add_loop_test(tc, test_shared_between_threads, 4, 6);
     tcase_add_test(tc, test_megabyte_runs);
     tcase_add_test(tc, test_model_names_match_tiktoken);
     tcase_add_test(tc, test_load_refuses_changed_or_broken_files);
