@@ -109,12 +109,8 @@ END_TEST
 int main(void)
 {
     fixtures = test_load_json("tiktoken_fixtures.json");
-    Suite *s = suite_create("conformance");
-    TCase *tc = tcase_create("tiktoken");
-    tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, test_encoding, 0, (int)json_array_size(json_object_get(fixtures, "encodings")));
-    suite_add_tcase(s, tc);
-    int rc = test_run(s);
+    int rc = test_run_loop("conformance", test_encoding,
+                           (int)json_array_size(json_object_get(fixtures, "encodings")), 300);
     json_decref(fixtures);
     return rc;
 }

@@ -9,7 +9,6 @@
  * a position. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "pretok.h"
@@ -255,14 +254,7 @@ START_TEST(test_pcre2_from_many_threads)
         text_len[i] = random_text(&seed, texts[i], 60);
         want_pieces[i] = count_pieces(texts[i], text_len[i]);
     }
-    pthread_t t[THREADS];
-    for (uintptr_t k = 0; k < THREADS; k++)
-        ck_assert_int_eq(pthread_create(&t[k], NULL, worker, (void *)k), 0);
-    for (int k = 0; k < THREADS; k++) {
-        void *bad;
-        pthread_join(t[k], &bad);
-        ck_assert_uint_eq((uintptr_t)bad, 0);
-    }
+    ck_assert_uint_eq(test_threads(worker, THREADS), 0);
     tokd__pretok_release(&shared);
 }
 END_TEST

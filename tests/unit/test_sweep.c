@@ -148,12 +148,8 @@ END_TEST
 int main(void)
 {
     sweep = test_load_json("unicode_sweep.json");
-    Suite *s = suite_create("unicode_sweep");
-    TCase *tc = tcase_create("sweep");
-    tcase_set_timeout(tc, 900);
-    tcase_add_loop_test(tc, test_every_code_point, 0, (int)json_object_size(json_object_get(sweep, "encodings")));
-    suite_add_tcase(s, tc);
-    int rc = test_run(s);
+    int rc = test_run_loop("unicode_sweep", test_every_code_point,
+                           (int)json_object_size(json_object_get(sweep, "encodings")), 900);
     json_decref(sweep);
     return rc;
 }

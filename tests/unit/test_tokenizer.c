@@ -1,6 +1,5 @@
 /* test_tokenizer.c - the public tokenizer API: loading, special tokens,
  * decoding, model names and properties over random text. */
-#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -217,14 +216,7 @@ START_TEST(test_shared_between_threads)
         thread_want[i] = (tokd_ids){0};
         ck_assert_int_eq(tokd_encode(shared_tok, thread_text[i], thread_len[i], &ordinary, &thread_want[i], NULL), 0);
     }
-    pthread_t t[THREADS];
-    for (uintptr_t k = 0; k < THREADS; k++)
-        ck_assert_int_eq(pthread_create(&t[k], NULL, encode_worker, (void *)k), 0);
-    for (int k = 0; k < THREADS; k++) {
-        void *bad;
-        pthread_join(t[k], &bad);
-        ck_assert_uint_eq((uintptr_t)bad, 0);
-    }
+    ck_assert_uint_eq(test_threads(encode_worker, THREADS), 0);
     for (size_t i = 0; i < TEXTS; i++)
         tokd_ids_release(&thread_want[i]);
     tokd_tokenizer_unref(shared_tok);

@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,6 +47,34 @@ static inline int test_run(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Run one looped test as a suite of its own: fn(0) .. fn(n - 1). */
+static inline int test_run_loop(const char *name, const TTest *fn, int n, double timeout)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, timeout);
+    tcase_add_loop_test(tc, fn, 0, n);
+    suite_add_tcase(s, tc);
+    return test_run(s);
+}
+
+/* Start `n` threads running fn((void *)k) for k < n, join them and return
+ * the sum of what they returned (as counts of failures). */
+static inline uintptr_t test_threads(void *(*fn)(void *), int n)
+{
+    pthread_t t[16];
+    uintptr_t sum = 0;
+    ck_assert_int_le(n, 16);
+    for (uintptr_t k = 0; k < (uintptr_t)n; k++)
+        ck_assert_int_eq(pthread_create(&t[k], NULL, fn, (void *)k), 0);
+    for (int k = 0; k < n; k++) {
+        void *r;
+        pthread_join(t[k], &r);
+        sum += (uintptr_t)r;
+    }
+    return sum;
 }
 
 #endif
