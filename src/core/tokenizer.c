@@ -177,31 +177,37 @@ static int mark_names(const tokd_tokenizer *t, const char *const *names, size_t 
     return 0;
 }
 
+/* Masks are allocated only when a list is involved: the default policy (and
+ * "all" / "none") costs nothing per call. */
 static int resolve_policy(const tokd_tokenizer *t, const tokd_specials *sp, policy *p, tokd_error *err)
 {
     static const tokd_specials defaults;
     if (!sp)
         sp = &defaults;
-    *p = (policy){{sp->allowed_mode == TOKD_ALLOW_ALL, NULL}, {0, NULL}, NULL};
     size_t n = t->specials.n;
-    if (sp->allowed_mode == TOKD_ALLOW_LIST || sp->disallowed_mode != TOKD_DISALLOW_NONE) {
-        if (!(p->masks = calloc(2 * n + 1, 1)))
-            return TOKD_ENOMEM;
-    }
-    if (sp->allowed_mode == TOKD_ALLOW_LIST) {
-        p->allowed.mask = p->masks;
-        int rc = mark_names(t, sp->allowed, sp->n_allowed, p->masks, "allowed_special", err);
-        if (rc != 0)
-            return rc;
-    }
-    if (sp->disallowed_mode == TOKD_DISALLOW_NONE)
+    int allow_list = sp->allowed_mode == TOKD_ALLOW_LIST;
+    int dis_list = sp->disallowed_mode == TOKD_DISALLOW_LIST ||
+                   (sp->disallowed_mode == TOKD_DISALLOW_ALL && allow_list);
+    *p = (policy){{sp->allowed_mode == TOKD_ALLOW_ALL, NULL},
+                  {sp->disallowed_mode == TOKD_DISALLOW_ALL && sp->allowed_mode == TOKD_ALLOW_NONE, NULL},
+                  NULL};
+    if (!allow_list && !dis_list)
         return 0;
+    if (!(p->masks = calloc(2 * n + 1, 1)))
+        return TOKD_ENOMEM;
+    int rc = 0;
+    if (allow_list) {
+        p->allowed.mask = p->masks;
+        rc = mark_names(t, sp->allowed, sp->n_allowed, p->masks, "allowed_special", err);
+    }
+    if (rc != 0 || !dis_list)
+        return rc;
     uint8_t *dis = p->masks + n;
     p->disallowed.mask = dis;
     if (sp->disallowed_mode == TOKD_DISALLOW_LIST)
         return mark_names(t, sp->disallowed, sp->n_disallowed, dis, "disallowed_special", err);
-    for (size_t i = 0; i < n; i++) /* all that are not allowed */
-        dis[i] = !(p->allowed.all || (p->allowed.mask && p->allowed.mask[i]));
+    for (size_t i = 0; i < n; i++) /* every special that is not allowed */
+        dis[i] = !p->allowed.mask[i];
     return 0;
 }
 
