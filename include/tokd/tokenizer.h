@@ -41,6 +41,8 @@ typedef struct tokd_bytes {
 /* Append one id; TOKD_ENOMEM on allocation failure. */
 int tokd_ids_push(tokd_ids *ids, uint32_t id);
 void tokd_ids_release(tokd_ids *ids);
+/* Append `n` bytes (kept NUL-terminated); TOKD_ENOMEM on failure. */
+int tokd_bytes_append(tokd_bytes *b, const void *p, size_t n);
 void tokd_bytes_release(tokd_bytes *b);
 
 /* Which special tokens an encode call lets through, with tiktoken's rules:

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "server.h"
 
 static const struct {
     const char *name;
@@ -15,6 +16,7 @@ static const struct {
     {"count", cmd_count, "print the number of tokens of a text"},
     {"decode", cmd_decode, "turn a JSON array of token ids back into text"},
     {"bench", cmd_bench, "measure encode and count throughput on files"},
+    {"serve", server_main, "serve the HTTP API (tokd serve --help)"},
 };
 
 static void usage(FILE *to)

@@ -45,3 +45,18 @@ long tokd__base64_decode(const char *in, size_t len, uint8_t *out)
     }
     return n;
 }
+
+void tokd__base64_encode(const uint8_t *in, size_t len, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t w = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
+                     (i + 2 < len ? in[i + 2] : 0);
+        out[o++] = alphabet[w >> 18];
+        out[o++] = alphabet[(w >> 12) & 63];
+        out[o++] = i + 1 < len ? alphabet[(w >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? alphabet[w & 63] : '=';
+    }
+    out[o] = '\0';
+}

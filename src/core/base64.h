@@ -1,6 +1,7 @@
-/* base64.h - strict decoder for the standard base64 alphabet (RFC 4648).
+/* base64.h - the standard base64 alphabet (RFC 4648): a strict decoder and
+ * an encoder.
  *
- * Used by the .tiktoken loader. None of tokd's fixed libraries (jansson,
+ * Used by the .tiktoken loader and for token bytes in API answers. None of tokd's fixed libraries (jansson,
  * libmicrohttpd, PCRE2, libuv) exposes a base64 decoder, hence this one.
  *
  * Thread-safety: pure function. */
@@ -14,5 +15,9 @@
  * len / 4 * 3 bytes. Returns the decoded length, or -1 if the input is not
  * canonical padded base64 (wrong length, bad character, misplaced '='). */
 long tokd__base64_decode(const char *in, size_t len, uint8_t *out);
+
+/* Encode `len` bytes as padded base64 into `out`, which must hold
+ * 4 * ((len + 2) / 3) + 1 bytes; NUL-terminates it. */
+void tokd__base64_encode(const uint8_t *in, size_t len, char *out);
 
 #endif

@@ -69,6 +69,11 @@ void tokd_ids_release(tokd_ids *ids)
     *ids = (tokd_ids){0};
 }
 
+int tokd_bytes_append(tokd_bytes *b, const void *p, size_t n)
+{
+    return tokd__bytes_append(b, p, n);
+}
+
 void tokd_bytes_release(tokd_bytes *b)
 {
     free(b->data);

@@ -1,0 +1,211 @@
+/* api_common.c - replies and the request fields many endpoints share.
+ *
+ * Every error names the field at fault and says what would be accepted. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+void reply_json(reply *r, json_t *body)
+{
+    r->status = 200;
+    r->body = body;
+}
+
+void reply_error(reply *r, int status, const char *code, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    if (field)
+        json_object_set_new(e, "field", json_string(field));
+    json_decref(r->body);
+    r->body = json_pack("{s:o}", "error", e);
+    r->status = status;
+}
+
+void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field)
+{
+    static const struct {
+        int rc;
+        const char *code;
+    } codes[] = {{TOKD_ESPECIAL, "disallowed_special_token"}, {TOKD_ERANGE, "invalid_token_id"},
+                 {TOKD_EUTF8, "invalid_utf8"},                {TOKD_EINVAL, "invalid_value"},
+                 {TOKD_ENOENT, "not_found"},                  {TOKD_ELIMIT, "too_large"},
+                 {TOKD_ENOMEM, "out_of_memory"}};
+    const char *code = "internal_error";
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i].rc == rc)
+            code = codes[i].code;
+    reply_error(r, tokd_err_http_status(rc), code, field, "%s",
+                err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc));
+}
+
+const tokd_tokenizer *app_tokenizer(app *a, const char *name)
+{
+    for (size_t i = 0; i < a->n_tokenizers; i++)
+        if (!strcmp(tokd_tokenizer_name(a->tokenizers[i]), name))
+            return a->tokenizers[i];
+    return NULL;
+}
+
+static int by_model(app *a, const char *name, reply *r, const tokd_tokenizer **tok, const model_info **model)
+{
+    const model_info *m = models_find(&a->models, name);
+    const char *enc = m ? m->tokenizer : tokd_encoding_for_model(name);
+    *model = m;
+    if (!enc) {
+        reply_error(r, 404, "unknown_model", "model",
+                    "unknown model '%s': it is not in the model registry (GET /v1/models) and tiktoken "
+                    "maps no encoding to it; name a tokenizer instead",
+                    name);
+        return -1;
+    }
+    if (!(*tok = app_tokenizer(a, enc))) {
+        reply_error(r, 404, "unknown_tokenizer", "model", "model '%s' uses tokenizer '%s', which is not loaded",
+                    name, enc);
+        return -1;
+    }
+    return 0;
+}
+
+int req_tokenizer(app *a, json_t *body, reply *r, const tokd_tokenizer **tok, const model_info **model)
+{
+    json_t *t = json_object_get(body, "tokenizer"), *m = json_object_get(body, "model");
+    *model = NULL;
+    if (t && m) {
+        reply_error(r, 400, "invalid_request", "tokenizer", "give \"tokenizer\" or \"model\", not both");
+        return -1;
+    }
+    if (!t && !m) {
+        reply_error(r, 400, "missing_field", "tokenizer",
+                    "name a \"tokenizer\" (e.g. \"cl100k_base\") or a \"model\" (e.g. \"gpt-4o\")");
+        return -1;
+    }
+    if (!json_is_string(t ? t : m)) {
+        reply_error(r, 400, "invalid_type", t ? "tokenizer" : "model", "\"%s\" must be a string",
+                    t ? "tokenizer" : "model");
+        return -1;
+    }
+    if (m)
+        return by_model(a, json_string_value(m), r, tok, model);
+    if (!(*tok = app_tokenizer(a, json_string_value(t)))) {
+        reply_error(r, 404, "unknown_tokenizer", "tokenizer",
+                    "unknown tokenizer '%s'; GET /v1/tokenizers lists the loaded ones", json_string_value(t));
+        return -1;
+    }
+    return 0;
+}
+
+int req_texts(app *a, json_t *body, reply *r, json_t **list, int *batch)
+{
+    json_t *text = json_object_get(body, "text"), *texts = json_object_get(body, "texts");
+    if (text && texts) {
+        reply_error(r, 400, "invalid_request", "texts", "give \"text\" or \"texts\", not both");
+        return -1;
+    }
+    if (!text && !texts) {
+        reply_error(r, 400, "missing_field", "text", "\"text\" (a string) or \"texts\" (an array of strings) is required");
+        return -1;
+    }
+    *batch = texts != NULL;
+    if (text) {
+        if (!json_is_string(text)) {
+            reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
+            return -1;
+        }
+        *list = json_pack("[O]", text);
+        return 0;
+    }
+    if (!json_is_array(texts) || json_array_size(texts) > (size_t)a->cfg.max_batch) {
+        reply_error(r, json_is_array(texts) ? 413 : 400, json_is_array(texts) ? "batch_too_large" : "invalid_type",
+                    "texts", "\"texts\" must be an array of at most %ld strings", a->cfg.max_batch);
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(texts, i, v)
+    {
+        if (!json_is_string(v)) {
+            char field[32];
+            snprintf(field, sizeof field, "texts[%zu]", i);
+            reply_error(r, 400, "invalid_type", field, "%s must be a string", field);
+            return -1;
+        }
+    }
+    *list = json_incref(texts);
+    return 0;
+}
+
+int req_bool(json_t *body, const char *key, int *out, reply *r)
+{
+    json_t *v = json_object_get(body, key);
+    *out = 0;
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v)) {
+        reply_error(r, 400, "invalid_type", key, "\"%s\" must be true or false", key);
+        return -1;
+    }
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* "all", or an array of strings (into names[*used..]). */
+static int special_list(json_t *v, const char *key, const char **names, size_t *used, int *all, size_t *n, reply *r)
+{
+    *all = json_is_string(v) && !strcmp(json_string_value(v), "all");
+    *n = 0;
+    if (*all)
+        return 0;
+    if (!json_is_array(v)) {
+        reply_error(r, 400, "invalid_type", key, "\"%s\" must be \"all\" or an array of special token strings", key);
+        return -1;
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        if (!json_is_string(x)) {
+            reply_error(r, 400, "invalid_type", key, "\"%s\" must hold strings only", key);
+            return -1;
+        }
+        names[(*used)++] = json_string_value(x);
+        (*n)++;
+    }
+    return 0;
+}
+
+int req_specials(json_t *body, tokd_specials *sp, const char ***names, reply *r)
+{
+    json_t *al = json_object_get(body, "allowed_special"), *dis = json_object_get(body, "disallowed_special");
+    size_t cap = json_array_size(al) + json_array_size(dis) + 1, used = 0, n;
+    int all;
+    *sp = (tokd_specials){0};
+    *names = malloc(cap * sizeof **names);
+    if (!*names) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    if (al) {
+        if (special_list(al, "allowed_special", *names, &used, &all, &n, r) != 0)
+            return -1;
+        sp->allowed_mode = all ? TOKD_ALLOW_ALL : TOKD_ALLOW_LIST;
+        sp->allowed = *names;
+        sp->n_allowed = n;
+    }
+    if (dis) {
+        size_t start = used;
+        if (special_list(dis, "disallowed_special", *names, &used, &all, &n, r) != 0)
+            return -1;
+        sp->disallowed_mode = all ? TOKD_DISALLOW_ALL : n ? TOKD_DISALLOW_LIST : TOKD_DISALLOW_NONE;
+        sp->disallowed = *names + start;
+        sp->n_disallowed = n;
+    }
+    return 0;
+}

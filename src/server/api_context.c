@@ -1,0 +1,194 @@
+/* api_context.c - POST /v1/context/check: does a prompt fit a model's
+ * context window once the output is reserved, and if not, the longest
+ * truncation of it that does.
+ *
+ * Text is counted as ordinary text (special-token text is plain text, as
+ * the APIs that receive it treat it); messages with the chat rules.
+ * Truncation keeps whole tokens of the original encoding and never splits
+ * a UTF-8 character; since re-encoding a cut text can merge differently,
+ * the result is counted again and cut one more token until it fits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "chat.h"
+
+static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+
+enum cut { CUT_NONE, CUT_END, CUT_START, CUT_MIDDLE };
+
+/* Length of s[0..n) without a trailing incomplete UTF-8 sequence. */
+static size_t complete_prefix(const char *s, size_t n)
+{
+    size_t i = n, back = 0;
+    while (i > 0 && back < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i == 0)
+        return 0;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return n - (i - 1) >= want ? n : i - 1;
+}
+
+/* Offset of the first character start in s[0..n). */
+static size_t first_char(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 3 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+/* The bytes of ids[from..to) appended to out, trimmed to whole characters
+ * at the ends named by trim_head / trim_tail. */
+static int append_span(const tokd_tokenizer *tok, const tokd_ids *ids, size_t from, size_t to, int trim_head,
+                       int trim_tail, tokd_bytes *out)
+{
+    tokd_bytes b = {0};
+    int rc = tokd_decode_bytes(tok, ids->ids + from, to - from, &b, NULL);
+    const char *s = b.data ? b.data : "";
+    size_t start = trim_head ? first_char(s, b.len) : 0;
+    size_t end = trim_tail ? complete_prefix(s, b.len) : b.len;
+    if (rc == 0 && end > start)
+        rc = tokd_bytes_append(out, s + start, end - start);
+    tokd_bytes_release(&b);
+    return rc;
+}
+
+/* Keep `keep` tokens of `ids` by strategy `cut` into out. */
+static int cut_text(const tokd_tokenizer *tok, const tokd_ids *ids, size_t keep, enum cut cut, tokd_bytes *out)
+{
+    out->len = 0;
+    if (cut == CUT_END)
+        return append_span(tok, ids, 0, keep, 0, 1, out);
+    if (cut == CUT_START)
+        return append_span(tok, ids, ids->len - keep, ids->len, 1, 0, out);
+    size_t head = (keep + 1) / 2, tail = keep - head;
+    int rc = append_span(tok, ids, 0, head, 0, 1, out);
+    return rc ? rc : append_span(tok, ids, ids->len - tail, ids->len, 1, 0, out);
+}
+
+static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, json_t **result,
+                         size_t *result_tokens)
+{
+    tokd_ids ids = {0};
+    tokd_bytes out = {0};
+    int rc = tokd_encode(tok, json_string_value(text), json_string_length(text), &ordinary, &ids, NULL);
+    size_t keep = budget > 0 ? (size_t)budget : 0, n = 0;
+    if (keep > ids.len)
+        keep = ids.len;
+    while (rc == 0) {
+        if ((rc = cut_text(tok, &ids, keep, cut, &out)) != 0)
+            break;
+        rc = tokd_count(tok, out.data ? out.data : "", out.len, &ordinary, &n, NULL);
+        if (rc != 0 || (long)n <= budget || keep == 0)
+            break;
+        keep--;
+    }
+    if (rc == 0) {
+        *result = json_stringn(out.data ? out.data : "", out.len);
+        *result_tokens = n;
+    }
+    tokd_ids_release(&ids);
+    tokd_bytes_release(&out);
+    return rc;
+}
+
+static int parse_cut(json_t *v, enum cut *cut, reply *r)
+{
+    static const char *const names[] = {"none", "end", "start", "middle"};
+    *cut = CUT_NONE;
+    if (!v)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (json_is_string(v) && !strcmp(json_string_value(v), names[i])) {
+            *cut = (enum cut)i;
+            return 0;
+        }
+    reply_error(r, 400, "invalid_value", "truncate",
+                "\"truncate\" must be \"none\", \"end\" (keep the start), \"start\" (keep the end) or \"middle\" "
+                "(keep both ends)");
+    return -1;
+}
+
+/* context_window and the reserve from the model or the request. */
+static int limits(json_t *body, const model_info *model, long *window, long *reserved, reply *r)
+{
+    json_t *w = json_object_get(body, "context_window"), *res = json_object_get(body, "max_output_tokens");
+    if ((w && (!json_is_integer(w) || json_integer_value(w) <= 0)) ||
+        (res && (!json_is_integer(res) || json_integer_value(res) < 0))) {
+        reply_error(r, 400, "invalid_type", w && !json_is_integer(w) ? "context_window" : "max_output_tokens",
+                    "\"context_window\" must be a positive integer and \"max_output_tokens\" an integer >= 0");
+        return -1;
+    }
+    if (!w && !model) {
+        reply_error(r, 400, "missing_field", "context_window",
+                    "give a \"model\" from the registry (GET /v1/models) or an explicit \"context_window\"");
+        return -1;
+    }
+    *window = w ? (long)json_integer_value(w) : model->context_window;
+    *reserved = res ? (long)json_integer_value(res) : model ? model->max_output_tokens : 0;
+    return 0;
+}
+
+static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_info *model, size_t *n, reply *r)
+{
+    json_t *text = json_object_get(body, "text"), *messages = json_object_get(body, "messages");
+    if (!!text == !!messages) {
+        reply_error(r, 400, text ? "invalid_request" : "missing_field", "text", "give \"text\" or \"messages\", not both");
+        return -1;
+    }
+    if (messages) {
+        if (!model || !model->chat) {
+            reply_error(r, 400, "not_a_chat_model", "model", "\"messages\" need a \"model\" with a chat format");
+            return -1;
+        }
+        return chat_count(tok, model->chat, messages, json_object_get(body, "tools"), n, r);
+    }
+    if (!json_is_string(text)) {
+        reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
+        return -1;
+    }
+    tokd_error err = {0};
+    int rc = tokd_count(tok, json_string_value(text), json_string_length(text), &ordinary, n, &err);
+    if (rc != 0)
+        reply_tokd_error(r, rc, &err, "text");
+    return rc ? -1 : 0;
+}
+
+void api_context_check(app *a, json_t *body, reply *r)
+{
+    const tokd_tokenizer *tok;
+    const model_info *model;
+    long window, reserved;
+    size_t n;
+    enum cut cut;
+    if (req_tokenizer(a, body, r, &tok, &model) || limits(body, model, &window, &reserved, r) ||
+        parse_cut(json_object_get(body, "truncate"), &cut, r) || input_tokens(body, tok, model, &n, r))
+        return;
+    long budget = window - reserved, remaining = budget - (long)n;
+    json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "fits", remaining >= 0, "input_tokens", (json_int_t)n,
+                            "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
+                            (json_int_t)(remaining > 0 ? remaining : 0), "overflow",
+                            (json_int_t)(remaining < 0 ? -remaining : 0));
+    r->tokens = n;
+    if (cut != CUT_NONE && json_object_get(body, "messages")) {
+        json_decref(out);
+        reply_error(r, 400, "invalid_request", "truncate", "\"truncate\" applies to \"text\", not to \"messages\"");
+        return;
+    }
+    if (cut != CUT_NONE) {
+        json_t *t = NULL;
+        size_t tn = 0;
+        if (truncate_text(tok, json_object_get(body, "text"), budget, cut, &t, &tn) != 0) {
+            json_decref(out);
+            reply_error(r, 503, "out_of_memory", NULL, "out of memory while truncating");
+            return;
+        }
+        json_object_set_new(out, "truncated_text", t);
+        json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
+    }
+    reply_json(r, out);
+}

@@ -1,0 +1,65 @@
+/* api_info.c - health, readiness, metrics, and what is loaded. */
+#include <stdlib.h>
+
+#include "app.h"
+
+void api_healthz(app *a, json_t *body, reply *r)
+{
+    reply_json(r, json_pack("{s:s}", "status", "ok"));
+}
+
+void api_readyz(app *a, json_t *body, reply *r)
+{
+    if (atomic_load(&a->ready))
+        reply_json(r, json_pack("{s:s, s:I}", "status", "ready", "tokenizers", (json_int_t)a->n_tokenizers));
+    else
+        reply_error(r, 503, "not_ready", NULL, "tokenizers are still loading; retry shortly");
+}
+
+void api_metrics(app *a, json_t *body, reply *r)
+{
+    tokd_bytes out = {0};
+    if (metrics_render(&a->metrics, atomic_load(&a->ready) ? a->n_tokenizers : 0, &out) != 0) {
+        tokd_bytes_release(&out);
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory rendering metrics");
+        return;
+    }
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r->text = out.data;
+}
+
+static json_t *describe(const tokd_tokenizer *t)
+{
+    json_t *specials = json_object();
+    size_t n = tokd_tokenizer_n_specials(t);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id;
+        const char *name = tokd_tokenizer_special(t, i, &id);
+        json_object_set_new(specials, name, json_integer(id));
+    }
+    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "name", tokd_tokenizer_name(t), "kind", "tiktoken",
+                     "n_vocab", (json_int_t)tokd_tokenizer_n_vocab(t), "special_tokens", specials, "pattern",
+                     tokd_tokenizer_pattern(t), "sha256", tokd_tokenizer_sha256(t));
+}
+
+void api_tokenizers(app *a, json_t *body, reply *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < a->n_tokenizers; i++)
+        json_array_append_new(list, describe(a->tokenizers[i]));
+    reply_json(r, json_pack("{s:o}", "tokenizers", list));
+}
+
+void api_models(app *a, json_t *body, reply *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < a->models.n; i++) {
+        const model_info *m = &a->models.models[i];
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:o}", "model", m->name, "tokenizer",
+                                              m->tokenizer, "context_window", (json_int_t)m->context_window,
+                                              "max_output_tokens", (json_int_t)m->max_output_tokens,
+                                              "chat_format", m->chat ? json_string(m->chat->name) : json_null()));
+    }
+    reply_json(r, json_pack("{s:o}", "models", list));
+}

@@ -1,0 +1,359 @@
+/* api_text.c - POST /v1/encode, /v1/decode and /v1/count. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "base64.h"
+#include "chat.h"
+
+static json_t *ids_json(const tokd_ids *ids)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < ids->len; i++)
+        json_array_append_new(a, json_integer(ids->ids[i]));
+    return a;
+}
+
+/* Each token: {"id", "text"} and, when its bytes are not valid UTF-8 on
+ * their own, "bytes" (base64; "text" then shows them with U+FFFD). */
+static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < ids->len; i++) {
+        const char *b;
+        size_t len;
+        tokd_token_bytes(tok, ids->ids[i], &b, &len);
+        json_t *t = json_pack("{s:I}", "id", (json_int_t)ids->ids[i]);
+        if (tokd_utf8_valid(b, len)) {
+            json_object_set_new(t, "text", json_stringn(b, len));
+        } else {
+            tokd_bytes shown = {0};
+            char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+            tokd_utf8_sanitize(b, len, &shown);
+            if (b64)
+                tokd__base64_encode((const uint8_t *)b, len, b64);
+            json_object_set_new(t, "text", json_stringn(shown.data ? shown.data : "", shown.len));
+            json_object_set_new(t, "bytes", json_string(b64 ? b64 : ""));
+            tokd_bytes_release(&shown);
+            free(b64);
+        }
+        json_array_append_new(a, t);
+    }
+    return a;
+}
+
+/* [start, end) of each token in code points or UTF-16 units of `text`. A
+ * token that starts or ends inside a character covers that character. */
+static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, const char *text, size_t len,
+                            int utf16)
+{
+    uint32_t *before = malloc((len + 1) * sizeof *before), *after = malloc((len + 1) * sizeof *after);
+    json_t *a = json_array();
+    if (!before || !after) {
+        free(before);
+        free(after);
+        return a;
+    }
+    uint32_t units = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t w = utf16 && n == 4 ? 2 : 1;
+        for (size_t k = 0; k < n && i + k < len; k++) {
+            before[i + k] = units;
+            after[i + k] = units + w;
+        }
+        units += w;
+        i += n;
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < ids->len && pos < len; i++) {
+        const char *b;
+        size_t n;
+        tokd_token_bytes(tok, ids->ids[i], &b, &n);
+        size_t last = pos + n - 1 < len ? pos + n - 1 : len - 1;
+        json_array_append_new(a, json_pack("[I,I]", (json_int_t)before[pos], (json_int_t)after[last]));
+        pos += n;
+    }
+    free(before);
+    free(after);
+    return a;
+}
+
+typedef struct encode_opts {
+    int tokens, offsets, utf16;
+    tokd_specials sp;
+} encode_opts;
+
+static int encode_options(json_t *body, encode_opts *o, const char ***names, reply *r)
+{
+    json_t *unit = json_object_get(body, "offset_unit");
+    *o = (encode_opts){0};
+    if (req_bool(body, "return_tokens", &o->tokens, r) || req_bool(body, "return_offsets", &o->offsets, r) ||
+        req_specials(body, &o->sp, names, r))
+        return -1;
+    if (unit && !(json_is_string(unit) && (!strcmp(json_string_value(unit), "code_point") ||
+                                           !strcmp(json_string_value(unit), "utf16")))) {
+        reply_error(r, 400, "invalid_value", "offset_unit", "\"offset_unit\" must be \"code_point\" (default) or \"utf16\"");
+        return -1;
+    }
+    o->utf16 = unit && !strcmp(json_string_value(unit), "utf16");
+    return 0;
+}
+
+static void field_name(char *buf, size_t size, const char *base, int batch, size_t i)
+{
+    if (batch)
+        snprintf(buf, size, "%ss[%zu]", base, i);
+    else
+        snprintf(buf, size, "%s", base);
+}
+
+void api_encode(app *a, json_t *body, reply *r)
+{
+    const tokd_tokenizer *tok;
+    const model_info *model;
+    json_t *texts = NULL, *results = json_array(), *v;
+    const char **names = NULL;
+    encode_opts o;
+    int batch;
+    size_t i, total = 0;
+    if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
+        encode_options(body, &o, &names, r))
+        goto done;
+    json_array_foreach(texts, i, v)
+    {
+        tokd_ids ids = {0};
+        tokd_error err = {0};
+        int rc = tokd_encode(tok, json_string_value(v), json_string_length(v), &o.sp, &ids, &err);
+        if (rc != 0) {
+            char field[32];
+            field_name(field, sizeof field, "text", batch, i);
+            reply_tokd_error(r, rc, &err, field);
+            tokd_ids_release(&ids);
+            goto done;
+        }
+        json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
+        if (o.tokens)
+            json_object_set_new(item, "tokens", tokens_json(tok, &ids));
+        if (o.offsets)
+            json_object_set_new(item, "offsets",
+                                offsets_json(tok, &ids, json_string_value(v), json_string_length(v), o.utf16));
+        total += ids.len;
+        json_array_append_new(results, item);
+        tokd_ids_release(&ids);
+    }
+    r->tokens = total;
+    if (batch) {
+        reply_json(r, json_pack("{s:s, s:O, s:I}", "tokenizer", tokd_tokenizer_name(tok), "results", results,
+                                "count", (json_int_t)total));
+    } else {
+        json_t *one = json_array_get(results, 0);
+        json_object_set_new(one, "tokenizer", json_string(tokd_tokenizer_name(tok)));
+        reply_json(r, json_incref(one));
+    }
+done:
+    json_decref(results);
+    json_decref(texts);
+    free(names);
+}
+
+/* "ids": [int...] or [[int...]...], into lists (each a tokd_ids). */
+static int decode_ids(app *a, json_t *ids, tokd_ids **lists, size_t *n, int *batch, reply *r)
+{
+    if (!json_is_array(ids)) {
+        reply_error(r, 400, ids ? "invalid_type" : "missing_field", "ids",
+                    "\"ids\" must be an array of token ids, or an array of such arrays");
+        return -1;
+    }
+    *batch = json_array_size(ids) > 0 && json_is_array(json_array_get(ids, 0));
+    *n = *batch ? json_array_size(ids) : 1;
+    if (*n > (size_t)a->cfg.max_batch) {
+        reply_error(r, 413, "batch_too_large", "ids", "at most %ld id lists per request", a->cfg.max_batch);
+        return -1;
+    }
+    *lists = calloc(*n, sizeof **lists);
+    size_t total = 0;
+    for (size_t k = 0; k < *n; k++) {
+        json_t *list = *batch ? json_array_get(ids, k) : ids, *v;
+        char field[48];
+        size_t i;
+        snprintf(field, sizeof field, *batch ? "ids[%zu]" : "ids", k);
+        if (!json_is_array(list)) {
+            reply_error(r, 400, "invalid_type", field, "%s must be an array of token ids", field);
+            return -1;
+        }
+        json_array_foreach(list, i, v)
+        {
+            json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
+            if (++total > (size_t)a->cfg.max_decode_ids) {
+                reply_error(r, 413, "too_many_ids", "ids", "at most %ld ids per decode request", a->cfg.max_decode_ids);
+                return -1;
+            }
+            if (id < 0 || id > UINT32_MAX) {
+                snprintf(field, sizeof field, *batch ? "ids[%zu][%zu]" : "ids[%zu]", *batch ? k : i, i);
+                reply_error(r, 400, "invalid_token_id", field, "%s must be a non-negative integer token id", field);
+                return -1;
+            }
+            tokd_ids_push(&(*lists)[k], (uint32_t)id);
+        }
+    }
+    return 0;
+}
+
+static int decode_one(const tokd_tokenizer *tok, const tokd_ids *ids, int strict, json_t **out, reply *r,
+                      const char *field)
+{
+    tokd_bytes b = {0};
+    tokd_error err = {0};
+    int rc = strict ? tokd_decode_bytes(tok, ids->ids, ids->len, &b, &err)
+                    : tokd_decode_text(tok, ids->ids, ids->len, &b, &err);
+    if (rc == 0 && strict && !tokd_utf8_valid(b.data ? b.data : "", b.len)) {
+        reply_error(r, 400, "invalid_utf8", field,
+                    "the tokens decode to bytes that are not valid UTF-8; use \"errors\": \"replace\" to get "
+                    "U+FFFD in their place");
+        rc = -1;
+    } else if (rc != 0) {
+        reply_tokd_error(r, rc, &err, field);
+    } else {
+        *out = json_stringn(b.data ? b.data : "", b.len);
+    }
+    tokd_bytes_release(&b);
+    return rc;
+}
+
+void api_decode(app *a, json_t *body, reply *r)
+{
+    const tokd_tokenizer *tok;
+    const model_info *model;
+    tokd_ids *lists = NULL;
+    size_t n = 0;
+    int batch;
+    json_t *errors = json_object_get(body, "errors"), *texts = json_array();
+    if (req_tokenizer(a, body, r, &tok, &model) || decode_ids(a, json_object_get(body, "ids"), &lists, &n, &batch, r))
+        goto done;
+    if (errors && !(json_is_string(errors) && (!strcmp(json_string_value(errors), "replace") ||
+                                               !strcmp(json_string_value(errors), "strict")))) {
+        reply_error(r, 400, "invalid_value", "errors", "\"errors\" must be \"replace\" (default) or \"strict\"");
+        goto done;
+    }
+    int strict = errors && !strcmp(json_string_value(errors), "strict");
+    for (size_t k = 0; k < n; k++) {
+        json_t *text;
+        char field[32];
+        field_name(field, sizeof field, "id", batch, k);
+        if (decode_one(tok, &lists[k], strict, &text, r, batch ? field : "ids") != 0)
+            goto done;
+        json_array_append_new(texts, text);
+        r->tokens += lists[k].len;
+    }
+    if (batch)
+        reply_json(r, json_pack("{s:s, s:O}", "tokenizer", tokd_tokenizer_name(tok), "texts", texts));
+    else
+        reply_json(r, json_pack("{s:s, s:O}", "tokenizer", tokd_tokenizer_name(tok), "text", json_array_get(texts, 0)));
+done:
+    for (size_t k = 0; lists && k < n; k++)
+        tokd_ids_release(&lists[k]);
+    free(lists);
+    json_decref(texts);
+}
+
+/* One text under several tokenizers: {"counts": {"name": n, ...}}. */
+static void count_across(app *a, json_t *body, json_t *names, reply *r)
+{
+    json_t *text = json_object_get(body, "text"), *counts = json_object(), *v;
+    size_t i;
+    if (!json_is_string(text) || !json_is_array(names) || json_array_size(names) == 0 ||
+        json_array_size(names) > (size_t)a->cfg.max_batch) {
+        reply_error(r, 400, "invalid_request", "tokenizers",
+                    "\"tokenizers\" (a non-empty array of names) goes with one \"text\" string");
+        goto done;
+    }
+    json_array_foreach(names, i, v)
+    {
+        const tokd_tokenizer *tok = json_is_string(v) ? app_tokenizer(a, json_string_value(v)) : NULL;
+        size_t n;
+        tokd_error err = {0};
+        if (!tok) {
+            reply_error(r, 404, "unknown_tokenizer", "tokenizers", "tokenizers[%zu] is not a loaded tokenizer", i);
+            goto done;
+        }
+        static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+        if (tokd_count(tok, json_string_value(text), json_string_length(text), &ordinary, &n, &err) != 0) {
+            reply_tokd_error(r, err.code, &err, "text");
+            goto done;
+        }
+        json_object_set_new(counts, json_string_value(v), json_integer((json_int_t)n));
+        r->tokens += n;
+    }
+    reply_json(r, json_pack("{s:O}", "counts", counts));
+done:
+    json_decref(counts);
+}
+
+static void count_messages(app *a, json_t *body, reply *r)
+{
+    const tokd_tokenizer *tok;
+    const model_info *model;
+    size_t n;
+    if (req_tokenizer(a, body, r, &tok, &model))
+        return;
+    if (!model || !model->chat) {
+        reply_error(r, 400, "not_a_chat_model", "model",
+                    "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models)");
+        return;
+    }
+    if (chat_count(tok, model->chat, json_object_get(body, "messages"), json_object_get(body, "tools"), &n, r) != 0)
+        return;
+    r->tokens = n;
+    reply_json(r, json_pack("{s:s, s:s, s:I}", "model", model->name, "tokenizer", tokd_tokenizer_name(tok), "count",
+                            (json_int_t)n));
+}
+
+void api_count(app *a, json_t *body, reply *r)
+{
+    json_t *names = json_object_get(body, "tokenizers");
+    if (names) {
+        count_across(a, body, names, r);
+        return;
+    }
+    if (json_object_get(body, "messages")) {
+        count_messages(a, body, r);
+        return;
+    }
+    const tokd_tokenizer *tok;
+    const model_info *model;
+    json_t *texts = NULL, *counts = json_array(), *v;
+    const char **sp_names = NULL;
+    tokd_specials sp;
+    int batch;
+    size_t i, total = 0;
+    if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
+        req_specials(body, &sp, &sp_names, r))
+        goto done;
+    json_array_foreach(texts, i, v)
+    {
+        size_t n;
+        tokd_error err = {0};
+        int rc = tokd_count(tok, json_string_value(v), json_string_length(v), &sp, &n, &err);
+        if (rc != 0) {
+            char field[32];
+            field_name(field, sizeof field, "text", batch, i);
+            reply_tokd_error(r, rc, &err, field);
+            goto done;
+        }
+        json_array_append_new(counts, json_integer((json_int_t)n));
+        total += n;
+    }
+    r->tokens = total;
+    if (batch)
+        reply_json(r, json_pack("{s:s, s:O, s:I}", "tokenizer", tokd_tokenizer_name(tok), "counts", counts, "count",
+                                (json_int_t)total));
+    else
+        reply_json(r, json_pack("{s:s, s:I}", "tokenizer", tokd_tokenizer_name(tok), "count", (json_int_t)total));
+done:
+    json_decref(counts);
+    json_decref(texts);
+    free(sp_names);
+}

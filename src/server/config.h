@@ -1,0 +1,37 @@
+/* config.h - tokd serve's configuration: defaults, file, environment, flags.
+ *
+ * One table describes every setting (its JSON key, environment variable,
+ * flag, type and bounds), so the three sources cannot drift apart. Later
+ * sources win: defaults < --config FILE (or config/tokd.json) < TOKD_*
+ * environment < flags.
+ *
+ * Thread-safety: filled once at startup, read-only afterwards. */
+#ifndef TOKD_SERVER_CONFIG_H
+#define TOKD_SERVER_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct server_config {
+    char listen[64];       /* address to bind, IPv4 or IPv6 literal */
+    long port;             /* 0 picks a free port (printed at start) */
+    long threads;          /* worker threads (0 = number of CPU cores) */
+    long max_body_bytes;   /* larger request bodies get 413 */
+    long max_batch;        /* most texts / id lists / tokenizers per request */
+    long max_decode_ids;   /* most ids in one decode request, in total */
+    long max_connections;  /* concurrent connections */
+    long connection_timeout_s; /* idle or slow connections are closed */
+    long shutdown_grace_s; /* how long in-flight requests may finish */
+    long log_requests;     /* one JSON line per request on stderr (0/1) */
+    char data_dir[1024];   /* bundled encodings ("" = auto) */
+    char models_file[1024]; /* model registry ("" = auto) */
+} server_config;
+
+/* Defaults, then FILE if given (an unknown key or a wrong type is an error
+ * naming it), then the environment, then argv flags. Returns 0, or -1 after
+ * printing what is wrong to stderr; 1 when --help was printed. */
+int config_load(server_config *c, int argc, char **argv);
+
+/* The configuration as JSON text (for logs); caller frees. */
+char *config_describe(const server_config *c);
+
+#endif

@@ -1,0 +1,323 @@
+/* http.c - libmicrohttpd setup, routing, bodies, responses, request logs. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+typedef struct route {
+    const char *method;
+    const char *path;
+    handler_fn fn;
+    int needs_ready; /* 503 until the tokenizers are loaded */
+} route;
+
+static const route routes[] = {
+    {"GET", "/healthz", api_healthz, 0},
+    {"GET", "/readyz", api_readyz, 0},
+    {"GET", "/metrics", api_metrics, 0},
+    {"GET", "/v1/tokenizers", api_tokenizers, 1},
+    {"GET", "/v1/models", api_models, 1},
+    {"POST", "/v1/encode", api_encode, 1},
+    {"POST", "/v1/decode", api_decode, 1},
+    {"POST", "/v1/count", api_count, 1},
+    {"POST", "/v1/context/check", api_context_check, 1},
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+typedef struct request {
+    app *a;
+    struct timespec start;
+    char id[65];
+    char method[8];
+    char path[128];
+    char *body;
+    size_t len, cap;
+    int too_big;
+    int status;
+    size_t bytes_out;
+    size_t tokens;
+} request;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The client's X-Request-Id if it is short and printable, else a new one. */
+static void request_id(struct MHD_Connection *c, char id[65])
+{
+    const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    int ok = n > 0 && n < 65;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = given[i] > 0x20 && given[i] < 0x7f && given[i] != '"' && given[i] != '\\';
+    if (ok) {
+        memcpy(id, given, n + 1);
+        return;
+    }
+    unsigned char r[8] = {0};
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        clock_gettime(CLOCK_REALTIME, (struct timespec *)(void *)r);
+    for (int i = 0; i < 8; i++)
+        snprintf(id + 2 * i, 3, "%02x", r[i]);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, request *rq, reply *r)
+{
+    char *text = r->text;
+    if (!text && r->body)
+        text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text) {
+        r->status = 503;
+        text = strdup("{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}");
+    }
+    size_t len = text ? strlen(text) : 0;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "X-Request-Id", rq->id);
+    if (r->allow)
+        MHD_add_response_header(resp, "Allow", r->allow);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    rq->status = r->status;
+    rq->bytes_out = len;
+    rq->tokens = r->tokens;
+    r->text = NULL;
+    json_decref(r->body);
+    r->body = NULL;
+    return ok;
+}
+
+static int is_json(struct MHD_Connection *c)
+{
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    return n == 16 && !strncasecmp(ct, "application/json", 16);
+}
+
+static void run_route(request *rq, struct MHD_Connection *c, const route *rt, reply *r)
+{
+    json_t *body = NULL;
+    json_error_t je;
+    if (rt->needs_ready && !atomic_load(&rq->a->ready)) {
+        reply_error(r, 503, "not_ready", NULL, "tokenizers are still loading; retry shortly");
+        return;
+    }
+    if (!strcmp(rt->method, "POST")) {
+        if (rq->too_big) {
+            reply_error(r, 413, "body_too_large", NULL, "the request body is larger than the limit of %ld bytes",
+                        rq->a->cfg.max_body_bytes);
+            return;
+        }
+        if (!is_json(c)) {
+            reply_error(r, 415, "unsupported_media_type", NULL,
+                        "send the body as JSON with the header Content-Type: application/json");
+            return;
+        }
+        body = json_loadb(rq->body ? rq->body : "", rq->len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
+        if (!body) {
+            reply_error(r, 400, "invalid_json", NULL, "the body is not valid JSON: line %d, column %d: %s", je.line,
+                        je.column, je.text);
+            return;
+        }
+        if (!json_is_object(body)) {
+            json_decref(body);
+            reply_error(r, 400, "invalid_json", NULL, "the body must be a JSON object");
+            return;
+        }
+    }
+    rt->fn(rq->a, body, r);
+    json_decref(body);
+}
+
+static void dispatch(request *rq, struct MHD_Connection *c, reply *r)
+{
+    int path_known = 0;
+    static char allow[N_ROUTES][16];
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (strcmp(routes[i].path, rq->path) != 0)
+            continue;
+        path_known = 1;
+        if (!strcmp(routes[i].method, rq->method) || (!strcmp(rq->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+            run_route(rq, c, &routes[i], r);
+            return;
+        }
+        snprintf(allow[i], sizeof allow[i], "%s", routes[i].method);
+        r->allow = allow[i];
+    }
+    if (path_known)
+        reply_error(r, 405, "method_not_allowed", NULL, "%s %s is not supported; use %s", rq->method, rq->path, r->allow);
+    else
+        reply_error(r, 404, "not_found", NULL, "no route %s %s; see openapi.yaml for the API", rq->method, rq->path);
+}
+
+/* Collect up to max_body_bytes; beyond that remember and discard. */
+static void take_body(request *rq, const char *data, size_t n)
+{
+    size_t max = (size_t)rq->a->cfg.max_body_bytes;
+    if (rq->too_big || rq->len + n > max) {
+        rq->too_big = 1;
+        return;
+    }
+    if (rq->len + n > rq->cap) {
+        size_t cap = rq->cap ? rq->cap : 4096;
+        while (cap < rq->len + n)
+            cap *= 2;
+        char *p = realloc(rq->body, cap);
+        if (!p) {
+            rq->too_big = 1;
+            return;
+        }
+        rq->body = p;
+        rq->cap = cap;
+    }
+    memcpy(rq->body + rq->len, data, n);
+    rq->len += n;
+}
+
+static request *request_new(app *a, struct MHD_Connection *c, const char *url, const char *method)
+{
+    request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->a = a;
+    clock_gettime(CLOCK_MONOTONIC, &rq->start);
+    request_id(c, rq->id);
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    snprintf(rq->path, sizeof rq->path, "%s", url);
+    atomic_fetch_add(&a->metrics.in_flight, 1);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)a->cfg.max_body_bytes)
+        rq->too_big = 1;
+    return rq;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+    request *rq = *req_cls;
+    if (!rq) {
+        *req_cls = rq = request_new(cls, c, url, method);
+        return rq ? MHD_YES : MHD_NO;
+    }
+    if (*upload_size) {
+        take_body(rq, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    reply r = {0};
+    dispatch(rq, c, &r);
+    return respond(c, rq, &r);
+}
+
+static void log_request(const request *rq, double seconds)
+{
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:I, s:I, s:I}", "time", when, "request_id", rq->id,
+                             "method", rq->method, "path", rq->path, "status", rq->status, "duration_ms",
+                             seconds * 1e3, "bytes_in", (json_int_t)rq->len, "bytes_out", (json_int_t)rq->bytes_out,
+                             "tokens", (json_int_t)rq->tokens);
+    char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    if (s) {
+        size_t n = strlen(s);
+        s[n] = '\n'; /* replaces the NUL: one write() per line keeps lines whole */
+        ssize_t w = write(STDERR_FILENO, s, n + 1);
+        (void)w;
+    }
+    free(s);
+    json_decref(line);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    request *rq = *req_cls;
+    app *a = cls;
+    if (!rq)
+        return;
+    double seconds = seconds_since(&rq->start);
+    if (!rq->status) /* the client went away before an answer */
+        rq->status = 499;
+    metrics_record(&a->metrics, metrics_route(rq->path), rq->status, seconds, rq->tokens);
+    if (a->cfg.log_requests)
+        log_request(rq, seconds);
+    atomic_fetch_sub(&a->metrics.in_flight, 1);
+    free(rq->body);
+    free(rq);
+    *req_cls = NULL;
+}
+
+static int bind_address(const char *listen, unsigned port, struct sockaddr_storage *ss)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    memset(ss, 0, sizeof *ss);
+    if (inet_pton(AF_INET, listen, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, listen, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return 0;
+    }
+    return -1;
+}
+
+struct MHD_Daemon *http_start(app *a, unsigned *port)
+{
+    struct sockaddr_storage ss;
+    if (bind_address(a->cfg.listen, (unsigned)a->cfg.port, &ss) != 0) {
+        fprintf(stderr, "tokd serve: listen address '%s' is not an IPv4 or IPv6 address\n", a->cfg.listen);
+        return NULL;
+    }
+    unsigned threads = a->cfg.threads > 0 ? (unsigned)a->cfg.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)a->cfg.port, NULL, NULL, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)a->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->cfg.max_connections,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "tokd serve: cannot listen on %s port %ld (in use, or not allowed)\n", a->cfg.listen, a->cfg.port);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : (unsigned)a->cfg.port;
+    return d;
+}
+
+void http_stop(app *a, struct MHD_Daemon *d)
+{
+    MHD_socket fd = MHD_quiesce_daemon(d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&a->metrics.in_flight) > 0 && seconds_since(&start) < (double)a->cfg.shutdown_grace_s) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+    MHD_stop_daemon(d);
+}

@@ -1,0 +1,86 @@
+/* server.c - the life of tokd serve.
+ *
+ * Start listening first (so /healthz answers and /readyz says 503 while the
+ * tokenizers load), load the encodings and the model registry, mark ready,
+ * then wait for SIGTERM or SIGINT: stop accepting, let in-flight requests
+ * finish within shutdown_grace_s, exit 0. The signals are blocked before any
+ * thread starts, so only the main thread receives them, via sigwait. */
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "server.h"
+
+static int load_everything(app *a)
+{
+    tokd_error err = {0};
+    const char *dir = a->cfg.data_dir[0] ? a->cfg.data_dir : NULL;
+    size_t n = 0;
+    while (tokd_builtin_encodings()[n])
+        n++;
+    if (n > APP_MAX_TOKENIZERS || tokd_tokenizer_load_builtins(dir, a->tokenizers, &err) != 0) {
+        fprintf(stderr, "tokd serve: %s\n", err.text);
+        return -1;
+    }
+    a->n_tokenizers = n;
+    const char *models = a->cfg.models_file[0] ? a->cfg.models_file : models_default_path();
+    char msg[600];
+    if (!models[0]) {
+        fprintf(stderr, "tokd serve: no model registry found; set models_file (config/models.json)\n");
+        return -1;
+    }
+    if (models_load(&a->models, models, msg, sizeof msg) != 0) {
+        fprintf(stderr, "tokd serve: %s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void release(app *a)
+{
+    for (size_t i = 0; i < a->n_tokenizers; i++)
+        tokd_tokenizer_unref(a->tokenizers[i]);
+    models_release(&a->models);
+}
+
+int server_main(int argc, char **argv)
+{
+    static app a; /* large (metrics); lives for the whole run */
+    int rc = config_load(&a.cfg, argc, argv);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    unsigned port;
+    struct MHD_Daemon *d = http_start(&a, &port);
+    if (!d)
+        return 1;
+    printf("tokd listening on http://%s%s%s:%u\n", strchr(a.cfg.listen, ':') ? "[" : "", a.cfg.listen,
+           strchr(a.cfg.listen, ':') ? "]" : "", port);
+    fflush(stdout);
+    if (load_everything(&a) != 0) {
+        MHD_stop_daemon(d);
+        release(&a);
+        return 1;
+    }
+    atomic_store(&a.ready, 1);
+    char *cfg = config_describe(&a.cfg);
+    fprintf(stderr, "{\"event\":\"ready\",\"tokenizers\":%zu,\"models\":%zu,\"config\":%s}\n", a.n_tokenizers,
+            a.models.n, cfg ? cfg : "null");
+    free(cfg);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d,\"in_flight\":%ld}\n", sig,
+            atomic_load(&a.metrics.in_flight));
+    http_stop(&a, d);
+    release(&a);
+    fprintf(stderr, "{\"event\":\"stopped\"}\n");
+    return 0;
+}
