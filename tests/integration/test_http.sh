@@ -1,0 +1,258 @@
+#!/bin/bash
+# test_http.sh - the real tokd serve on loopback, checked over HTTP.
+# Usage: test_http.sh PATH/TO/tokd
+# Exact answers for every endpoint, every error status, batch order, the
+# cookbook's chat totals, truncation, configuration precedence, readiness,
+# slow clients and graceful shutdown with a request in flight.
+# Prints one line per check and "N passed, N failed" at the end.
+set -u
+TOKD=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pass=0
+fail=0
+pids=()
+stop() { kill "${2:--TERM}" "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+cleanup() { for p in "${pids[@]}"; do stop "$p" -KILL; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+
+# start_server NAME ARGS... : starts tokd serve on a free port; sets PORT, PID
+start_server() {
+    local name=$1
+    shift
+    "$TOKD" serve --port 0 "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
+    PID=$!
+    pids+=("$PID")
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^tokd listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/$name.out")
+        [ -n "$PORT" ] && break
+        sleep 0.05
+    done
+    for _ in $(seq 100); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200 ] && return 0
+        sleep 0.05
+    done
+    echo "server $name did not become ready: $(cat "$tmp/$name.err")"
+    return 1
+}
+
+# call METHOD PATH [BODY] [CONTENT-TYPE]: sets STATUS, BODY in $tmp/body, headers in $tmp/headers
+call() {
+    local ct=${4:-application/json}
+    if [ $# -ge 3 ]; then
+        STATUS=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$1" -H "Content-Type: $ct" \
+            --data-binary "$3" "http://127.0.0.1:$PORT$2")
+    else
+        STATUS=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$1" "http://127.0.0.1:$PORT$2")
+    fi
+}
+
+# expect NAME STATUS JQ WANT: the last call's status and jq -c JQ of its body
+expect() {
+    local got
+    got=$(jq -c "$3" "$tmp/body" 2>/dev/null)
+    if [ "$STATUS" = "$2" ] && [ "$got" = "$4" ]; then ok "$1"; else bad "$1" "status $STATUS (want $2), $3 = $got (want $4); body $(head -c 300 "$tmp/body")"; fi
+}
+
+# post NAME PATH BODY STATUS JQ WANT
+post() { call POST "$2" "$3"; expect "$1" "$4" "$5" "$6"; }
+# error NAME PATH BODY STATUS CODE FIELD
+error() { call POST "$2" "$3"; expect "$1" "$4" '[.error.code, .error.field, (.error.message | length > 10)]' "[\"$5\",$6,true]"; }
+
+start_server main --log-requests false || exit 1
+
+# ---- health, readiness, discovery
+call GET /healthz; expect "healthz" 200 . '{"status":"ok"}'
+call GET /readyz; expect "readyz" 200 . '{"status":"ready","tokenizers":7}'
+call GET /v1/tokenizers
+expect "tokenizers listed" 200 '[.tokenizers[].name]' '["gpt2","r50k_base","p50k_base","p50k_edit","cl100k_base","o200k_base","o200k_harmony"]'
+expect "tokenizer details" 200 '.tokenizers[4] | [.kind, .n_vocab, .special_tokens["<|endoftext|>"], .sha256]' \
+    '["tiktoken",100277,100257,"223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"]'
+call GET /v1/models
+expect "models listed" 200 '[.models[] | select(.model == "gpt-4o")][0]' \
+    '{"model":"gpt-4o","tokenizer":"o200k_base","context_window":128000,"max_output_tokens":16384,"chat_format":"gpt-4o"}'
+
+# ---- encode
+post "encode hello world" /v1/encode '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . \
+    '{"ids":[15339,1917],"count":2,"tokenizer":"cl100k_base"}'
+post "encode by model" /v1/encode '{"text":"hello world","model":"gpt-4o-2024-11-20"}' 200 '[.ids, .tokenizer]' '[[24912,2375],"o200k_base"]'
+post "encode by tiktoken prefix" /v1/encode '{"text":"hi","model":"gpt-oss-120b"}' 200 '.tokenizer' '"o200k_harmony"'
+post "batch keeps order" /v1/encode '{"texts":["b","hello world","a",""],"tokenizer":"cl100k_base"}' 200 \
+    '[.results[].ids, .count]' '[[65],[15339,1917],[64],[],4]'
+# ids from npm tiktoken: "é😀x" -> é, f0 9f 98, 80, x (the emoji split in two tokens)
+post "tokens and offsets" /v1/encode '{"text":"é😀x","tokenizer":"cl100k_base","return_tokens":true,"return_offsets":true}' 200 \
+    '[.ids, [.tokens[] | .text], [.tokens[] | .bytes], .offsets]' \
+    '[[978,76460,222,87],["é","�","�","x"],[null,"8J+Y","gA==",null],[[0,1],[1,2],[1,2],[2,3]]]'
+post "utf16 offsets" /v1/encode '{"text":"😀a","tokenizer":"o200k_base","return_offsets":true,"offset_unit":"utf16"}' 200 \
+    '.offsets' '[[0,2],[2,3]]'
+post "partial token bytes" /v1/encode '{"text":"😀","tokenizer":"cl100k_base","return_tokens":true}' 200 \
+    '[.tokens[] | .bytes]' '["8J+Y","gA=="]'
+post "special allowed" /v1/encode '{"text":"a<|endoftext|>","tokenizer":"cl100k_base","allowed_special":"all"}' 200 .ids '[64,100257]'
+post "special allowed by name" /v1/encode '{"text":"a<|endoftext|>","tokenizer":"cl100k_base","allowed_special":["<|endoftext|>"]}' 200 .ids '[64,100257]'
+post "special as text" /v1/encode '{"text":"<|endoftext|>","tokenizer":"cl100k_base","disallowed_special":[]}' 200 .ids '[27,91,8862,728,428,91,29]'
+post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
+
+# ---- decode
+post "decode" /v1/decode '{"ids":[15339,1917],"tokenizer":"cl100k_base"}' 200 . '{"tokenizer":"cl100k_base","text":"hello world"}'
+post "decode batch" /v1/decode '{"ids":[[15339],[1917],[]],"model":"gpt-4"}' 200 .texts '["hello"," world",""]'
+post "decode replaces" /v1/decode '{"ids":[9468],"tokenizer":"cl100k_base"}' 200 .text '"�"'
+post "decode special" /v1/decode '{"ids":[100257],"tokenizer":"cl100k_base"}' 200 .text '"<|endoftext|>"'
+
+# ---- count
+post "count" /v1/count '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . '{"tokenizer":"cl100k_base","count":2}'
+post "count batch" /v1/count '{"texts":["hello world","a"],"model":"gpt-4"}' 200 '[.counts, .count]' '[[2,1],3]'
+post "count across tokenizers" /v1/count '{"text":"hello world 你好","tokenizers":["gpt2","cl100k_base","o200k_base"]}' 200 .counts \
+    '{"gpt2":7,"cl100k_base":5,"o200k_base":4}'
+msgs=$(cat "$HERE/data/cookbook_messages.json")
+post "cookbook gpt-4-0613" /v1/count "{\"model\":\"gpt-4-0613\",\"messages\":$msgs}" 200 .count 129
+post "cookbook gpt-4o" /v1/count "{\"model\":\"gpt-4o\",\"messages\":$msgs}" 200 .count 124
+post "cookbook gpt-4o with tools" /v1/count "$(jq -c '. + {model: "gpt-4o"}' "$HERE/data/cookbook_tools.json")" 200 .count 101
+
+# ---- context check
+post "context fits" /v1/context/check '{"text":"hello world","model":"gpt-4o"}' 200 . \
+    '{"fits":true,"input_tokens":2,"context_window":128000,"reserved":16384,"remaining":111614,"overflow":0}'
+post "context explicit window" /v1/context/check '{"text":"hello world","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":2}' 200 \
+    '[.fits, .remaining, .overflow]' '[false,0,1]'
+post "context messages" /v1/context/check "{\"model\":\"gpt-4-0613\",\"messages\":$msgs,\"max_output_tokens\":100}" 200 \
+    '[.input_tokens, .remaining]' '[129,7963]'
+long=$(printf 'The quick brown fox jumps over the lazy dog. %.0s' $(seq 40))
+for cut in end start middle; do
+    post "truncate $cut fits" /v1/context/check "{\"text\":\"$long 日本語\",\"tokenizer\":\"cl100k_base\",\"context_window\":50,\"max_output_tokens\":10,\"truncate\":\"$cut\"}" 200 \
+        '[.fits, .truncated_tokens <= 40, .truncated_tokens >= 38, (.truncated_text | length > 100)]' '[false,true,true,true]'
+done
+post "truncate end keeps the start" /v1/context/check "{\"text\":\"$long\",\"tokenizer\":\"cl100k_base\",\"context_window\":12,\"max_output_tokens\":2,\"truncate\":\"end\"}" 200 \
+    '[.truncated_text, .truncated_tokens]' '["The quick brown fox jumps over the lazy dog.",10]'
+post "truncate start keeps the end" /v1/context/check "{\"text\":\"$long\",\"tokenizer\":\"cl100k_base\",\"context_window\":6,\"max_output_tokens\":0,\"truncate\":\"start\"}" 200 \
+    '[.truncated_text, .truncated_tokens]' '[" over the lazy dog. ",6]'
+# each 😀 is two cl100k tokens: a budget of 3 would end inside the second one
+post "truncate never splits a character" /v1/context/check '{"text":"😀😀😀","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":0,"truncate":"end"}' 200 \
+    '[.truncated_text, .truncated_tokens]' '["😀",2]'
+post "truncate start never splits" /v1/context/check '{"text":"😀😀😀","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":0,"truncate":"start"}' 200 \
+    '[.truncated_text, .truncated_tokens]' '["😀",2]'
+
+# ---- errors: each names the problem
+error "malformed json" /v1/encode '{"text": "x", ' 400 invalid_json null
+error "body not an object" /v1/encode '[1,2]' 400 invalid_json null
+error "missing text" /v1/encode '{"tokenizer":"cl100k_base"}' 400 missing_field '"text"'
+error "missing tokenizer" /v1/encode '{"text":"x"}' 400 missing_field '"tokenizer"'
+error "wrong type" /v1/encode '{"text":3,"tokenizer":"cl100k_base"}' 400 invalid_type '"text"'
+error "wrong type in batch" /v1/encode '{"texts":["a",4],"tokenizer":"cl100k_base"}' 400 invalid_type '"texts[1]"'
+error "both tokenizer and model" /v1/encode '{"text":"x","tokenizer":"gpt2","model":"gpt-4"}' 400 invalid_request '"tokenizer"'
+error "bad return_tokens" /v1/encode '{"text":"x","tokenizer":"gpt2","return_tokens":"yes"}' 400 invalid_type '"return_tokens"'
+error "disallowed special" /v1/encode '{"text":"x<|endoftext|>","tokenizer":"cl100k_base"}' 400 disallowed_special_token '"text"'
+error "disallowed special in batch" /v1/count '{"texts":["a","<|endoftext|>"],"tokenizer":"cl100k_base"}' 400 disallowed_special_token '"texts[1]"'
+error "unknown special name" /v1/encode '{"text":"x","tokenizer":"cl100k_base","allowed_special":["<|nope|>"]}' 400 invalid_value '"text"'
+error "unknown tokenizer" /v1/encode '{"text":"x","tokenizer":"nope"}' 404 unknown_tokenizer '"tokenizer"'
+error "unknown model" /v1/count '{"text":"x","model":"nope-1"}' 404 unknown_model '"model"'
+error "id out of range" /v1/decode '{"ids":[1,100261],"tokenizer":"cl100k_base"}' 400 invalid_token_id '"ids"'
+error "negative id" /v1/decode '{"ids":[1,-5],"tokenizer":"cl100k_base"}' 400 invalid_token_id '"ids[1]"'
+error "huge id" /v1/decode '{"ids":[1e30],"tokenizer":"cl100k_base"}' 400 invalid_token_id '"ids[0]"'
+error "strict decode" /v1/decode '{"ids":[9468],"tokenizer":"cl100k_base","errors":"strict"}' 400 invalid_utf8 '"ids"'
+error "bad errors value" /v1/decode '{"ids":[1],"tokenizer":"cl100k_base","errors":"ignore"}' 400 invalid_value '"errors"'
+error "messages need a chat model" /v1/count "{\"tokenizer\":\"cl100k_base\",\"messages\":$msgs}" 400 not_a_chat_model '"model"'
+error "bad message" /v1/count '{"model":"gpt-4o","messages":[{"role":"user","content":[1]}]}' 400 invalid_type '"messages[0].content"'
+error "bad truncate" /v1/context/check '{"text":"x","model":"gpt-4o","truncate":"left"}' 400 invalid_value '"truncate"'
+error "context needs a window" /v1/context/check '{"text":"x","tokenizer":"gpt2"}' 400 missing_field '"context_window"'
+call POST /v1/encode '{"text":"x","tokenizer":"gpt2"}' text/plain
+expect "415 not json" 415 .error.code '"unsupported_media_type"'
+call GET /v1/encode
+expect "405 method" 405 .error.code '"method_not_allowed"'
+if grep -qi '^Allow: POST' "$tmp/headers"; then ok "405 has Allow"; else bad "405 has Allow" "$(cat "$tmp/headers")"; fi
+call POST /v1/nope '{}'
+expect "404 route" 404 .error.code '"not_found"'
+if grep -q '"error"' "$tmp/body" && grep -qi '^Content-Type: application/json' "$tmp/headers"; then ok "errors are JSON"; else bad "errors are JSON" "$(cat "$tmp/headers")"; fi
+
+# ---- request ids
+curl -s -D "$tmp/h" -o /dev/null -H 'X-Request-Id: abc-123' "http://127.0.0.1:$PORT/healthz"
+if grep -qi '^X-Request-Id: abc-123' "$tmp/h"; then ok "request id echoed"; else bad "request id echoed" "$(cat "$tmp/h")"; fi
+curl -s -D "$tmp/h" -o /dev/null "http://127.0.0.1:$PORT/healthz"
+if grep -qiE '^X-Request-Id: [0-9a-f]{16}' "$tmp/h"; then ok "request id generated"; else bad "request id generated" "$(cat "$tmp/h")"; fi
+
+# ---- metrics
+call GET /metrics
+if grep -q '^tokd_requests_total{route="/v1/encode",status="200"} [1-9]' "$tmp/body" &&
+    grep -q '^tokd_request_duration_seconds_bucket{route="/v1/count",le="+Inf"} [1-9]' "$tmp/body" &&
+    grep -q '^tokd_tokenizers_loaded 7$' "$tmp/body" && grep -q '^tokd_tokens_processed_total [1-9]' "$tmp/body" &&
+    grep -q '^tokd_in_flight_requests 1$' "$tmp/body"; then ok "metrics series"; else bad "metrics series" "$(head -c 600 "$tmp/body")"; fi
+if command -v promtool >/dev/null; then
+    if promtool check metrics < "$tmp/body" > "$tmp/promtool" 2>&1; then ok "promtool accepts metrics"; else bad "promtool" "$(cat "$tmp/promtool")"; fi
+else
+    bad "promtool accepts metrics" "promtool not installed (Debian package prometheus)"
+fi
+
+# ---- limits: body size, batch size, slow clients
+start_server limits --log-requests false --max-body-bytes 2048 --max-batch 2 --connection-timeout-s 1 || exit 1
+big=$(head -c 3000 /dev/zero | tr '\0' a)
+error "413 body too large" /v1/encode "{\"text\":\"$big\",\"tokenizer\":\"gpt2\"}" 413 body_too_large null
+error "413 batch too large" /v1/encode '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'POST /v1/encode HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n' >&3
+start=$(date +%s%N)
+timeout 10 cat <&3 > /dev/null
+waited=$((($(date +%s%N) - start) / 1000000))
+exec 3>&-
+if [ "$waited" -lt 5000 ]; then ok "slow client dropped after ${waited} ms"; else bad "slow client" "held ${waited} ms"; fi
+call GET /healthz; expect "serves after slow client" 200 .status '"ok"'
+stop "$PID"
+
+# ---- configuration: file < environment < flags; unknown keys refused
+printf '{"port": 1, "unknown_key": 5}' > "$tmp/bad.json"
+if "$TOKD" serve --config "$tmp/bad.json" 2> "$tmp/err"; then bad "unknown config key" "started"; else
+    grep -q 'unknown key "unknown_key"' "$tmp/err" && ok "unknown config key named" || bad "unknown config key" "$(cat "$tmp/err")"; fi
+printf '{"max_batch": "many"}' > "$tmp/bad.json"
+"$TOKD" serve --config "$tmp/bad.json" 2> "$tmp/err"
+grep -q '"max_batch" must be a whole number' "$tmp/err" && ok "wrong config type named" || bad "wrong config type" "$(cat "$tmp/err")"
+printf '{"max_batch": 5, "log_requests": false}' > "$tmp/good.json"
+TOKD_MAX_BATCH=3 start_server precedence --config "$tmp/good.json" --max-batch 2 || exit 1
+error "flag beats env and file" /v1/count '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
+stop "$PID"
+TOKD_MAX_BATCH=3 start_server precedence2 --config "$tmp/good.json" || exit 1
+post "env beats file" /v1/count '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 200 .count 3
+error "env limit holds" /v1/count '{"texts":["a","b","c","d"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
+stop "$PID"
+
+# ---- readiness: 503 until the tokenizers are loaded
+mkdir "$tmp/slow"
+mkfifo "$tmp/slow/r50k_base.tiktoken"
+"$TOKD" serve --port 0 --data-dir "$tmp/slow" > "$tmp/slow.out" 2>&1 &
+PID=$!
+pids+=("$PID")
+for _ in $(seq 100); do PORT=$(sed -n 's/^tokd listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/slow.out"); [ -n "$PORT" ] && break; sleep 0.05; done
+call GET /readyz; expect "not ready while loading" 503 .error.code '"not_ready"'
+error "endpoints wait for readiness" /v1/encode '{"text":"x","tokenizer":"gpt2"}' 503 not_ready null
+call GET /healthz; expect "alive while loading" 200 .status '"ok"'
+stop "$PID" -KILL
+
+# ---- graceful shutdown: a request in flight completes, exit status 0
+# The client uploads 600 kB at 300 kB/s, so the request is surely in flight
+# when SIGTERM comes; the server must read it, answer it, then exit 0.
+start_server drain --log-requests false || exit 1
+head -c 450000 /dev/urandom | base64 -w 0 | jq -Rc '{text: ., tokenizer: "cl100k_base"}' > "$tmp/big.json"
+curl -s -o "$tmp/drain.body" -w '%{http_code}' -H 'Content-Type: application/json' -H 'Expect:' \
+    --limit-rate 300k --data-binary @"$tmp/big.json" "http://127.0.0.1:$PORT/v1/count" > "$tmp/drain.status" &
+client=$!
+for _ in $(seq 200); do
+    curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^tokd_in_flight_requests 2$' && break
+    sleep 0.01
+done
+kill -TERM "$PID"
+start=$(date +%s%N)
+wait "$PID"
+rc=$?
+waited=$((($(date +%s%N) - start) / 1000000))
+wait "$client"
+want=$("$TOKD" count -t cl100k_base < <(jq -j .text "$tmp/big.json"))
+if [ "$rc" = 0 ] && [ "$(cat "$tmp/drain.status")" = 200 ] && [ "$(jq .count "$tmp/drain.body")" = "$want" ]; then
+    ok "SIGTERM drains the in-flight request ($want tokens), exits 0 after ${waited} ms"
+else
+    bad "graceful shutdown" "exit $rc, client status $(cat "$tmp/drain.status") body $(head -c 200 "$tmp/drain.body"), $(tail -2 "$tmp/drain.err")"
+fi
+grep -q '"event":"stopped"' "$tmp/drain.err" && ok "shutdown logged" || bad "shutdown logged" "$(tail -3 "$tmp/drain.err")"
+call GET /healthz 2>/dev/null
+[ "$STATUS" = 000 ] && ok "no longer accepting after shutdown" || bad "stopped accepting" "status $STATUS"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
