@@ -42,8 +42,11 @@ void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (codes[i].rc == rc)
             code = codes[i].code;
-    reply_error(r, tokd_err_http_status(rc), code, field, "%s",
-                err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc));
+    const char *hint = rc == TOKD_ESPECIAL ? "; list it in \"allowed_special\" (or \"all\") to encode it as its id, "
+                                             "or send \"disallowed_special\": [] to encode it as plain text"
+                                           : "";
+    reply_error(r, tokd_err_http_status(rc), code, field, "%s%s",
+                err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc), hint);
 }
 
 const tokd_tokenizer *app_tokenizer(app *a, const char *name)
