@@ -1,0 +1,40 @@
+#!/bin/bash
+# test_readme.sh - every `$ curl ...` example in README.md, replayed in order
+# against a fresh tokd serve, must print exactly the output the README shows.
+# Usage: test_readme.sh PATH/TO/tokd. Prints "N passed, N failed".
+set -u
+TOKD=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+"$TOKD" serve --port 0 --log-requests false > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/out")
+    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+    sleep 0.05
+done
+pass=0
+fail=0
+# Blocks: "    $ curl ..." then the output lines (indented 4) up to a blank line.
+awk '/^    \$ curl / { if (cmd) print cmd "\t" out; cmd = substr($0, 7); out = ""; next }
+     cmd && /^    / { out = out (out ? "\\n" : "") substr($0, 5); next }
+     cmd { print cmd "\t" out; cmd = "" }
+     END { if (cmd) print cmd "\t" out }' "$root/README.md" > "$tmp/examples"
+while IFS=$'\t' read -r cmd want; do
+    cmd=${cmd//http:\/\/127.0.0.1:8080/http://127.0.0.1:$port}
+    got=$(bash -c "$cmd" 2>&1)
+    want=$(printf '%b' "$want")
+    if [ "$got" = "$want" ]; then
+        pass=$((pass + 1))
+        echo "ok   ${cmd:0:90}"
+    else
+        fail=$((fail + 1))
+        echo "FAIL ${cmd:0:90}"
+        echo "     want: $want"
+        echo "     got:  $got"
+    fi
+done < "$tmp/examples"
+[ "$pass" -ge 15 ] || { fail=$((fail + 1)); echo "FAIL only $pass examples found in README.md"; }
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
