@@ -184,7 +184,14 @@ else
 fi
 
 # ---- limits: body size, batch size, slow clients
-start_server limits --log-requests false --max-body-bytes 2048 --max-batch 2 --connection-timeout-s 1 || exit 1
+start_server limits --max-body-bytes 2048 --max-batch 2 --max-decode-ids 3 --connection-timeout-s 1 || exit 1
+error "413 too many ids" /v1/decode '{"ids":[1,2,3,4],"tokenizer":"gpt2"}' 413 too_many_ids '"ids"'
+curl -s -o /dev/null -H 'X-Request-Id: log-check-1' -H 'Content-Type: application/json' \
+    -d '{"text":"hello world","tokenizer":"cl100k_base"}' "http://127.0.0.1:$PORT/v1/count"
+sleep 0.2
+line=$(grep '"request_id":"log-check-1"' "$tmp/limits.err")
+if [ "$(echo "$line" | jq -c '[.method, .path, .status, .tokens, .bytes_in, (.duration_ms >= 0), (.time | test("^[0-9-]+T[0-9:]+Z$"))]')" = \
+    '["POST","/v1/count",200,2,48,true,true]' ]; then ok "one JSON log line per request"; else bad "request log" "$line"; fi
 big=$(head -c 3000 /dev/zero | tr '\0' a)
 error "413 body too large" /v1/encode "{\"text\":\"$big\",\"tokenizer\":\"gpt2\"}" 413 body_too_large null
 error "413 batch too large" /v1/encode '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
