@@ -6,13 +6,15 @@
  * encoding's pattern and special tokens. A path to a .tiktoken file takes
  * its pattern and special tokens from NAME.json beside it
  * ({"pattern": "...", "special_tokens": {"<|x|>": id}}), or, when the file
- * is one of OpenAI's (by hash), from that built-in encoding. */
+ * is one of OpenAI's (by hash), from that built-in encoding. GPT-2's
+ * encoder.json + vocab.bpe (the file or its directory) load too. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gpt2_files.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
@@ -190,16 +192,50 @@ static void base_name(const char *path, char *name, size_t size)
         *dot = '\0';
 }
 
+/* GPT-2's encoder.json + vocab.bpe: `path` is either file's directory or
+ * encoder.json itself; the tokenizer is named after the directory. */
+static int load_gpt2_dir(const char *dir, tokd_tokenizer **out, tokd_error *err)
+{
+    char enc[4096], vocab[4096], name[256];
+    snprintf(enc, sizeof enc, "%s/encoder.json", dir);
+    snprintf(vocab, sizeof vocab, "%s/vocab.bpe", dir);
+    char real[4096];
+    const char *base = realpath(dir, real) ? strrchr(real, '/') : NULL;
+    snprintf(name, sizeof name, "%s", base && base[1] ? base + 1 : "gpt2");
+    return tokd__load_gpt2_files(enc, vocab, name, out, err);
+}
+
+static int has_file(const char *dir, const char *file)
+{
+    char p[4096];
+    struct stat st;
+    return snprintf(p, sizeof p, "%s/%s", dir, file) < (int)sizeof p && stat(p, &st) == 0;
+}
+
 static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
 {
+    struct stat st;
+    size_t plen = strlen(path);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (has_file(path, "encoder.json") && has_file(path, "vocab.bpe"))
+            return load_gpt2_dir(path, out, err);
+        return tokd_error_set(err, TOKD_EUNSUPPORTED,
+                              "%s: no tokenizer files tokd knows in this directory (encoder.json + vocab.bpe)", path);
+    }
+    if (plen >= 12 && !strcmp(path + plen - 12, "encoder.json") && (plen == 12 || path[plen - 13] == '/')) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", plen > 13 ? (int)(plen - 13) : 1, plen > 13 ? path : ".");
+        return load_gpt2_dir(dir, out, err);
+    }
+
     char name[256], meta[4096];
     base_name(path, name, sizeof name);
     size_t len = strlen(path);
     if (len < 9 || strcmp(path + len - 9, ".tiktoken") != 0)
         return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "%s: tokd reads .tiktoken rank files here; name the file NAME.tiktoken", path);
+                              "%s: tokd reads NAME.tiktoken rank files, or GPT-2's encoder.json with vocab.bpe beside it",
+                              path);
     snprintf(meta, sizeof meta, "%.*s.json", (int)(len - 9), path);
-    struct stat st;
     if (stat(meta, &st) == 0)
         return load_with_meta(path, meta, name, out, err);
     tokd__ranks *r;

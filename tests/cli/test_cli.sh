@@ -40,6 +40,8 @@ expect "encode default is cl100k" 0 "[15339, 1917]" "$TOKD" encode
 expect "encode o200k" 0 "[24912, 2375]" "$TOKD" encode -t o200k_base
 expect "encode gpt2" 0 "[31373, 995]" "$TOKD" encode -t gpt2
 expect "encode by model" 0 "[24912, 2375]" "$TOKD" encode -m gpt-4o-2024-08-06
+expect "encode with GPT-2 files" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2/encoder.json"
+expect "encode with GPT-2 directory" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2"
 expect "encode stdin dash" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base -
 expect "count" 0 "2" "$TOKD" count -t cl100k_base
 printf 'hello world' > "$tmp/in.txt"
