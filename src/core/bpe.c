@@ -1,6 +1,8 @@
 /* bpe.c - lowest-rank-first byte-pair merging, in near-linear time.
  *
- * Two strategies with identical results:
+ * A pair's rank and the token it merges into come from pair_rank(): the
+ * rank of the concatenated bytes (tiktoken) or the merge list (Hugging
+ * Face). Two strategies with identical results:
  * - Short pieces (the vast majority) use tiktoken's own scheme on stack
  *   arrays: find the lowest pair rank by a scan, merge, rescan. O(n^2) but
  *   n is tiny and the arrays stay in L1.
@@ -28,49 +30,62 @@ static int emit(tokd_ids *out, size_t *count, uint32_t rank)
     return tokd__ids_push(out, rank);
 }
 
-/* ---- short pieces: tiktoken's scan ---------------------------------- */
-
-static uint32_t pair_rank(const tokd__rankmap *m, const uint8_t *p, const uint32_t *start, size_t i,
-                          size_t parts)
+/* The rank of merging the symbol at `a` (token ta) with the next one (token
+ * tb, ending at `end`), and in *id the token the merge makes. */
+static inline uint32_t pair_rank(const tokd__bpe_model *m, const uint8_t *p, uint32_t a, uint32_t end, uint32_t ta,
+                                 uint32_t tb, uint32_t *id)
 {
-    if (i + 2 > parts)
-        return TOKD__NO_RANK;
-    return tokd__rankmap_get(m, p + start[i], start[i + 2] - start[i]);
+    if (m->merges)
+        return tokd__pairmap_get(m->merges, ta, tb, id);
+    *id = tokd__rankmap_get(m->ranks, p + a, end - a);
+    return *id;
 }
 
-static int bpe_small(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids *out,
-                     size_t *count)
+/* ---- short pieces: tiktoken's scan ---------------------------------- */
+
+typedef struct small_state {
+    uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE], tok[SMALL_PIECE], made[SMALL_PIECE];
+    size_t parts; /* start[parts] is the end sentinel */
+} small_state;
+
+static void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_state *s, size_t i)
 {
-    uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE], tok[SMALL_PIECE];
-    size_t parts = n; /* start[parts] == n is the end sentinel */
-    for (size_t i = 0; i <= n; i++)
-        start[i] = (uint32_t)i;
-    for (size_t i = 0; i < n; i++) {
-        tok[i] = m->byte_rank[p[i]];
-        rank[i] = pair_rank(m, p, start, i, parts);
-    }
+    s->rank[i] = i + 1 < s->parts ? pair_rank(m, p, s->start[i], s->start[i + 2], s->tok[i], s->tok[i + 1], &s->made[i])
+                                  : TOKD__NO_RANK;
+}
+
+static int bpe_small(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                     size_t n_sym, tokd_ids *out, size_t *count)
+{
+    small_state s;
+    s.parts = n_sym;
+    memcpy(s.start, start, (n_sym + 1) * sizeof *start);
+    memcpy(s.tok, tok, n_sym * sizeof *tok);
+    for (size_t i = 0; i < n_sym; i++)
+        small_refresh(m, p, &s, i);
     for (;;) {
         size_t best = SIZE_MAX;
         uint32_t best_rank = TOKD__NO_RANK;
-        for (size_t i = 0; i + 1 < parts; i++) {
-            if (rank[i] < best_rank) {
-                best_rank = rank[i];
+        for (size_t i = 0; i + 1 < s.parts; i++) {
+            if (s.rank[i] < best_rank) {
+                best_rank = s.rank[i];
                 best = i;
             }
         }
         if (best == SIZE_MAX)
             break;
-        tok[best] = best_rank;
-        parts--;
-        memmove(start + best + 1, start + best + 2, (parts - best) * sizeof *start);
-        memmove(rank + best + 1, rank + best + 2, (parts - best - 1) * sizeof *rank);
-        memmove(tok + best + 1, tok + best + 2, (parts - best - 1) * sizeof *tok);
-        rank[best] = pair_rank(m, p, start, best, parts);
+        s.tok[best] = s.made[best];
+        s.parts--;
+        memmove(s.start + best + 1, s.start + best + 2, (s.parts - best) * sizeof *s.start);
+        memmove(s.rank + best + 1, s.rank + best + 2, (s.parts - best - 1) * sizeof *s.rank);
+        memmove(s.tok + best + 1, s.tok + best + 2, (s.parts - best - 1) * sizeof *s.tok);
+        memmove(s.made + best + 1, s.made + best + 2, (s.parts - best - 1) * sizeof *s.made);
+        small_refresh(m, p, &s, best);
         if (best > 0)
-            rank[best - 1] = pair_rank(m, p, start, best - 1, parts);
+            small_refresh(m, p, &s, best - 1);
     }
-    for (size_t i = 0; i < parts; i++)
-        if (emit(out, count, tok[i]) != 0)
+    for (size_t i = 0; i < s.parts; i++)
+        if (emit(out, count, s.tok[i]) != 0)
             return TOKD_ENOMEM;
     return 0;
 }
@@ -99,10 +114,10 @@ typedef struct bucket {
 } bucket;
 
 typedef struct long_state {
-    const tokd__rankmap *m;
+    const tokd__bpe_model *m;
     const uint8_t *p;
     uint32_t n;
-    uint32_t *prev, *next, *tok, *rank;
+    uint32_t *prev, *next, *tok, *rank, *made;
     bucket *buckets;
     size_t n_buckets, cap_buckets;
     uint32_t *index; /* open addressing: rank -> bucket number + 1 */
@@ -228,7 +243,7 @@ static void refresh(long_state *s, uint32_t at)
 {
     uint32_t nx = s->next[at];
     uint32_t end = nx < s->n ? s->next[nx] : s->n;
-    s->rank[at] = nx < s->n ? tokd__rankmap_get(s->m, s->p + at, end - at) : TOKD__NO_RANK;
+    s->rank[at] = nx < s->n ? pair_rank(s->m, s->p, at, end, s->tok[at], s->tok[nx], &s->made[at]) : TOKD__NO_RANK;
     if (s->rank[at] != TOKD__NO_RANK)
         queue(s, s->rank[at], at);
 }
@@ -260,16 +275,16 @@ static uint32_t take(long_state *s, uint32_t *rank)
     return UINT32_MAX;
 }
 
-static void merge_all(long_state *s)
+static void merge_all(long_state *s, uint32_t first)
 {
-    for (uint32_t i = 0; i < s->n && !s->oom; i++)
+    for (uint32_t i = first; i < s->n && !s->oom; i = s->next[i])
         refresh(s, i);
     uint32_t r, at;
     while (!s->oom && (at = take(s, &r)) != UINT32_MAX) {
         if (s->rank[at] != r)
             continue; /* stale: the part is gone or its successor changed */
         uint32_t gone = s->next[at];
-        s->tok[at] = r;
+        s->tok[at] = s->made[at];
         s->next[at] = s->next[gone];
         if (s->next[at] < s->n)
             s->prev[s->next[at]] = at;
@@ -290,13 +305,15 @@ static void long_release(long_state *s)
     free(s->prev);
 }
 
-static int bpe_long(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids *out,
-                    size_t *count)
+/* Parts are named by their start offset, so the arrays have n entries even
+ * when symbols are wider than a byte. */
+static int bpe_long(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
+                    const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
 {
-    if (n >= UINT32_MAX / 4)
+    if (n >= UINT32_MAX / 5)
         return TOKD_ENOMEM;
     long_state s = {.m = m, .p = p, .n = (uint32_t)n, .index_mask = 63};
-    s.prev = malloc(4 * n * sizeof *s.prev);
+    s.prev = malloc(5 * n * sizeof *s.prev);
     s.index = calloc(s.index_mask + 1, sizeof *s.index);
     int rc = TOKD_ENOMEM;
     if (!s.prev || !s.index)
@@ -304,27 +321,69 @@ static int bpe_long(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids
     s.next = s.prev + n;
     s.tok = s.prev + 2 * n;
     s.rank = s.prev + 3 * n;
-    for (uint32_t i = 0; i < n; i++) {
-        s.prev[i] = i ? i - 1 : UINT32_MAX;
-        s.next[i] = i + 1;
-        s.tok[i] = m->byte_rank[p[i]];
+    s.made = s.prev + 4 * n;
+    for (size_t i = 0; i < n_sym; i++) {
+        s.prev[start[i]] = i ? start[i - 1] : UINT32_MAX;
+        s.next[start[i]] = start[i + 1];
+        s.tok[start[i]] = tok[i];
     }
-    merge_all(&s);
-    if (s.oom || (out && tokd__ids_reserve(out, n) != 0))
+    merge_all(&s, start[0]);
+    if (s.oom || (out && tokd__ids_reserve(out, n_sym) != 0))
         goto done;
     rc = 0;
-    for (uint32_t i = 0; i < n && rc == 0; i = s.next[i])
+    for (uint32_t i = start[0]; i < n && rc == 0; i = s.next[i])
         rc = emit(out, count, s.tok[i]);
 done:
     long_release(&s);
     return rc;
 }
 
-int tokd__bpe_piece(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids *out,
-                    size_t *count)
+static int merge_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
+                         const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
 {
-    uint32_t whole = tokd__rankmap_get(m, p, n);
-    if (whole != TOKD__NO_RANK)
-        return emit(out, count, whole);
-    return n <= SMALL_PIECE ? bpe_small(m, p, n, out, count) : bpe_long(m, p, n, out, count);
+    return n_sym <= SMALL_PIECE ? bpe_small(m, p, start, tok, n_sym, out, count)
+                                : bpe_long(m, p, n, start, tok, n_sym, out, count);
+}
+
+/* 1 if the whole piece is one token and was emitted (in *rc). */
+static int whole_token(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count, int *rc)
+{
+    uint32_t whole = m->whole_first ? tokd__rankmap_get(m->ranks, p, n) : TOKD__NO_RANK;
+    if (whole == TOKD__NO_RANK)
+        return 0;
+    *rc = emit(out, count, whole);
+    return 1;
+}
+
+int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
+                      const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
+{
+    int rc;
+    return whole_token(m, p, n, out, count, &rc) ? rc : merge_symbols(m, p, n, start, tok, n_sym, out, count);
+}
+
+int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count)
+{
+    int rc;
+    if (whole_token(m, p, n, out, count, &rc))
+        return rc;
+    if (n <= SMALL_PIECE) {
+        uint32_t start[SMALL_PIECE + 1], tok[SMALL_PIECE];
+        for (size_t i = 0; i < n; i++) {
+            start[i] = (uint32_t)i;
+            tok[i] = m->ranks->byte_rank[p[i]];
+        }
+        start[n] = (uint32_t)n;
+        return merge_symbols(m, p, n, start, tok, n, out, count);
+    }
+    uint32_t *arr = malloc((2 * n + 1) * sizeof *arr);
+    if (!arr)
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i <= n; i++)
+        arr[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        arr[n + 1 + i] = m->ranks->byte_rank[p[i]];
+    rc = merge_symbols(m, p, n, arr, arr + n + 1, n, out, count);
+    free(arr);
+    return rc;
 }

@@ -1,20 +1,34 @@
 /* bpe.h - byte-pair merging of one pre-tokenized piece (internal).
  *
- * Same result as tiktoken's _byte_pair_merge for every piece: repeatedly
- * merge the adjacent pair whose concatenation has the lowest rank, the
- * leftmost such pair on ties, until no adjacent pair is a token.
+ * Two rankings, one algorithm: repeatedly merge the adjacent pair of lowest
+ * rank, the leftmost on ties, until no adjacent pair can merge.
+ * - tiktoken: a pair's rank is the rank of its concatenated bytes, and the
+ *   merged token is that rank (tiktoken's _byte_pair_merge).
+ * - Hugging Face: a pair's rank is its place in the merge list, which also
+ *   names the merged token (tokenizers' BPE word merging).
  *
  * Thread-safety: reentrant; uses only the caller's stack and heap. */
 #ifndef TOKD_BPE_H
 #define TOKD_BPE_H
 
+#include "pairmap.h"
 #include "rankmap.h"
 #include "tokd/tokenizer.h"
 
-/* Encode the piece p[0..n) (n >= 1). With `out` set, append the ranks to it;
- * with `out` NULL, only add their number to *count. Every byte must have a
- * rank (true of byte-level vocabularies). Returns 0 or TOKD_ENOMEM. */
-int tokd__bpe_piece(const tokd__rankmap *m, const uint8_t *p, size_t n, tokd_ids *out,
-                    size_t *count);
+typedef struct tokd__bpe_model {
+    const tokd__rankmap *ranks;  /* bytes -> token (rank or id) */
+    const tokd__pairmap *merges; /* merge list; NULL for tiktoken ranking */
+    int whole_first;             /* a piece that is a token is that token (tiktoken; ignore_merges) */
+} tokd__bpe_model;
+
+/* Encode the piece p[0..n) (n >= 1) starting from one symbol per byte, each
+ * byte's own token. With `out` set, append the tokens; with `out` NULL,
+ * only add their number to *count. Returns 0 or TOKD_ENOMEM. */
+int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count);
+
+/* The same from given initial symbols: symbol i covers
+ * p[start[i] .. start[i + 1]) (start[n_sym] == n) and is token tok[i]. */
+int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
+                      const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count);
 
 #endif

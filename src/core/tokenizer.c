@@ -82,6 +82,7 @@ int tokd__tokenizer_new(const char *name, tokd__ranks *ranks, const char *patter
     }
     atomic_init(&t->refs, 1);
     t->ranks = ranks;
+    t->model = (tokd__bpe_model){&ranks->map, NULL, 1};
     int rc = tokd__specials_init(&t->specials, specials, n_specials, err);
     if (rc == 0)
         rc = (t->name = strdup(name)) ? 0 : TOKD_ENOMEM;
@@ -222,7 +223,7 @@ typedef struct job {
 static int encode_segment(job *j, const uint8_t *s, size_t n)
 {
     const tokd_tokenizer *t = j->t;
-    const tokd__rankmap *m = &t->ranks->map;
+    const tokd__bpe_model *m = &t->model;
     if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
         for (size_t i = 0; i < n;) {
             size_t e = tokd__scan(t->pretok.scanner, s, n, i);

@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "bpe.h"
 #include "pretok.h"
 #include "rankmap.h"
 #include "specials.h"
@@ -29,6 +30,7 @@ struct tokd_tokenizer {
     atomic_uint refs;
     char *name;
     tokd__ranks *ranks; /* one reference */
+    tokd__bpe_model model; /* points into ranks */
     tokd__pretok pretok;
     tokd__specials specials;
     uint32_t *special_ids_sorted; /* indexes into specials.items, by id */
