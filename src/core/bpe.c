@@ -306,7 +306,8 @@ static void long_release(long_state *s)
 }
 
 /* Parts are named by their start offset, so the arrays have n entries even
- * when symbols are wider than a byte. */
+ * when symbols are wider than a byte. start == NULL: one symbol per byte,
+ * each byte's own token. */
 static int bpe_long(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
                     const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
 {
@@ -323,15 +324,17 @@ static int bpe_long(const tokd__bpe_model *m, const uint8_t *p, size_t n, const 
     s.rank = s.prev + 3 * n;
     s.made = s.prev + 4 * n;
     for (size_t i = 0; i < n_sym; i++) {
-        s.prev[start[i]] = i ? start[i - 1] : UINT32_MAX;
-        s.next[start[i]] = start[i + 1];
-        s.tok[start[i]] = tok[i];
+        uint32_t at = start ? start[i] : (uint32_t)i;
+        s.prev[at] = i ? (start ? start[i - 1] : at - 1) : UINT32_MAX;
+        s.next[at] = start ? start[i + 1] : at + 1;
+        s.tok[at] = start ? tok[i] : m->ranks->byte_rank[p[at]];
     }
-    merge_all(&s, start[0]);
-    if (s.oom || (out && tokd__ids_reserve(out, n_sym) != 0))
+    uint32_t first = start ? start[0] : 0;
+    merge_all(&s, first);
+    if (s.oom)
         goto done;
     rc = 0;
-    for (uint32_t i = start[0]; i < n && rc == 0; i = s.next[i])
+    for (uint32_t i = first; i < n && rc == 0; i = s.next[i])
         rc = emit(out, count, s.tok[i]);
 done:
     long_release(&s);
@@ -376,14 +379,5 @@ int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_i
         start[n] = (uint32_t)n;
         return merge_symbols(m, p, n, start, tok, n, out, count);
     }
-    uint32_t *arr = malloc((2 * n + 1) * sizeof *arr);
-    if (!arr)
-        return TOKD_ENOMEM;
-    for (size_t i = 0; i <= n; i++)
-        arr[i] = (uint32_t)i;
-    for (size_t i = 0; i < n; i++)
-        arr[n + 1 + i] = m->ranks->byte_rank[p[i]];
-    rc = merge_symbols(m, p, n, arr, arr + n + 1, n, out, count);
-    free(arr);
-    return rc;
+    return bpe_long(m, p, n, NULL, NULL, n, out, count);
 }
