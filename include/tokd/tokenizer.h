@@ -67,10 +67,15 @@ typedef struct tokd_specials {
     enum tokd_disallowed_mode disallowed_mode;
     const char *const *disallowed; /* borrowed */
     size_t n_disallowed;
+    /* Hugging Face tokenizers: add the post-processor's special tokens
+     * (BOS/EOS), as tokenizers' add_special_tokens=True does. */
+    int add_special_tokens;
 } tokd_specials;
 
 /* Load a tokenizer. `spec` is a built-in encoding name (cl100k_base, ...),
- * or a path to a .tiktoken file. `data_dir` is where the bundled encodings
+ * or a path: a .tiktoken file, GPT-2's encoder.json (vocab.bpe beside it)
+ * or their directory, or a Hugging Face tokenizer.json (BPE) or its
+ * directory. `data_dir` is where the bundled encodings
  * live (NULL: tokd_default_data_dir()). On success *out holds a new
  * reference the caller must release with tokd_tokenizer_unref(). */
 int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out,

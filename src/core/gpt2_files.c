@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytelevel.h"
 #include "gpt2_files.h"
 #include "registry.h"
 #include "sha256.h"
@@ -23,57 +24,6 @@
 #define MAX_FILE (64u << 20)
 #define ENDOFTEXT "<|endoftext|>"
 
-/* GPT-2's alphabet: order[i] is the byte with single-byte id i, and
- * byte_of[c] the byte that code point c (< 0x144) stands for, or -1. */
-typedef struct alphabet {
-    uint8_t order[256];
-    int byte_of[0x144];
-} alphabet;
-
-static int printable_latin1(int b)
-{
-    return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-}
-
-static void alphabet_init(alphabet *a)
-{
-    int n = 0, extra = 0;
-    for (int c = 0; c < 0x144; c++)
-        a->byte_of[c] = -1;
-    for (int b = 0; b < 256; b++)
-        if (printable_latin1(b)) {
-            a->order[n++] = (uint8_t)b;
-            a->byte_of[b] = b;
-        }
-    for (int b = 0; b < 256; b++)
-        if (!printable_latin1(b)) {
-            a->order[n++] = (uint8_t)b;
-            a->byte_of[0x100 + extra++] = b;
-        }
-}
-
-/* Decode a token written in the alphabet into bytes; -1 if a character is
- * not in it. */
-static long decode_token(const alphabet *a, const char *s, size_t len, uint8_t *out)
-{
-    long n = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned c = (unsigned char)s[i];
-        if (c >= 0x80 && i + 1 < len && (c & 0xE0) == 0xC0) {
-            c = (c & 0x1F) << 6 | ((unsigned char)s[i + 1] & 0x3F);
-            i += 2;
-        } else if (c < 0x80) {
-            i++;
-        } else {
-            return -1;
-        }
-        if (c >= 0x144 || a->byte_of[c] < 0)
-            return -1;
-        out[n++] = (uint8_t)a->byte_of[c];
-    }
-    return n;
-}
-
 typedef struct encoder {
     tokd__rank_entry *e;
     uint8_t *bytes;
@@ -81,7 +31,7 @@ typedef struct encoder {
     long endoftext; /* id, or -1 */
 } encoder;
 
-static int read_encoder(const alphabet *a, const char *path, encoder *enc, tokd_error *err)
+static int read_encoder(const char *path, encoder *enc, tokd_error *err)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -109,7 +59,7 @@ static int read_encoder(const alphabet *a, const char *path, encoder *enc, tokd_
         else if (!strcmp(key, "<|startoftext|>"))
             continue;
         else {
-            long got = decode_token(a, key, klen, enc->bytes + used);
+            long got = tokd__bytelevel_decode(key, klen, enc->bytes + used);
             if (got <= 0)
                 rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"%.40s\" is not written in GPT-2's byte alphabet", path, key);
             else {
@@ -129,7 +79,7 @@ static uint32_t id_of(const tokd__rankmap *m, const uint8_t *p, size_t n)
 }
 
 /* Check vocab.bpe against the encoder: merge i yields id 256 + i. */
-static int check_merges(const alphabet *a, const tokd__rankmap *m, const char *path, tokd_error *err)
+static int check_merges(const tokd__rankmap *m, const char *path, tokd_error *err)
 {
     char *text;
     size_t len, line = 1, merges = 0;
@@ -145,8 +95,8 @@ static int check_merges(const alphabet *a, const tokd__rankmap *m, const char *p
     for (p = p ? p + 1 : NULL; rc == 0 && p && p < text + len; line++) {
         char *nl = memchr(p, '\n', (size_t)(text + len - p)), *end = nl ? nl : text + len;
         char *sp = memchr(p, ' ', (size_t)(end - p));
-        long l1 = sp ? decode_token(a, p, (size_t)(sp - p), merged) : -1;
-        long l2 = sp && l1 > 0 ? decode_token(a, sp + 1, (size_t)(end - sp - 1), merged + l1) : -1;
+        long l1 = sp ? tokd__bytelevel_decode(p, (size_t)(sp - p), merged) : -1;
+        long l2 = sp && l1 > 0 ? tokd__bytelevel_decode(sp + 1, (size_t)(end - sp - 1), merged + l1) : -1;
         if (end > p && (l1 <= 0 || l2 <= 0))
             rc = tokd_error_set(err, TOKD_EFORMAT, "%s line %zu: expected two tokens separated by one space", path,
                                 line + 1);
@@ -165,12 +115,14 @@ static int check_merges(const alphabet *a, const tokd__rankmap *m, const char *p
     return rc;
 }
 
-static int check_bytes(const alphabet *a, const tokd__rankmap *m, const char *path, tokd_error *err)
+static int check_bytes(const tokd__rankmap *m, const char *path, tokd_error *err)
 {
-    for (uint32_t i = 0; i < 256; i++)
-        if (m->byte_rank[a->order[i]] != i)
+    for (uint32_t i = 0; i < 256; i++) {
+        uint8_t b = tokd__bytelevel_order((int)i);
+        if (m->byte_rank[b] != i)
             return tokd_error_set(err, TOKD_EFORMAT, "%s: byte 0x%02x has id %u, GPT-2's alphabet gives it %u", path,
-                                  a->order[i], m->byte_rank[a->order[i]], i);
+                                  b, m->byte_rank[b], i);
+    }
     return 0;
 }
 
@@ -189,17 +141,15 @@ static int file_sha256(const char *path, char hex[65], tokd_error *err)
 int tokd__load_gpt2_files(const char *encoder_path, const char *vocab_path, const char *name,
                           tokd_tokenizer **out, tokd_error *err)
 {
-    alphabet a;
     encoder enc = {0};
-    alphabet_init(&a);
     tokd__ranks *r = calloc(1, sizeof *r);
-    int rc = r ? read_encoder(&a, encoder_path, &enc, err) : TOKD_ENOMEM;
+    int rc = r ? read_encoder(encoder_path, &enc, err) : TOKD_ENOMEM;
     if (rc == 0 && enc.endoftext < 0)
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s has no " ENDOFTEXT " token", encoder_path);
     if (rc == 0)
         rc = tokd__rankmap_init(&r->map, enc.e, enc.n, err);
-    if (rc == 0 && (rc = check_bytes(&a, &r->map, encoder_path, err)) == 0)
-        rc = check_merges(&a, &r->map, vocab_path, err);
+    if (rc == 0 && (rc = check_bytes(&r->map, encoder_path, err)) == 0)
+        rc = check_merges(&r->map, vocab_path, err);
     if (rc == 0)
         rc = file_sha256(encoder_path, r->sha256, err);
     free(enc.e);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "gpt2_files.h"
+#include "hf.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
@@ -205,6 +206,25 @@ static int load_gpt2_dir(const char *dir, tokd_tokenizer **out, tokd_error *err)
     return tokd__load_gpt2_files(enc, vocab, name, out, err);
 }
 
+/* A tokenizer.json, named after its directory (llama3/tokenizer.json is
+ * "llama3") or, for NAME.json, after the file. */
+static int load_hf(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char real[4096], name[256];
+    if (!realpath(path, real))
+        return tokd_error_set(err, TOKD_ENOENT, "cannot open %s", path);
+    char *slash = strrchr(real, '/');
+    if (slash && !strcmp(slash + 1, "tokenizer.json")) {
+        *slash = '\0';
+        slash = strrchr(real, '/');
+    }
+    snprintf(name, sizeof name, "%.200s", slash ? slash + 1 : real);
+    char *dot = strrchr(name, '.');
+    if (dot && !strcmp(dot, ".json"))
+        *dot = '\0';
+    return tokd__hf_load(path, name, out, err);
+}
+
 static int has_file(const char *dir, const char *file)
 {
     char p[4096];
@@ -217,11 +237,20 @@ static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
     struct stat st;
     size_t plen = strlen(path);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char file[4096];
+        if (has_file(path, "tokenizer.json")) {
+            snprintf(file, sizeof file, "%s/tokenizer.json", path);
+            return load_hf(file, out, err);
+        }
         if (has_file(path, "encoder.json") && has_file(path, "vocab.bpe"))
             return load_gpt2_dir(path, out, err);
         return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "%s: no tokenizer files tokd knows in this directory (encoder.json + vocab.bpe)", path);
+                              "%s: no tokenizer files tokd knows in this directory (tokenizer.json, or "
+                              "encoder.json + vocab.bpe)",
+                              path);
     }
+    if (plen >= 5 && !strcmp(path + plen - 5, ".json") && !(plen >= 12 && !strcmp(path + plen - 12, "encoder.json")))
+        return load_hf(path, out, err);
     if (plen >= 12 && !strcmp(path + plen - 12, "encoder.json") && (plen == 12 || path[plen - 13] == '/')) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%.*s", plen > 13 ? (int)(plen - 13) : 1, plen > 13 ? path : ".");

@@ -11,18 +11,29 @@
 
 #include "bpe.h"
 #include "buf.h"
+#include "hf.h"
 #include "tokenizer_impl.h"
 
 /* ---- construction ------------------------------------------------------ */
+
+/* A special token may reuse a vocabulary id only for the same text (as
+ * tokenizer.json files do for <s>, <unk>). */
+static int same_text(const tokd__rankmap *m, const tokd__special *s)
+{
+    uint32_t len = tokd__rankmap_len(m, s->id);
+    return len == 0 || (len == s->len && memcmp(m->bytes + m->offset[s->id], s->text, len) == 0);
+}
 
 static int check_specials(const tokd_tokenizer *t, tokd_error *err)
 {
     for (size_t i = 0; i < t->specials.n; i++) {
         const tokd__special *s = &t->specials.items[i];
-        if (tokd__rankmap_len(&t->ranks->map, s->id))
-            return tokd_error_set(err, TOKD_EFORMAT, "special token %s has id %u, which is a token already",
+        if (t->hf ? !same_text(&t->ranks->map, s) : tokd__rankmap_len(&t->ranks->map, s->id) != 0)
+            return tokd_error_set(err, TOKD_EFORMAT, "special token %s has id %u, which is another token already",
                                   s->text, s->id);
     }
+    if (t->hf && !t->hf->byte_level)
+        return 0; /* characters, not bytes, are its base symbols */
     for (int b = 0; b < 256; b++)
         if (t->ranks->map.byte_rank[b] == TOKD__NO_RANK)
             return tokd_error_set(err, TOKD_EUNSUPPORTED,
@@ -68,12 +79,26 @@ void tokd__ranks_unref(tokd__ranks *r)
     free(r);
 }
 
+static uint32_t max_id(const tokd__specials *ss, uint32_t at_least)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        at_least = ss->items[i].id >= at_least ? ss->items[i].id + 1 : at_least;
+    return at_least;
+}
+
 int tokd__tokenizer_new(const char *name, tokd__ranks *ranks, const char *pattern,
                         tokd__special *specials, size_t n_specials, tokd_tokenizer **out,
                         tokd_error *err)
 {
+    return tokd__tokenizer_new_hf(name, ranks, pattern, specials, n_specials, NULL, out, err);
+}
+
+int tokd__tokenizer_new_hf(const char *name, tokd__ranks *ranks, const char *pattern, tokd__special *specials,
+                           size_t n_specials, tokd__hf *hf, tokd_tokenizer **out, tokd_error *err)
+{
     tokd_tokenizer *t = calloc(1, sizeof *t);
     if (!t) {
+        tokd__hf_free(hf);
         tokd__ranks_unref(ranks);
         for (size_t i = 0; i < n_specials; i++)
             free(specials[i].text);
@@ -82,6 +107,7 @@ int tokd__tokenizer_new(const char *name, tokd__ranks *ranks, const char *patter
     }
     atomic_init(&t->refs, 1);
     t->ranks = ranks;
+    t->hf = hf;
     t->model = (tokd__bpe_model){&ranks->map, NULL, 1};
     int rc = tokd__specials_init(&t->specials, specials, n_specials, err);
     if (rc == 0)
@@ -96,9 +122,9 @@ int tokd__tokenizer_new(const char *name, tokd__ranks *ranks, const char *patter
         tokd_tokenizer_unref(t);
         return rc;
     }
-    t->n_vocab = t->ranks->map.n_ranks;
-    if (n_specials && sorted_special(t, n_specials - 1)->id >= t->n_vocab)
-        t->n_vocab = sorted_special(t, n_specials - 1)->id + 1;
+    t->n_vocab = max_id(&t->specials, t->ranks->map.n_ranks);
+    if (hf)
+        t->n_vocab = max_id(&hf->added, t->n_vocab);
     *out = t;
     return 0;
 }
@@ -114,6 +140,7 @@ void tokd_tokenizer_unref(tokd_tokenizer *tok)
     if (!tok || atomic_fetch_sub_explicit(&tok->refs, 1, memory_order_acq_rel) != 1)
         return;
     tokd__ranks_unref(tok->ranks);
+    tokd__hf_free(tok->hf);
     tokd__pretok_release(&tok->pretok);
     tokd__specials_release(&tok->specials);
     free(tok->special_ids_sorted);
@@ -220,9 +247,11 @@ typedef struct job {
     size_t count;
 } job;
 
-static int encode_segment(job *j, const uint8_t *s, size_t n)
+static int encode_segment(job *j, const uint8_t *s, size_t n, int at_start)
 {
     const tokd_tokenizer *t = j->t;
+    if (t->hf)
+        return tokd__hf_segment(t, s, n, at_start, j->out, &j->count);
     const tokd__bpe_model *m = &t->model;
     if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
         for (size_t i = 0; i < n;) {
@@ -253,9 +282,35 @@ static int emit_special(job *j, uint32_t id)
     return tokd__ids_push(j->out, id);
 }
 
-static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, tokd_error *err)
+static int emit_all(job *j, const uint32_t *ids, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = emit_special(j, ids[i]);
+    return rc;
+}
+
+/* The next allowed special token or (Hugging Face) added token at or after
+ * pos: the earliest, the longer on a tie. */
+static const tokd__special *next_token(const tokd_tokenizer *t, const policy *p, const uint8_t *s, size_t n,
+                                       size_t pos, size_t *at)
+{
+    size_t a1, k1, a2, k2;
+    int f1 = tokd__specials_find(&t->specials, p->allowed, s, n, pos, &a1, &k1);
+    int f2 = t->hf && tokd__specials_find(&t->hf->added, (tokd__special_filter){1, NULL}, s, n, pos, &a2, &k2);
+    const tokd__special *x1 = f1 ? &t->specials.items[k1] : NULL, *x2 = f2 ? &t->hf->added.items[k2] : NULL;
+    if (x1 && (!x2 || a1 < a2 || (a1 == a2 && x1->len >= x2->len))) {
+        *at = a1;
+        return x1;
+    }
+    *at = a2;
+    return x2;
+}
+
+static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, int add_special, tokd_error *err)
 {
     const tokd__specials *ss = &j->t->specials;
+    const tokd__hf *hf = j->t->hf;
     size_t at, k, pos = 0;
     if (tokd__specials_find(ss, p->disallowed, s, n, 0, &at, &k)) {
         tokd_error_set(err, TOKD_ESPECIAL,
@@ -265,15 +320,19 @@ static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, tok
             err->position = at + 1;
         return TOKD_ESPECIAL;
     }
-    while (tokd__specials_find(ss, p->allowed, s, n, pos, &at, &k)) {
-        int rc = encode_segment(j, s + pos, at - pos);
+    int rc = add_special && hf ? emit_all(j, hf->prefix, hf->n_prefix) : 0;
+    const tokd__special *x;
+    while (rc == 0 && (x = next_token(j->t, p, s, n, pos, &at))) {
+        rc = encode_segment(j, s + pos, at - pos, pos == 0);
         if (rc == 0)
-            rc = emit_special(j, ss->items[k].id);
-        if (rc != 0)
-            return rc;
-        pos = at + ss->items[k].len;
+            rc = emit_special(j, x->id);
+        pos = at + x->len;
     }
-    return encode_segment(j, s + pos, n - pos);
+    if (rc == 0)
+        rc = encode_segment(j, s + pos, n - pos, pos == 0);
+    if (rc == 0 && add_special && hf)
+        rc = emit_all(j, hf->suffix, hf->n_suffix);
+    return rc;
 }
 
 static int run(job *j, const char *text, size_t len, const tokd_specials *sp, tokd_error *err)
@@ -287,7 +346,7 @@ static int run(job *j, const char *text, size_t len, const tokd_specials *sp, to
         len = clean.len;
     }
     if (rc == 0)
-        rc = encode_valid(j, (const uint8_t *)text, len, &p, err);
+        rc = encode_valid(j, (const uint8_t *)text, len, &p, sp && sp->add_special_tokens, err);
     if (rc == TOKD_ENOMEM)
         tokd_error_set(err, rc, "out of memory while encoding %zu bytes", len);
     free(p.masks);
@@ -346,6 +405,12 @@ int tokd_token_bytes(const tokd_tokenizer *tok, uint32_t id, const char **bytes,
         *len = sorted_special(tok, lo)->len;
         return 0;
     }
+    for (size_t i = 0; tok->hf && i < tok->hf->added.n; i++)
+        if (tok->hf->added.items[i].id == id) {
+            *bytes = tok->hf->added.items[i].text;
+            *len = tok->hf->added.items[i].len;
+            return 0;
+        }
     return TOKD_ERANGE;
 }
 
@@ -353,6 +418,8 @@ int tokd_decode_bytes(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, 
                       tokd_error *err)
 {
     size_t before = out->len;
+    if (tok->hf && !tok->hf->dec_byte_level)
+        return tokd__hf_decode(tok, ids, n, 1, out, err);
     for (size_t i = 0; i < n; i++) {
         const char *b;
         size_t len;
@@ -378,6 +445,8 @@ int tokd_decode_bytes(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, 
 int tokd_decode_text(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd_bytes *out,
                      tokd_error *err)
 {
+    if (tok->hf && !tok->hf->dec_byte_level)
+        return tokd__hf_decode(tok, ids, n, 0, out, err);
     tokd_bytes raw = {0};
     int rc = tokd_decode_bytes(tok, ids, n, &raw, err);
     if (rc == 0)

@@ -33,6 +33,7 @@ struct tokd_tokenizer {
     tokd__bpe_model model; /* points into ranks */
     tokd__pretok pretok;
     tokd__specials specials;
+    struct tokd__hf *hf; /* a tokenizer.json pipeline, or NULL for tiktoken */
     uint32_t *special_ids_sorted; /* indexes into specials.items, by id */
     uint32_t n_vocab;
 };
@@ -42,5 +43,10 @@ struct tokd_tokenizer {
 int tokd__tokenizer_new(const char *name, tokd__ranks *ranks,
                         const char *pattern, tokd__special *specials, size_t n_specials,
                         tokd_tokenizer **out, tokd_error *err);
+
+/* The same for a tokenizer.json pipeline (takes ownership of `hf`); `pattern`
+ * is only reported. */
+int tokd__tokenizer_new_hf(const char *name, tokd__ranks *ranks, const char *pattern, tokd__special *specials,
+                           size_t n_specials, struct tokd__hf *hf, tokd_tokenizer **out, tokd_error *err);
 
 #endif

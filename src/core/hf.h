@@ -1,0 +1,78 @@
+/* hf.h - Hugging Face tokenizer.json pipelines with a BPE model (internal).
+ *
+ * The pipeline of tokenizers' encode, for one text:
+ *   added tokens split the text (special ones under tokd's allowed /
+ *   disallowed rules, the others always) -> each other segment is
+ *   normalized (Prepend, Replace) -> pre-tokenized (Split, ByteLevel,
+ *   Digits, Metaspace) -> each piece goes through the BPE model (merge list;
+ *   whole-piece lookup with ignore_merges; byte_fallback or unk for
+ *   characters outside the vocabulary) -> the post-processor adds its
+ *   template's special tokens when add_special_tokens is asked.
+ * Anything else a file asks for is refused at load, naming it.
+ *
+ * Ownership: a tokd__hf belongs to its tokenizer. Thread-safety: immutable
+ * after loading. */
+#ifndef TOKD_HF_H
+#define TOKD_HF_H
+
+#include "bpe.h"
+#include "pairmap.h"
+#include "pretok.h"
+#include "specials.h"
+
+enum tokd__hf_norm { TOKD__NORM_PREPEND, TOKD__NORM_REPLACE };
+
+typedef struct tokd__hf_normalizer {
+    enum tokd__hf_norm kind;
+    char *a, *b; /* prepend a; replace a with b */
+} tokd__hf_normalizer;
+
+enum tokd__hf_pre { TOKD__PRE_SPLIT, TOKD__PRE_BYTELEVEL, TOKD__PRE_DIGITS, TOKD__PRE_METASPACE };
+
+typedef struct tokd__hf_pretokenizer {
+    enum tokd__hf_pre kind;
+    tokd__pretok re;      /* SPLIT; BYTELEVEL with use_regex */
+    int has_re;
+    int add_prefix_space; /* BYTELEVEL */
+    int individual;       /* DIGITS */
+    char *replacement;    /* METASPACE */
+    int prepend;          /* METASPACE: 0 never, 1 always, 2 first */
+    int split;            /* METASPACE */
+} tokd__hf_pretokenizer;
+
+typedef struct tokd__hf {
+    tokd__hf_normalizer *norms;
+    size_t n_norms;
+    tokd__hf_pretokenizer *pres;
+    size_t n_pres;
+    int byte_level;            /* vocabulary in GPT-2's byte alphabet */
+    tokd__pairmap merges;
+    tokd__bpe_model model;     /* ranks: the tokenizer's vocabulary */
+    int byte_fallback;
+    uint32_t fallback_id[256]; /* <0xXX> tokens */
+    long unk_id;               /* -1: none */
+    int fuse_unk;
+    tokd__specials added;      /* non-special added tokens: always matched */
+    uint32_t *prefix, *suffix; /* template ids around the sequence */
+    size_t n_prefix, n_suffix;
+    int dec_byte_level;        /* decoder: raw bytes */
+    char *dec_from, *dec_to;   /* decoder Replace */
+    int dec_byte_fallback;     /* decoder ByteFallback */
+    int dec_strip;             /* decoder Strip: leading spaces removed */
+} tokd__hf;
+
+void tokd__hf_free(tokd__hf *hf);
+
+/* Load a tokenizer.json file. */
+int tokd__hf_load(const char *path, const char *name, tokd_tokenizer **out, tokd_error *err);
+
+/* Encode one segment of text that holds no added token. */
+int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
+                     size_t *count);
+
+/* Decode ids as the file's decoder does. With `raw`, byte-fallback bytes are
+ * kept as they are instead of becoming U+FFFD when not valid UTF-8. */
+int tokd__hf_decode(const tokd_tokenizer *t, const uint32_t *ids, size_t n, int raw, tokd_bytes *out,
+                    tokd_error *err);
+
+#endif

@@ -1,0 +1,323 @@
+/* hf_encode.c - running a tokenizer.json pipeline on one segment of text,
+ * and its decoder.
+ *
+ * Pieces are spans over one working buffer; a step that changes text
+ * (normalizers, Metaspace, ByteLevel's prefix space) writes a new buffer,
+ * the splitting steps only cut spans. Each piece then goes through BPE from
+ * its initial symbols: bytes for byte-level vocabularies, else characters,
+ * with byte_fallback (<0xXX> per byte) or unk for characters outside the
+ * vocabulary. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hf.h"
+#include "tokenizer_impl.h"
+#include "unicode.h"
+#include "utf8.h"
+
+typedef struct span {
+    size_t start, len;
+} span;
+
+typedef struct pieces {
+    tokd_bytes buf;
+    span *v;
+    size_t n, cap;
+} pieces;
+
+static int push(pieces *p, size_t start, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        span *v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return TOKD_ENOMEM;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = (span){start, len};
+    return 0;
+}
+
+static void pieces_release(pieces *p)
+{
+    tokd_bytes_release(&p->buf);
+    free(p->v);
+}
+
+/* Append s[0..n) with every `from` replaced by `to`. */
+static int replace_into(tokd_bytes *out, const char *s, size_t n, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to), i = 0, run = 0;
+    int rc = 0;
+    while (rc == 0 && i + fl <= n) {
+        if (memcmp(s + i, from, fl) == 0) {
+            rc = tokd__bytes_append(out, s + run, i - run);
+            if (rc == 0)
+                rc = tokd__bytes_append(out, to, tl);
+            i += fl;
+            run = i;
+        } else {
+            i++;
+        }
+    }
+    return rc ? rc : tokd__bytes_append(out, s + run, n - run);
+}
+
+static int normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes *out)
+{
+    int rc = tokd__bytes_append(out, s, n);
+    for (size_t k = 0; k < hf->n_norms && rc == 0; k++) {
+        const tokd__hf_normalizer *x = &hf->norms[k];
+        tokd_bytes next = {0};
+        if (x->kind == TOKD__NORM_PREPEND) {
+            if (out->len)
+                rc = tokd__bytes_append(&next, x->a, strlen(x->a));
+            if (rc == 0)
+                rc = tokd__bytes_append(&next, out->data ? out->data : "", out->len);
+        } else {
+            rc = replace_into(&next, out->data ? out->data : "", out->len, x->a, x->b);
+        }
+        tokd_bytes_release(out);
+        *out = next;
+    }
+    return rc;
+}
+
+/* Split every span with a regex, keeping the text between matches too
+ * (Hugging Face's Isolated behaviour). */
+static int split_regex(const tokd__pretok *re, const pieces *in, pieces *out)
+{
+    int rc = 0;
+    for (size_t k = 0; k < in->n && rc == 0; k++) {
+        const uint8_t *s = (const uint8_t *)in->buf.data + in->v[k].start;
+        size_t n = in->v[k].len, pos = 0, start, end;
+        while (rc == 0 && (rc = tokd__pretok_next(re, s, n, pos, &start, &end)) == 1) {
+            rc = push(out, in->v[k].start + pos, start - pos);
+            if (rc == 0)
+                rc = push(out, in->v[k].start + start, end - start);
+            pos = end;
+        }
+        if (rc == 0)
+            rc = push(out, in->v[k].start + pos, n - pos);
+    }
+    return rc;
+}
+
+/* Digits: each digit alone (individual) or each run of digits, isolated. */
+static int split_digits(int individual, const pieces *in, pieces *out)
+{
+    int rc = 0;
+    for (size_t k = 0; k < in->n && rc == 0; k++) {
+        const uint8_t *s = (const uint8_t *)in->buf.data + in->v[k].start;
+        size_t n = in->v[k].len, i = 0, run = 0, len;
+        int run_digit = 0;
+        while (i < n && rc == 0) {
+            int digit = (tokd__uc_class(tokd__utf8_next(s, i, &len)) & TOKD__UC_N) != 0;
+            if (i > run && (digit != run_digit || (digit && individual))) {
+                rc = push(out, in->v[k].start + run, i - run);
+                run = i;
+            }
+            run_digit = digit;
+            i += len;
+        }
+        if (rc == 0)
+            rc = push(out, in->v[k].start + run, n - run);
+    }
+    return rc;
+}
+
+/* Rewrite every span into a new buffer: Metaspace (replace ' ', prepend,
+ * split before each replacement) or ByteLevel's prefix space. */
+static int rewrite(const tokd__hf_pretokenizer *x, int at_start, const pieces *in, pieces *out)
+{
+    int rc = 0;
+    for (size_t k = 0; k < in->n && rc == 0; k++) {
+        const char *s = in->buf.data + in->v[k].start;
+        size_t n = in->v[k].len, begin = out->buf.len;
+        if (x->kind == TOKD__PRE_BYTELEVEL) {
+            if (s[0] != ' ')
+                rc = tokd__bytes_append(&out->buf, " ", 1);
+            rc = rc ? rc : tokd__bytes_append(&out->buf, s, n);
+            rc = rc ? rc : push(out, begin, out->buf.len - begin);
+            continue;
+        }
+        size_t rl = strlen(x->replacement);
+        int first = at_start && k == 0 && in->v[k].start == 0;
+        if ((x->prepend == 1 || (x->prepend == 2 && first)) && (n < rl || memcmp(s, x->replacement, rl) != 0))
+            rc = tokd__bytes_append(&out->buf, x->replacement, rl);
+        rc = rc ? rc : replace_into(&out->buf, s, n, " ", x->replacement);
+        size_t end = out->buf.len, cut = begin;
+        for (size_t i = begin + 1; x->split && rc == 0 && i + rl <= end; i++)
+            if (memcmp(out->buf.data + i, x->replacement, rl) == 0) { /* merged with next */
+                rc = push(out, cut, i - cut);
+                cut = i;
+            }
+        rc = rc ? rc : push(out, cut, end - cut);
+    }
+    return rc;
+}
+
+/* Replace *p by the result of one step: `rewritten` text, or new spans over
+ * the same text. */
+static int split_step(const tokd__hf_pretokenizer *x, pieces *p)
+{
+    pieces next = {0};
+    int rc = x->kind == TOKD__PRE_DIGITS ? split_digits(x->individual, p, &next) : split_regex(&x->re, p, &next);
+    next.buf = p->buf;
+    p->buf = (tokd_bytes){0};
+    pieces_release(p);
+    *p = next;
+    return rc;
+}
+
+static int rewrite_step(const tokd__hf_pretokenizer *x, int at_start, pieces *p)
+{
+    pieces next = {0};
+    int rc = rewrite(x, at_start, p, &next);
+    pieces_release(p);
+    *p = next;
+    return rc;
+}
+
+static int pretokenize(const tokd__hf *hf, int at_start, pieces *p)
+{
+    int rc = 0;
+    for (size_t k = 0; k < hf->n_pres && rc == 0; k++) {
+        const tokd__hf_pretokenizer *x = &hf->pres[k];
+        if (x->kind == TOKD__PRE_METASPACE || (x->kind == TOKD__PRE_BYTELEVEL && x->add_prefix_space))
+            rc = rewrite_step(x, at_start, p);
+        if (rc == 0 && (x->kind == TOKD__PRE_DIGITS || x->has_re))
+            rc = split_step(x, p);
+    }
+    return rc;
+}
+
+/* Characters as initial symbols: the vocabulary's token for each, else its
+ * bytes' <0xXX> tokens, else unk (consecutive unks fused if fuse_unk). */
+static int char_symbols(const tokd_tokenizer *t, const uint8_t *p, size_t n, uint32_t *start, uint32_t *tok,
+                        size_t *n_sym)
+{
+    const tokd__hf *hf = t->hf;
+    size_t k = 0, len;
+    for (size_t i = 0; i < n; i += len) {
+        tokd__utf8_next(p, i, &len);
+        uint32_t id = tokd__rankmap_get(&t->ranks->map, p + i, len);
+        if (id != TOKD__NO_RANK) {
+            start[k] = (uint32_t)i;
+            tok[k++] = id;
+        } else if (hf->byte_fallback) {
+            for (size_t b = 0; b < len; b++) {
+                start[k] = (uint32_t)(i + b);
+                tok[k++] = hf->fallback_id[p[i + b]];
+            }
+        } else if (hf->unk_id < 0) {
+            return TOKD_EUNSUPPORTED;
+        } else if (!(hf->fuse_unk && k > 0 && tok[k - 1] == (uint32_t)hf->unk_id)) {
+            start[k] = (uint32_t)i;
+            tok[k++] = (uint32_t)hf->unk_id;
+        }
+    }
+    start[k] = (uint32_t)n;
+    *n_sym = k;
+    return 0;
+}
+
+static int model_piece(const tokd_tokenizer *t, const uint8_t *p, size_t n, tokd_ids *out, size_t *count)
+{
+    const tokd__hf *hf = t->hf;
+    if (hf->byte_level)
+        return tokd__bpe_piece(&hf->model, p, n, out, count);
+    uint32_t small[2 * 65], *start = small, *tok = small + 65;
+    if (n > 64) {
+        start = malloc((2 * n + 2) * sizeof *start);
+        if (!start)
+            return TOKD_ENOMEM;
+        tok = start + n + 1;
+    }
+    size_t n_sym;
+    int rc = char_symbols(t, p, n, start, tok, &n_sym);
+    if (rc == 0)
+        rc = tokd__bpe_symbols(&hf->model, p, n, start, tok, n_sym, out, count);
+    if (start != small)
+        free(start);
+    return rc;
+}
+
+int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
+                     size_t *count)
+{
+    pieces p = {0};
+    int rc = n ? normalize(t->hf, s, n, &p.buf) : 0;
+    if (rc == 0 && p.buf.len)
+        rc = push(&p, 0, p.buf.len);
+    if (rc == 0)
+        rc = pretokenize(t->hf, at_start, &p);
+    for (size_t k = 0; k < p.n && rc == 0; k++)
+        rc = model_piece(t, (const uint8_t *)p.buf.data + p.v[k].start, p.v[k].len, out, count);
+    pieces_release(&p);
+    return rc;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* Pending byte-fallback bytes: as text if valid UTF-8, else one U+FFFD each
+ * (Hugging Face's ByteFallback), or raw. */
+static int flush(tokd_bytes *pending, int raw, tokd_bytes *out)
+{
+    int rc = 0;
+    if (raw || tokd_utf8_valid(pending->data ? pending->data : "", pending->len))
+        rc = tokd__bytes_append(out, pending->data ? pending->data : "", pending->len);
+    else
+        for (size_t i = 0; i < pending->len && rc == 0; i++)
+            rc = tokd__bytes_append(out, "\xef\xbf\xbd", 3);
+    pending->len = 0;
+    return rc;
+}
+
+static int fallback_byte(const char *b, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (len != 6 || memcmp(b, "<0x", 3) != 0 || b[5] != '>')
+        return -1;
+    const char *hi = memchr(hex, b[3], 16), *lo = memchr(hex, b[4], 16);
+    return hi && lo && b[3] && b[4] ? (int)((hi - hex) << 4 | (lo - hex)) : -1;
+}
+
+int tokd__hf_decode(const tokd_tokenizer *t, const uint32_t *ids, size_t n, int raw, tokd_bytes *out,
+                    tokd_error *err)
+{
+    const tokd__hf *hf = t->hf;
+    tokd_bytes text = {0}, pending = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *b;
+        size_t len;
+        int byte;
+        if (tokd_token_bytes(t, ids[i], &b, &len) != 0) {
+            rc = tokd_error_set(err, TOKD_ERANGE, "token id %u (at index %zu) is not in %s, whose ids are 0 to %u",
+                                ids[i], i, t->name, t->n_vocab - 1);
+        } else if (hf->dec_byte_fallback && (byte = fallback_byte(b, len)) >= 0) {
+            char c = (char)byte;
+            rc = tokd__bytes_append(&pending, &c, 1);
+        } else {
+            rc = flush(&pending, raw, &text);
+            if (rc == 0)
+                rc = hf->dec_from ? replace_into(&text, b, len, hf->dec_from, hf->dec_to)
+                                  : tokd__bytes_append(&text, b, len);
+        }
+    }
+    if (rc == 0)
+        rc = flush(&pending, raw, &text);
+    size_t skip = 0;
+    while (rc == 0 && (int)skip < hf->dec_strip && skip < text.len && text.data[skip] == ' ')
+        skip++;
+    if (rc == 0)
+        rc = tokd__bytes_append(out, text.data ? text.data + skip : "", text.len - skip);
+    tokd_bytes_release(&text);
+    tokd_bytes_release(&pending);
+    return rc;
+}

@@ -1,0 +1,557 @@
+/* hf_load.c - reading a Hugging Face tokenizer.json with a BPE model.
+ *
+ * Every feature is checked against what hf_encode.c implements; anything
+ * else (another model type, an unknown normalizer, a Split behaviour other
+ * than Isolated, dropout, ...) is refused with TOKD_EUNSUPPORTED naming the
+ * JSON path, never approximated. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytelevel.h"
+#include "hf.h"
+#include "sha256.h"
+#include "tiktoken_file.h"
+#include "tokenizer_impl.h"
+
+#define MAX_FILE (512u << 20)
+
+typedef struct loader {
+    const char *path;
+    tokd_error *err;
+    tokd__hf *hf;
+} loader;
+
+static int unsupported(loader *l, const char *where, const char *what)
+{
+    return tokd_error_set(l->err, TOKD_EUNSUPPORTED, "%s: %s: %s is not supported by tokd", l->path, where, what);
+}
+
+static int malformed(loader *l, const char *where, const char *what)
+{
+    return tokd_error_set(l->err, TOKD_EFORMAT, "%s: %s: %s", l->path, where, what);
+}
+
+static const char *type_of(json_t *o)
+{
+    json_t *t = json_object_get(o, "type");
+    return json_is_string(t) ? json_string_value(t) : "";
+}
+
+static int flag(json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(o, key));
+}
+
+/* ---- normalizer ------------------------------------------------------- */
+
+static int add_normalizer(loader *l, json_t *n)
+{
+    const char *type = type_of(n);
+    tokd__hf_normalizer x = {0};
+    if (!strcmp(type, "Prepend") && json_is_string(json_object_get(n, "prepend"))) {
+        x = (tokd__hf_normalizer){TOKD__NORM_PREPEND, strdup(json_string_value(json_object_get(n, "prepend"))), NULL};
+    } else if (!strcmp(type, "Replace")) {
+        json_t *pat = json_object_get(json_object_get(n, "pattern"), "String"), *c = json_object_get(n, "content");
+        if (!json_is_string(pat) || !json_is_string(c) || !json_string_length(pat))
+            return unsupported(l, "normalizer Replace", "a pattern other than a non-empty String");
+        x = (tokd__hf_normalizer){TOKD__NORM_REPLACE, strdup(json_string_value(pat)), strdup(json_string_value(c))};
+    } else {
+        return unsupported(l, "normalizer", *type ? type : "a normalizer without a type");
+    }
+    tokd__hf *hf = l->hf;
+    tokd__hf_normalizer *v = realloc(hf->norms, (hf->n_norms + 1) * sizeof *v);
+    if (!v || !x.a)
+        return TOKD_ENOMEM;
+    hf->norms = v;
+    hf->norms[hf->n_norms++] = x;
+    return 0;
+}
+
+static int load_normalizer(loader *l, json_t *n)
+{
+    if (!n || json_is_null(n))
+        return 0;
+    if (strcmp(type_of(n), "Sequence") != 0)
+        return add_normalizer(l, n);
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(n, "normalizers"), i, x)
+    {
+        int rc = load_normalizer(l, x);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- pre-tokenizer ---------------------------------------------------- */
+
+static const char GPT2_PATTERN[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
+static int pre_split(loader *l, json_t *p, tokd__hf_pretokenizer *x)
+{
+    json_t *re = json_object_get(json_object_get(p, "pattern"), "Regex");
+    json_t *str = json_object_get(json_object_get(p, "pattern"), "String");
+    json_t *behavior = json_object_get(p, "behavior");
+    if (!json_is_string(re))
+        return unsupported(l, "pre_tokenizer Split", str ? "a String pattern" : "a pattern other than Regex");
+    if (!json_is_string(behavior) || strcmp(json_string_value(behavior), "Isolated") != 0)
+        return unsupported(l, "pre_tokenizer Split", "a behavior other than Isolated");
+    if (flag(p, "invert"))
+        return unsupported(l, "pre_tokenizer Split", "invert: true");
+    x->kind = TOKD__PRE_SPLIT;
+    x->has_re = 1;
+    return tokd__pretok_init(&x->re, json_string_value(re), 1, l->err);
+}
+
+static int pre_metaspace(loader *l, json_t *p, tokd__hf_pretokenizer *x)
+{
+    json_t *rep = json_object_get(p, "replacement"), *scheme = json_object_get(p, "prepend_scheme");
+    const char *s = json_is_string(scheme) ? json_string_value(scheme) : NULL;
+    x->kind = TOKD__PRE_METASPACE;
+    x->replacement = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
+    x->split = !json_is_false(json_object_get(p, "split"));
+    if (s)
+        x->prepend = !strcmp(s, "always") ? 1 : !strcmp(s, "first") ? 2 : !strcmp(s, "never") ? 0 : -1;
+    else
+        x->prepend = json_is_false(json_object_get(p, "add_prefix_space")) ? 0 : 1;
+    if (x->prepend < 0)
+        return unsupported(l, "pre_tokenizer Metaspace", "this prepend_scheme");
+    return x->replacement ? 0 : TOKD_ENOMEM;
+}
+
+static int add_pretokenizer(loader *l, json_t *p)
+{
+    const char *type = type_of(p);
+    tokd__hf_pretokenizer x = {0};
+    int rc = 0;
+    if (!strcmp(type, "Split")) {
+        rc = pre_split(l, p, &x);
+    } else if (!strcmp(type, "ByteLevel")) {
+        x.kind = TOKD__PRE_BYTELEVEL;
+        x.add_prefix_space = flag(p, "add_prefix_space");
+        x.has_re = !json_is_false(json_object_get(p, "use_regex"));
+        l->hf->byte_level = 1;
+        if (x.has_re)
+            rc = tokd__pretok_init(&x.re, GPT2_PATTERN, 1, l->err);
+    } else if (!strcmp(type, "Digits")) {
+        x.kind = TOKD__PRE_DIGITS;
+        x.individual = flag(p, "individual_digits");
+    } else if (!strcmp(type, "Metaspace")) {
+        rc = pre_metaspace(l, p, &x);
+    } else {
+        return unsupported(l, "pre_tokenizer", *type ? type : "a pre-tokenizer without a type");
+    }
+    tokd__hf *hf = l->hf;
+    tokd__hf_pretokenizer *v = rc == 0 ? realloc(hf->pres, (hf->n_pres + 1) * sizeof *v) : NULL;
+    if (!v) {
+        if (x.has_re)
+            tokd__pretok_release(&x.re);
+        free(x.replacement);
+        return rc ? rc : TOKD_ENOMEM;
+    }
+    hf->pres = v;
+    hf->pres[hf->n_pres++] = x;
+    return 0;
+}
+
+static int load_pretokenizer(loader *l, json_t *p)
+{
+    if (!p || json_is_null(p))
+        return 0;
+    if (strcmp(type_of(p), "Sequence") != 0)
+        return add_pretokenizer(l, p);
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(p, "pretokenizers"), i, x)
+    {
+        int rc = load_pretokenizer(l, x);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- model: vocabulary and merges ------------------------------------- */
+
+/* A vocabulary entry's bytes: GPT-2's alphabet decoded when byte-level. */
+static long token_bytes(const loader *l, const char *s, size_t len, uint8_t *out)
+{
+    if (l->hf->byte_level)
+        return tokd__bytelevel_decode(s, len, out);
+    memcpy(out, s, len);
+    return (long)len;
+}
+
+static int load_vocab(loader *l, json_t *vocab, tokd__rankmap *map)
+{
+    size_t n = json_object_size(vocab), total = 1, i = 0;
+    const char *key;
+    json_t *v;
+    if (!json_is_object(vocab) || n == 0)
+        return malformed(l, "model.vocab", "must be a non-empty object of token: id");
+    json_object_foreach(vocab, key, v)
+        total += strlen(key);
+    tokd__rank_entry *e = calloc(n, sizeof *e);
+    uint8_t *bytes = malloc(total);
+    int rc = e && bytes ? 0 : TOKD_ENOMEM;
+    size_t used = 0;
+    json_object_foreach(vocab, key, v)
+    {
+        json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
+        long len = rc == 0 ? token_bytes(l, key, strlen(key), bytes + used) : 0;
+        if (rc == 0 && (id < 0 || id >= UINT32_MAX - 1 || len <= 0)) {
+            char where[96];
+            snprintf(where, sizeof where, "model.vocab[\"%.40s\"]", key);
+            rc = malformed(l, where, len <= 0 ? "is not written in the ByteLevel alphabet" : "needs an id >= 0");
+        }
+        if (rc == 0) {
+            e[i++] = (tokd__rank_entry){bytes + used, (uint32_t)len, (uint32_t)id};
+            used += (size_t)len;
+        }
+    }
+    if (rc == 0)
+        rc = tokd__rankmap_init(map, e, i, l->err);
+    free(e);
+    free(bytes);
+    return rc;
+}
+
+/* One merge: "a b" or ["a", "b"]; into left, right (NUL-terminated). */
+static int merge_parts(json_t *m, char *buf, size_t size, const char **a, const char **b)
+{
+    if (json_is_array(m) && json_array_size(m) == 2 && json_is_string(json_array_get(m, 0)) &&
+        json_is_string(json_array_get(m, 1))) {
+        *a = json_string_value(json_array_get(m, 0));
+        *b = json_string_value(json_array_get(m, 1));
+        return 0;
+    }
+    if (!json_is_string(m) || json_string_length(m) >= size)
+        return -1;
+    memcpy(buf, json_string_value(m), json_string_length(m) + 1);
+    char *sp = strchr(buf, ' ');
+    if (!sp || strchr(sp + 1, ' '))
+        return -1;
+    *sp = '\0';
+    *a = buf;
+    *b = sp + 1;
+    return 0;
+}
+
+static uint32_t vocab_id(const loader *l, const tokd__rankmap *map, const char *s, uint8_t *tmp)
+{
+    long n = token_bytes(l, s, strlen(s), tmp);
+    return n > 0 ? tokd__rankmap_get(map, tmp, (size_t)n) : TOKD__NO_RANK;
+}
+
+static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map)
+{
+    size_t i;
+    json_t *m;
+    if (!json_is_array(merges))
+        return malformed(l, "model.merges", "must be an array");
+    int rc = tokd__pairmap_init(&l->hf->merges, json_array_size(merges));
+    char *buf = malloc(4096), *both = malloc(8192);
+    uint8_t *tmp = malloc(8192);
+    rc = rc ? rc : buf && both && tmp ? 0 : TOKD_ENOMEM;
+    json_array_foreach(merges, i, m)
+    {
+        const char *a, *b;
+        char where[48];
+        snprintf(where, sizeof where, "model.merges[%zu]", i);
+        if (rc != 0)
+            break;
+        if (merge_parts(m, buf, 4096, &a, &b) != 0) {
+            rc = malformed(l, where, "must be \"left right\" or [left, right]");
+            break;
+        }
+        snprintf(both, 8192, "%s%s", a, b);
+        uint32_t left = vocab_id(l, map, a, tmp), right = vocab_id(l, map, b, tmp), made = vocab_id(l, map, both, tmp);
+        if (left == TOKD__NO_RANK || right == TOKD__NO_RANK || made == TOKD__NO_RANK)
+            rc = malformed(l, where, "names a token (or makes one) that is not in model.vocab");
+        else
+            tokd__pairmap_put(&l->hf->merges, left, right, (uint32_t)i, made);
+    }
+    free(buf);
+    free(both);
+    free(tmp);
+    return rc;
+}
+
+static int load_model(loader *l, json_t *model, tokd__rankmap *map)
+{
+    const char *type = type_of(model);
+    json_t *dropout = json_object_get(model, "dropout"), *unk = json_object_get(model, "unk_token");
+    json_t *prefix = json_object_get(model, "continuing_subword_prefix");
+    json_t *suffix = json_object_get(model, "end_of_word_suffix");
+    if (*type && strcmp(type, "BPE") != 0)
+        return unsupported(l, "model", type);
+    if (!json_object_get(model, "merges"))
+        return unsupported(l, "model", "a model without merges (only BPE is supported)");
+    if (dropout && !json_is_null(dropout) && json_number_value(dropout) != 0.0)
+        return unsupported(l, "model.dropout", "BPE dropout (it makes encoding random)");
+    if ((prefix && !json_is_null(prefix) && json_string_length(prefix)) ||
+        (suffix && !json_is_null(suffix) && json_string_length(suffix)))
+        return unsupported(l, "model", "continuing_subword_prefix / end_of_word_suffix");
+    int rc = load_vocab(l, json_object_get(model, "vocab"), map);
+    if (rc == 0)
+        rc = load_merges(l, json_object_get(model, "merges"), map);
+    tokd__hf *hf = l->hf;
+    hf->byte_fallback = flag(model, "byte_fallback");
+    hf->fuse_unk = flag(model, "fuse_unk");
+    hf->model.whole_first = flag(model, "ignore_merges");
+    hf->unk_id = -1;
+    uint8_t tmp[1024];
+    if (rc == 0 && json_is_string(unk)) {
+        uint32_t id = vocab_id(l, map, json_string_value(unk), tmp);
+        if (id == TOKD__NO_RANK)
+            return malformed(l, "model.unk_token", "is not in model.vocab");
+        hf->unk_id = id;
+    }
+    for (int b = 0; rc == 0 && hf->byte_fallback && b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        hf->fallback_id[b] = tokd__rankmap_get(map, (const uint8_t *)name, 6);
+        if (hf->fallback_id[b] == TOKD__NO_RANK)
+            rc = malformed(l, "model.byte_fallback", "is true but the vocabulary lacks a <0xXX> token");
+    }
+    return rc;
+}
+
+/* ---- added tokens ----------------------------------------------------- */
+
+static int load_added(loader *l, json_t *added, tokd__special **sp, size_t *n_sp)
+{
+    size_t n = json_array_size(added), n_added = 0, i;
+    json_t *a;
+    tokd__special *special = calloc(n + 1, sizeof *special), *plain = calloc(n + 1, sizeof *plain);
+    int rc = special && plain ? 0 : TOKD_ENOMEM;
+    *n_sp = 0;
+    json_array_foreach(added, i, a)
+    {
+        json_t *id = json_object_get(a, "id"), *content = json_object_get(a, "content");
+        char where[48];
+        snprintf(where, sizeof where, "added_tokens[%zu]", i);
+        if (rc != 0)
+            break;
+        if (!json_is_integer(id) || json_integer_value(id) < 0 || !json_is_string(content) || !json_string_length(content))
+            rc = malformed(l, where, "needs an \"id\" >= 0 and a non-empty \"content\"");
+        else if (flag(a, "single_word") || flag(a, "lstrip") || flag(a, "rstrip"))
+            rc = unsupported(l, where, "single_word / lstrip / rstrip");
+        else if (flag(a, "normalized") && !flag(a, "special"))
+            rc = unsupported(l, where, "a normalized non-special added token");
+        else {
+            tokd__special *s = flag(a, "special") ? &special[(*n_sp)++] : &plain[n_added++];
+            s->text = strdup(json_string_value(content));
+            s->len = (uint32_t)json_string_length(content);
+            s->id = (uint32_t)json_integer_value(id);
+            rc = s->text ? 0 : TOKD_ENOMEM;
+        }
+    }
+    if (rc == 0)
+        rc = tokd__specials_init(&l->hf->added, plain, n_added, l->err);
+    else {
+        for (size_t k = 0; k < n_added; k++)
+            free(plain[k].text);
+        free(plain);
+    }
+    if (rc != 0) {
+        for (size_t k = 0; k < *n_sp; k++)
+            free(special[k].text);
+        free(special);
+        return rc;
+    }
+    *sp = special;
+    return 0;
+}
+
+/* ---- post-processor and decoder ---------------------------------------- */
+
+static int template_ids(loader *l, json_t *tp, json_t *item, uint32_t **ids, size_t *n)
+{
+    json_t *name = json_object_get(json_object_get(item, "SpecialToken"), "id");
+    json_t *list = json_object_get(json_object_get(json_object_get(tp, "special_tokens"), json_string_value(name)), "ids");
+    size_t k;
+    json_t *v;
+    if (!json_is_string(name) || !json_is_array(list))
+        return malformed(l, "post_processor.single", "names a special token missing from special_tokens");
+    json_array_foreach(list, k, v)
+    {
+        uint32_t *p = realloc(*ids, (*n + 1) * sizeof *p);
+        if (!p || !json_is_integer(v))
+            return p ? malformed(l, "post_processor.special_tokens", "ids must be integers") : TOKD_ENOMEM;
+        *ids = p;
+        (*ids)[(*n)++] = (uint32_t)json_integer_value(v);
+    }
+    return 0;
+}
+
+static int load_post(loader *l, json_t *p)
+{
+    const char *type = type_of(p);
+    tokd__hf *hf = l->hf;
+    if (!p || json_is_null(p) || !strcmp(type, "ByteLevel"))
+        return 0;
+    if (!strcmp(type, "Sequence")) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(p, "processors"), i, x)
+        {
+            int rc = load_post(l, x);
+            if (rc != 0)
+                return rc;
+        }
+        return 0;
+    }
+    if (strcmp(type, "TemplateProcessing") != 0)
+        return unsupported(l, "post_processor", type);
+    size_t i;
+    json_t *item;
+    int seen_a = 0, rc = 0;
+    json_array_foreach(json_object_get(p, "single"), i, item)
+    {
+        if (json_object_get(item, "Sequence"))
+            seen_a = 1;
+        else if (rc == 0)
+            rc = seen_a ? template_ids(l, p, item, &hf->suffix, &hf->n_suffix)
+                        : template_ids(l, p, item, &hf->prefix, &hf->n_prefix);
+    }
+    return rc;
+}
+
+static int add_decoder(loader *l, json_t *d)
+{
+    const char *type = type_of(d);
+    tokd__hf *hf = l->hf;
+    if (!strcmp(type, "ByteLevel")) {
+        hf->dec_byte_level = 1;
+    } else if (!strcmp(type, "ByteFallback")) {
+        hf->dec_byte_fallback = 1;
+    } else if (!strcmp(type, "Fuse")) {
+        return 0;
+    } else if (!strcmp(type, "Replace")) {
+        json_t *pat = json_object_get(json_object_get(d, "pattern"), "String"), *c = json_object_get(d, "content");
+        if (!json_is_string(pat) || !json_is_string(c) || hf->dec_from)
+            return unsupported(l, "decoder Replace", "a pattern other than one String");
+        hf->dec_from = strdup(json_string_value(pat));
+        hf->dec_to = strdup(json_string_value(c));
+    } else if (!strcmp(type, "Strip")) {
+        json_t *c = json_object_get(d, "content");
+        if (!json_is_string(c) || strcmp(json_string_value(c), " ") != 0 ||
+            json_integer_value(json_object_get(d, "stop")) != 0)
+            return unsupported(l, "decoder Strip", "stripping other than leading spaces");
+        hf->dec_strip = (int)json_integer_value(json_object_get(d, "start"));
+    } else if (!strcmp(type, "Metaspace")) {
+        json_t *rep = json_object_get(d, "replacement"), *scheme = json_object_get(d, "prepend_scheme");
+        hf->dec_from = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
+        hf->dec_to = strdup(" ");
+        hf->dec_strip = !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never"));
+    } else {
+        return unsupported(l, "decoder", *type ? type : "a decoder without a type");
+    }
+    return 0;
+}
+
+static int load_decoder(loader *l, json_t *d)
+{
+    if (!d || json_is_null(d))
+        return 0;
+    if (strcmp(type_of(d), "Sequence") != 0)
+        return add_decoder(l, d);
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(d, "decoders"), i, x)
+    {
+        int rc = load_decoder(l, x);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the whole file ----------------------------------------------------- */
+
+void tokd__hf_free(tokd__hf *hf)
+{
+    if (!hf)
+        return;
+    for (size_t i = 0; i < hf->n_norms; i++) {
+        free(hf->norms[i].a);
+        free(hf->norms[i].b);
+    }
+    for (size_t i = 0; i < hf->n_pres; i++) {
+        if (hf->pres[i].has_re)
+            tokd__pretok_release(&hf->pres[i].re);
+        free(hf->pres[i].replacement);
+    }
+    free(hf->norms);
+    free(hf->pres);
+    tokd__pairmap_release(&hf->merges);
+    tokd__specials_release(&hf->added);
+    free(hf->prefix);
+    free(hf->suffix);
+    free(hf->dec_from);
+    free(hf->dec_to);
+    free(hf);
+}
+
+static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special **sp, size_t *n_sp)
+{
+    json_t *trunc = json_object_get(root, "truncation"), *pad = json_object_get(root, "padding");
+    if ((trunc && !json_is_null(trunc)) || (pad && !json_is_null(pad)))
+        return unsupported(l, "truncation / padding", "a file that sets them");
+    int rc = load_normalizer(l, json_object_get(root, "normalizer"));
+    if (rc == 0)
+        rc = load_pretokenizer(l, json_object_get(root, "pre_tokenizer"));
+    if (rc == 0)
+        rc = load_model(l, json_object_get(root, "model"), map);
+    if (rc == 0)
+        rc = load_post(l, json_object_get(root, "post_processor"));
+    if (rc == 0)
+        rc = load_decoder(l, json_object_get(root, "decoder"));
+    if (rc == 0)
+        rc = load_added(l, json_object_get(root, "added_tokens"), sp, n_sp);
+    return rc;
+}
+
+int tokd__hf_load(const char *path, const char *name, tokd_tokenizer **out, tokd_error *err)
+{
+    char *text;
+    size_t len;
+    int rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
+    if (rc != 0)
+        return rc;
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    tokd__ranks *r = calloc(1, sizeof *r);
+    tokd__hf *hf = calloc(1, sizeof *hf);
+    loader l = {path, err, hf};
+    tokd__special *sp = NULL;
+    size_t n_sp = 0;
+    if (!root)
+        rc = tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je.line, je.text);
+    else if (!r || !hf)
+        rc = TOKD_ENOMEM;
+    else
+        rc = load_parts(&l, root, &r->map, &sp, &n_sp);
+    if (r)
+        tokd__sha256_hex(text, len, r->sha256);
+    free(text);
+    json_decref(root);
+    if (rc != 0) {
+        if (r)
+            tokd__rankmap_release(&r->map);
+        free(r);
+        tokd__hf_free(hf);
+        return rc;
+    }
+    atomic_init(&r->refs, 1);
+    hf->model = (tokd__bpe_model){&r->map, &hf->merges, hf->model.whole_first};
+    const char *pattern = "";
+    for (size_t i = 0; i < hf->n_pres; i++)
+        if (hf->pres[i].has_re && !*pattern)
+            pattern = hf->pres[i].re.pattern;
+    return tokd__tokenizer_new_hf(name, r, pattern, sp, n_sp, hf, out, err);
+}
