@@ -73,6 +73,7 @@ typedef struct tokd_specials {
 } tokd_specials;
 
 /* Load a tokenizer. `spec` is a built-in encoding name (cl100k_base, ...),
+ * a bundled tokenizer's name (llama3, mistral),
  * or a path: a .tiktoken file, GPT-2's encoder.json (vocab.bpe beside it)
  * or their directory, or a Hugging Face tokenizer.json (BPE) or its
  * directory. `data_dir` is where the bundled encodings
@@ -97,6 +98,10 @@ const char *tokd_encoding_for_model(const char *model);
 /* Built-in encoding names, NULL-terminated; static storage. */
 const char *const *tokd_builtin_encodings(void);
 
+/* The Hugging Face tokenizers shipped in the data directory and loadable by
+ * name (llama3, mistral), NULL-terminated; static storage. */
+const char *const *tokd_bundled_tokenizers(void);
+
 /* The bundled data directory: $TOKD_DATA_DIR if set, else the first of
  * <exe>/../data/encodings, <exe>/../share/tokd/encodings, the source tree's
  * data/encodings and the installed datadir that exists. Static storage. */
@@ -106,6 +111,9 @@ tokd_tokenizer *tokd_tokenizer_ref(tokd_tokenizer *tok);
 void tokd_tokenizer_unref(tokd_tokenizer *tok);
 
 const char *tokd_tokenizer_name(const tokd_tokenizer *tok);
+/* "tiktoken" (rank-based BPE: OpenAI encodings, GPT-2 files) or
+ * "huggingface" (a tokenizer.json pipeline). */
+const char *tokd_tokenizer_kind(const tokd_tokenizer *tok);
 /* The pre-tokenizer regex (PCRE2 syntax), as the reference spells it. */
 const char *tokd_tokenizer_pattern(const tokd_tokenizer *tok);
 /* Hex SHA-256 of the ranks file the tokenizer was loaded from. */

@@ -18,6 +18,7 @@ typedef struct cli_opts {
     const char *allowed;   /* --allowed-special */
     const char *disallowed; /* --disallowed-special */
     int raw_bytes;         /* decode --bytes */
+    int add_special;       /* --add-special-tokens */
     char **inputs;         /* positional arguments */
     int n_inputs;
 } cli_opts;

@@ -29,6 +29,7 @@ typedef struct specials_arg {
 static int parse_specials(const cli_opts *o, specials_arg *a)
 {
     *a = (specials_arg){0};
+    a->sp.add_special_tokens = o->add_special;
     if (o->allowed && strcmp(o->allowed, "all") == 0) {
         a->sp.allowed_mode = TOKD_ALLOW_ALL;
     } else if (o->allowed) {

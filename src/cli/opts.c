@@ -10,12 +10,12 @@
 static const char *const usage_text[][2] = {
     {"encode",
      "usage: tokd encode [-t TOKENIZER | -m MODEL] [--allowed-special all|LIST]\n"
-     "                   [--disallowed-special none|all|LIST] [FILE|-]\n"
+     "                   [--disallowed-special none|all|LIST] [--add-special-tokens] [FILE|-]\n"
      "Encode the whole of FILE (standard input when absent or '-') as text and\n"
      "print the token ids as one JSON array on one line.\n"},
     {"count",
      "usage: tokd count [-t TOKENIZER | -m MODEL] [--allowed-special all|LIST]\n"
-     "                  [--disallowed-special none|all|LIST] [FILE|-]\n"
+     "                  [--disallowed-special none|all|LIST] [--add-special-tokens] [FILE|-]\n"
      "Print the number of tokens FILE encodes to (no id array is built).\n"},
     {"decode",
      "usage: tokd decode [-t TOKENIZER | -m MODEL] [--bytes] [FILE|-]\n"
@@ -31,13 +31,17 @@ static const char *const usage_text[][2] = {
 static const char common_help[] =
     "\nOptions:\n"
     "  -t, --tokenizer NAME|PATH  a built-in encoding (gpt2, r50k_base, p50k_base,\n"
-    "                             p50k_edit, cl100k_base, o200k_base, o200k_harmony)\n"
-    "                             or a .tiktoken file; default cl100k_base\n"
+    "                             p50k_edit, cl100k_base, o200k_base, o200k_harmony),\n"
+    "                             a bundled tokenizer (llama3, mistral), or a file: NAME.tiktoken,\n"
+    "                             GPT-2's encoder.json, a Hugging Face tokenizer.json (or\n"
+    "                             their directory); default cl100k_base\n"
     "  -m, --model MODEL          the encoding tiktoken uses for MODEL (gpt-4o, ...)\n"
     "  --allowed-special all|A,B  special tokens whose text encodes as their id\n"
     "  --disallowed-special none|all|A,B\n"
     "                             special tokens whose text is an error (default: all\n"
     "                             that are not allowed); none encodes them as text\n"
+    "  --add-special-tokens       (tokenizer.json) add the post-processor's special tokens\n"
+    "                             (e.g. <s>), as Hugging Face's add_special_tokens=True\n"
     "  --bytes                    (decode) write raw bytes, no U+FFFD replacement\n"
     "  -h, --help                 this help\n"
     "Input that is not valid UTF-8 is encoded as if each invalid sequence were\n"
@@ -54,13 +58,14 @@ static void usage(const char *cmd, FILE *to)
 
 int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
 {
-    enum { OPT_ALLOWED = 256, OPT_DISALLOWED, OPT_BYTES };
+    enum { OPT_ALLOWED = 256, OPT_DISALLOWED, OPT_BYTES, OPT_ADD_SPECIAL };
     static const struct option longs[] = {
         {"tokenizer", required_argument, NULL, 't'},
         {"model", required_argument, NULL, 'm'},
         {"allowed-special", required_argument, NULL, OPT_ALLOWED},
         {"disallowed-special", required_argument, NULL, OPT_DISALLOWED},
         {"bytes", no_argument, NULL, OPT_BYTES},
+        {"add-special-tokens", no_argument, NULL, OPT_ADD_SPECIAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -75,6 +80,7 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
         case OPT_ALLOWED: o->allowed = optarg; break;
         case OPT_DISALLOWED: o->disallowed = optarg; break;
         case OPT_BYTES: o->raw_bytes = 1; break;
+        case OPT_ADD_SPECIAL: o->add_special = 1; break;
         case 'h':
             usage(cmd, stdout);
             return -1;

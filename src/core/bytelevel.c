@@ -20,17 +20,14 @@ uint8_t tokd__bytelevel_order(int i)
     return 0;
 }
 
-/* The byte that code point c stands for, or -1. */
+/* The byte that code point c stands for, or -1. The 68 bytes written
+ * U+0100.. are, in order, 0x00-0x20, 0x7F-0xA0 and 0xAD. */
 static int byte_of(unsigned c)
 {
     if (c < 0x100)
         return printable_latin1((int)c) ? (int)c : -1;
-    if (c >= 0x144)
-        return -1;
-    for (int b = 0, extra = 0; b < 256; b++)
-        if (!printable_latin1(b) && 0x100 + (unsigned)extra++ == c)
-            return b;
-    return -1;
+    unsigned k = c - 0x100;
+    return k < 33 ? (int)k : k < 67 ? (int)(0x7F + k - 33) : k == 67 ? 0xAD : -1;
 }
 
 long tokd__bytelevel_decode(const char *s, size_t len, uint8_t *out)

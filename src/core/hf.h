@@ -63,8 +63,10 @@ typedef struct tokd__hf {
 
 void tokd__hf_free(tokd__hf *hf);
 
-/* Load a tokenizer.json file. */
-int tokd__hf_load(const char *path, const char *name, tokd_tokenizer **out, tokd_error *err);
+/* Load a tokenizer.json file; when `expect_sha256` is set the file must
+ * have that SHA-256. */
+int tokd__hf_load(const char *path, const char *name, const char *expect_sha256, tokd_tokenizer **out,
+                  tokd_error *err);
 
 /* Encode one segment of text that holds no added token. */
 int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,

@@ -516,13 +516,22 @@ static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special
     return rc;
 }
 
-int tokd__hf_load(const char *path, const char *name, tokd_tokenizer **out, tokd_error *err)
+int tokd__hf_load(const char *path, const char *name, const char *expect_sha256, tokd_tokenizer **out,
+                  tokd_error *err)
 {
-    char *text;
+    char *text, sha[65];
     size_t len;
     int rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
     if (rc != 0)
         return rc;
+    tokd__sha256_hex(text, len, sha);
+    if (expect_sha256 && strcmp(sha, expect_sha256) != 0) {
+        free(text);
+        return tokd_error_set(err, TOKD_EHASH,
+                              "%s has SHA-256 %s but %s is expected: the file was changed or truncated; restore "
+                              "it from the tokd source tree",
+                              path, sha, expect_sha256);
+    }
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     tokd__ranks *r = calloc(1, sizeof *r);
@@ -537,7 +546,7 @@ int tokd__hf_load(const char *path, const char *name, tokd_tokenizer **out, tokd
     else
         rc = load_parts(&l, root, &r->map, &sp, &n_sp);
     if (r)
-        tokd__sha256_hex(text, len, r->sha256);
+        memcpy(r->sha256, sha, sizeof sha);
     free(text);
     json_decref(root);
     if (rc != 0) {

@@ -222,7 +222,7 @@ static int load_hf(const char *path, tokd_tokenizer **out, tokd_error *err)
     char *dot = strrchr(name, '.');
     if (dot && !strcmp(dot, ".json"))
         *dot = '\0';
-    return tokd__hf_load(path, name, out, err);
+    return tokd__hf_load(path, name, NULL, out, err);
 }
 
 static int has_file(const char *dir, const char *file)
@@ -290,12 +290,19 @@ int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer *
         builtin_path(b, data_dir, path, sizeof path);
         return load_builtin(b, spec, path, out, err);
     }
+    const tokd__bundled *hf = tokd__bundled_find(spec);
+    if (hf) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", data_dir ? data_dir : tokd_default_data_dir(), hf->file);
+        return tokd__hf_load(path, spec, hf->sha256, out, err);
+    }
     struct stat st;
     if (stat(spec, &st) == 0)
         return load_path(spec, out, err);
     return tokd_error_set(err, TOKD_ENOENT,
                           "unknown tokenizer '%s': not a built-in encoding (gpt2, r50k_base, p50k_base, "
-                          "p50k_edit, cl100k_base, o200k_base, o200k_harmony) and no such file",
+                          "p50k_edit, cl100k_base, o200k_base, o200k_harmony), not a bundled tokenizer "
+                          "(llama3, mistral), and no such file",
                           spec);
 }
 

@@ -60,6 +60,27 @@ static const tokd__builtin builtins[] = {
 static const char *const builtin_names[] = {"gpt2",        "r50k_base",  "p50k_base",     "p50k_edit",
                                             "cl100k_base", "o200k_base", "o200k_harmony", NULL};
 
+/* Shipped in data/encodings; provenance in data/encodings/PROVENANCE.md. */
+static const tokd__bundled bundled[] = {
+    {"llama3", "llama3/tokenizer.json", "c05a3c2174e9edd5be19dc5a0748c42a9037bec2811ce062728bfd71f8702d78"},
+    {"mistral", "mistral/tokenizer.json", "fc4f0bd70b3709312d9d1d9e5ba674794b6bc5abc17429897a540f93882f25fc"},
+};
+
+static const char *const bundled_names[] = {"llama3", "mistral", NULL};
+
+const char *const *tokd_bundled_tokenizers(void)
+{
+    return bundled_names;
+}
+
+const tokd__bundled *tokd__bundled_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
+        if (!strcmp(bundled[i].name, name))
+            return &bundled[i];
+    return NULL;
+}
+
 const char *const *tokd_builtin_encodings(void)
 {
     return builtin_names;

@@ -23,6 +23,15 @@ typedef struct tokd__builtin {
     uint32_t n_vocab;     /* tiktoken's n_vocab, checked after loading */
 } tokd__builtin;
 
+/* A bundled Hugging Face tokenizer.json, by name. */
+typedef struct tokd__bundled {
+    const char *name;
+    const char *file;   /* inside the data directory */
+    const char *sha256; /* checked at every load */
+} tokd__bundled;
+
+const tokd__bundled *tokd__bundled_find(const char *name);
+
 /* The built-in encoding called `name`, or NULL. */
 const tokd__builtin *tokd__builtin_find(const char *name);
 

@@ -155,6 +155,11 @@ const char *tokd_tokenizer_name(const tokd_tokenizer *tok)
     return tok->name;
 }
 
+const char *tokd_tokenizer_kind(const tokd_tokenizer *tok)
+{
+    return tok->hf ? "huggingface" : "tiktoken";
+}
+
 const char *tokd_tokenizer_pattern(const tokd_tokenizer *tok)
 {
     return tok->pretok.pattern;

@@ -188,8 +188,12 @@ int req_specials(json_t *body, tokd_specials *sp, const char ***names, reply *r)
 {
     json_t *al = json_object_get(body, "allowed_special"), *dis = json_object_get(body, "disallowed_special");
     size_t cap = json_array_size(al) + json_array_size(dis) + 1, used = 0, n;
-    int all;
+    int all, add;
     *sp = (tokd_specials){0};
+    *names = NULL;
+    if (req_bool(body, "add_special_tokens", &add, r) != 0)
+        return -1;
+    sp->add_special_tokens = add;
     *names = malloc(cap * sizeof **names);
     if (!*names) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");

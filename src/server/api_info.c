@@ -38,7 +38,7 @@ static json_t *describe(const tokd_tokenizer *t)
         const char *name = tokd_tokenizer_special(t, i, &id);
         json_object_set_new(specials, name, json_integer(id));
     }
-    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "name", tokd_tokenizer_name(t), "kind", "tiktoken",
+    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "name", tokd_tokenizer_name(t), "kind", tokd_tokenizer_kind(t),
                      "n_vocab", (json_int_t)tokd_tokenizer_n_vocab(t), "special_tokens", specials, "pattern",
                      tokd_tokenizer_pattern(t), "sha256", tokd_tokenizer_sha256(t));
 }

@@ -26,6 +26,13 @@ static int load_everything(app *a)
         return -1;
     }
     a->n_tokenizers = n;
+    for (const char *const *b = tokd_bundled_tokenizers(); *b && a->n_tokenizers < APP_MAX_TOKENIZERS; b++) {
+        if (tokd_tokenizer_load(*b, dir, &a->tokenizers[a->n_tokenizers], &err) != 0) {
+            fprintf(stderr, "tokd serve: %s\n", err.text);
+            return -1;
+        }
+        a->n_tokenizers++;
+    }
     const char *models = a->cfg.models_file[0] ? a->cfg.models_file : models_default_path();
     char msg[600];
     if (!models[0]) {
