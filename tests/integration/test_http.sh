@@ -66,9 +66,10 @@ start_server main --log-requests false || exit 1
 
 # ---- health, readiness, discovery
 call GET /healthz; expect "healthz" 200 . '{"status":"ok"}'
-call GET /readyz; expect "readyz" 200 . '{"status":"ready","tokenizers":7}'
+call GET /readyz; expect "readyz" 200 . '{"status":"ready","tokenizers":9}'
 call GET /v1/tokenizers
-expect "tokenizers listed" 200 '[.tokenizers[].name]' '["gpt2","r50k_base","p50k_base","p50k_edit","cl100k_base","o200k_base","o200k_harmony"]'
+expect "tokenizers listed" 200 '[.tokenizers[] | .name + ":" + .kind]' \
+    '["gpt2:tiktoken","r50k_base:tiktoken","p50k_base:tiktoken","p50k_edit:tiktoken","cl100k_base:tiktoken","o200k_base:tiktoken","o200k_harmony:tiktoken","llama3:huggingface","mistral:huggingface"]'
 expect "tokenizer details" 200 '.tokenizers[4] | [.kind, .n_vocab, .special_tokens["<|endoftext|>"], .sha256]' \
     '["tiktoken",100277,100257,"223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"]'
 call GET /v1/models
@@ -93,6 +94,10 @@ post "partial token bytes" /v1/encode '{"text":"😀","tokenizer":"cl100k_base",
 post "special allowed" /v1/encode '{"text":"a<|endoftext|>","tokenizer":"cl100k_base","allowed_special":"all"}' 200 .ids '[64,100257]'
 post "special allowed by name" /v1/encode '{"text":"a<|endoftext|>","tokenizer":"cl100k_base","allowed_special":["<|endoftext|>"]}' 200 .ids '[64,100257]'
 post "special as text" /v1/encode '{"text":"<|endoftext|>","tokenizer":"cl100k_base","disallowed_special":[]}' 200 .ids '[27,91,8862,728,428,91,29]'
+post "llama3 by name" /v1/encode '{"text":"Hello world","tokenizer":"llama3"}' 200 .ids '[9906,1917]'
+post "mistral adds <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral","add_special_tokens":true}' 200 .ids '[1,22557,1526]'
+post "mistral without <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral"}' 200 .ids '[22557,1526]'
+post "mistral decode" /v1/decode '{"ids":[1,22557,1526],"tokenizer":"mistral"}' 200 .text '"<s> Hello world"'
 post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
 
 # ---- decode
@@ -175,7 +180,7 @@ if grep -qiE '^X-Request-Id: [0-9a-f]{16}' "$tmp/h"; then ok "request id generat
 call GET /metrics
 if grep -q '^tokd_requests_total{route="/v1/encode",status="200"} [1-9]' "$tmp/body" &&
     grep -q '^tokd_request_duration_seconds_bucket{route="/v1/count",le="+Inf"} [1-9]' "$tmp/body" &&
-    grep -q '^tokd_tokenizers_loaded 7$' "$tmp/body" && grep -q '^tokd_tokens_processed_total [1-9]' "$tmp/body" &&
+    grep -q '^tokd_tokenizers_loaded 9$' "$tmp/body" && grep -q '^tokd_tokens_processed_total [1-9]' "$tmp/body" &&
     grep -q '^tokd_in_flight_requests 1$' "$tmp/body"; then ok "metrics series"; else bad "metrics series" "$(head -c 600 "$tmp/body")"; fi
 if command -v promtool >/dev/null; then
     if promtool check metrics < "$tmp/body" > "$tmp/promtool" 2>&1; then ok "promtool accepts metrics"; else bad "promtool" "$(cat "$tmp/promtool")"; fi
