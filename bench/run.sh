@@ -4,7 +4,8 @@
 #
 # Single-thread encode throughput of tokd (tokd bench), npm tiktoken (OpenAI's
 # Rust core as WASM) and npm ai-tokenizer (pure JS) on English prose, C code
-# and multilingual text for cl100k_base and o200k_base, with the ratios;
+# and multilingual text for cl100k_base and o200k_base, with the ratios; tokd
+# against Hugging Face's tokenizers (Rust, native) for llama3 and mistral;
 # then tokd on one-character runs of 100 kB and 1 MiB side by side, and the
 # time and memory to load every built-in encoding.
 #
@@ -32,6 +33,19 @@ for enc in cl100k_base o200k_base; do
         echo "$(basename "$f") $t $p" | awk '{ printf "%-18s %10.1f %10.1f %12.1f %14.1f %13.1fx %13.1fx\n", $1, $2, $3, $4, $5, $2 / $4, $2 / $5 }'
     done
     awk -F'\t' 'NR > 1 && $6 != "yes" { print "note: ai-tokenizer count differs from tiktoken on " $1 ": " $6 }' "$out/peers_$enc.txt"
+done
+
+for hf in llama3 mistral; do
+    echo
+    echo "== $hf (tokenizer.json): single-thread encode MB/s, tokd vs Hugging Face tokenizers (Rust)"
+    "$tokd" bench -t "$hf" --allowed-special all $files > "$out/tokd_$hf.txt"
+    (cd "$here" && node peers_hf.cjs "$here/../data/encodings/$hf/tokenizer.json" $files) > "$out/peers_$hf.txt"
+    printf '%-18s %10s %14s %14s %s\n' file tokd hf_tokenizers tokd/hf same_count
+    for f in $files; do
+        t=$(awk -v f="$f" '$1 == f { print $4, $3 }' "$out/tokd_$hf.txt")
+        p=$(awk -F'\t' -v f="$f" '$1 == f { print $3, $4 }' "$out/peers_$hf.txt")
+        echo "$(basename "$f") $t $p" | awk '{ printf "%-18s %10.1f %14.1f %13.1fx %s\n", $1, $2, $4, $2 / $4, ($3 == $5 ? "yes" : "NO") }'
+    done
 done
 
 echo

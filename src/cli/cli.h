@@ -30,6 +30,16 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o);
 /* Load the tokenizer chosen by -t / -m (cl100k_base by default). */
 int cli_load(const cli_opts *o, tokd_tokenizer **tok);
 
+/* The special-token options as a tokd_specials (owns the name lists). */
+typedef struct cli_specials {
+    tokd_specials sp;
+    char *allowed_copy, *disallowed_copy;
+} cli_specials;
+
+/* Returns 0 or EXIT_INTERNAL; release with cli_specials_free. */
+int cli_specials_parse(const cli_opts *o, cli_specials *a);
+void cli_specials_free(cli_specials *a);
+
 /* Read FILE, or standard input for NULL or "-". Caller frees *buf. */
 int cli_read_input(const char *path, char **buf, size_t *len);
 

@@ -18,17 +18,16 @@ static double now(void)
 }
 
 /* Best seconds per run of encode (count_only = 0) or count. */
-static int best_time(const tokd_tokenizer *tok, const char *text, size_t len, int count_only,
-                     double *best, size_t *tokens)
+static int best_time(const tokd_tokenizer *tok, const tokd_specials *sp, const char *text, size_t len,
+                     int count_only, double *best, size_t *tokens)
 {
-    tokd_specials sp = {.disallowed_mode = TOKD_DISALLOW_NONE};
     double start = now(), min = 1e30;
     for (int runs = 0; runs < 3 || now() - start < 0.5; runs++) {
         tokd_ids ids = {0};
         tokd_error err = {0};
         double t0 = now();
-        int rc = count_only ? tokd_count(tok, text, len, &sp, tokens, &err)
-                            : tokd_encode(tok, text, len, &sp, &ids, &err);
+        int rc = count_only ? tokd_count(tok, text, len, sp, tokens, &err)
+                            : tokd_encode(tok, text, len, sp, &ids, &err);
         double dt = now() - t0;
         if (!count_only)
             *tokens = ids.len;
@@ -41,7 +40,7 @@ static int best_time(const tokd_tokenizer *tok, const char *text, size_t len, in
     return 0;
 }
 
-static int bench_file(const tokd_tokenizer *tok, const char *path)
+static int bench_file(const tokd_tokenizer *tok, const tokd_specials *sp, const char *path)
 {
     char *text;
     size_t len, tokens = 0;
@@ -49,8 +48,8 @@ static int bench_file(const tokd_tokenizer *tok, const char *path)
     int rc = cli_read_input(path, &text, &len);
     if (rc != 0)
         return rc;
-    if ((rc = best_time(tok, text, len, 0, &enc, &tokens)) == 0 &&
-        (rc = best_time(tok, text, len, 1, &cnt, &tokens)) == 0) {
+    if ((rc = best_time(tok, sp, text, len, 0, &enc, &tokens)) == 0 &&
+        (rc = best_time(tok, sp, text, len, 1, &cnt, &tokens)) == 0) {
         double mb = (double)len / 1e6;
         printf("%-28s %10zu %9zu %11.2f %12.0f %10.2f %12.0f %9.3f\n", path, len, tokens, mb / enc,
                (double)tokens / enc, mb / cnt, (double)tokens / cnt, enc * 1e3);
@@ -70,18 +69,27 @@ int cmd_bench(int argc, char **argv)
         return EXIT_USAGE;
     }
     tokd_tokenizer *tok;
-    double t0 = now();
-    if ((rc = cli_load(&o, &tok)) != 0)
+    cli_specials sa;
+    /* special-token text counts as plain text unless the flags say otherwise */
+    if (!o.disallowed)
+        o.disallowed = "none";
+    if ((rc = cli_specials_parse(&o, &sa)) != 0)
         return rc;
+    double t0 = now();
+    if ((rc = cli_load(&o, &tok)) != 0) {
+        cli_specials_free(&sa);
+        return rc;
+    }
     double load_ms = (now() - t0) * 1e3;
     printf("tokenizer %s, single thread\n", tokd_tokenizer_name(tok));
     printf("%-28s %10s %9s %11s %12s %10s %12s %9s\n", "file", "bytes", "tokens", "encode_MB/s",
            "encode_tok/s", "count_MB/s", "count_tok/s", "encode_ms");
     for (int i = 0; i < o.n_inputs && rc == 0; i++)
-        rc = bench_file(tok, o.inputs[i]);
+        rc = bench_file(tok, &sa.sp, o.inputs[i]);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("load %.1f ms, peak RSS %.1f MB\n", load_ms, (double)ru.ru_maxrss / 1024.0);
     tokd_tokenizer_unref(tok);
+    cli_specials_free(&sa);
     return rc;
 }

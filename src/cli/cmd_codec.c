@@ -6,59 +6,6 @@
 
 #include "cli.h"
 
-/* Comma-separated names, split in place; the array is malloc'd. */
-static const char **split_list(char *s, size_t *n)
-{
-    size_t cap = 1;
-    for (char *p = s; *p; p++)
-        cap += *p == ',';
-    const char **v = malloc(cap * sizeof *v);
-    *n = 0;
-    if (!v)
-        return NULL;
-    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
-        v[(*n)++] = tok;
-    return v;
-}
-
-typedef struct specials_arg {
-    tokd_specials sp;
-    char *allowed_copy, *disallowed_copy;
-} specials_arg;
-
-static int parse_specials(const cli_opts *o, specials_arg *a)
-{
-    *a = (specials_arg){0};
-    a->sp.add_special_tokens = o->add_special;
-    if (o->allowed && strcmp(o->allowed, "all") == 0) {
-        a->sp.allowed_mode = TOKD_ALLOW_ALL;
-    } else if (o->allowed) {
-        a->sp.allowed_mode = TOKD_ALLOW_LIST;
-        a->allowed_copy = strdup(o->allowed);
-        a->sp.allowed = a->allowed_copy ? split_list(a->allowed_copy, &a->sp.n_allowed) : NULL;
-        if (!a->sp.allowed)
-            return EXIT_INTERNAL;
-    }
-    if (o->disallowed && strcmp(o->disallowed, "none") == 0) {
-        a->sp.disallowed_mode = TOKD_DISALLOW_NONE;
-    } else if (o->disallowed && strcmp(o->disallowed, "all") != 0) {
-        a->sp.disallowed_mode = TOKD_DISALLOW_LIST;
-        a->disallowed_copy = strdup(o->disallowed);
-        a->sp.disallowed = a->disallowed_copy ? split_list(a->disallowed_copy, &a->sp.n_disallowed) : NULL;
-        if (!a->sp.disallowed)
-            return EXIT_INTERNAL;
-    }
-    return 0;
-}
-
-static void free_specials(specials_arg *a)
-{
-    free((void *)a->sp.allowed);
-    free((void *)a->sp.disallowed);
-    free(a->allowed_copy);
-    free(a->disallowed_copy);
-}
-
 static int special_hint(int rc, const tokd_error *err)
 {
     int exit_code = cli_fail(rc, err);
@@ -86,11 +33,11 @@ static int tokenize(int argc, char **argv, const char *cmd, int count_only)
         return rc < 0 ? EXIT_OK : rc;
     if ((rc = one_input(&o, cmd)) != 0)
         return rc;
-    specials_arg sa;
+    cli_specials sa;
     tokd_tokenizer *tok = NULL;
     char *text = NULL;
     size_t len = 0;
-    if ((rc = parse_specials(&o, &sa)) == 0 && (rc = cli_load(&o, &tok)) == 0)
+    if ((rc = cli_specials_parse(&o, &sa)) == 0 && (rc = cli_load(&o, &tok)) == 0)
         rc = cli_read_input(o.n_inputs ? o.inputs[0] : NULL, &text, &len);
     tokd_ids ids = {0};
     size_t count = 0;
@@ -110,7 +57,7 @@ static int tokenize(int argc, char **argv, const char *cmd, int count_only)
     }
     tokd_ids_release(&ids);
     free(text);
-    free_specials(&sa);
+    cli_specials_free(&sa);
     tokd_tokenizer_unref(tok);
     return rc;
 }

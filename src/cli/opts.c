@@ -154,3 +154,51 @@ int cli_fail(int code, const tokd_error *err)
     fprintf(stderr, "tokd: %s\n", err && err->code == code && err->text[0] ? err->text : tokd_strerror(code));
     return code == TOKD_ENOMEM || code == TOKD_EIO ? EXIT_INTERNAL : EXIT_USAGE;
 }
+
+/* Comma-separated names, split in place; the array is malloc'd. */
+static const char **split_list(char *s, size_t *n)
+{
+    size_t cap = 1;
+    for (char *p = s; *p; p++)
+        cap += *p == ',';
+    const char **v = malloc(cap * sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+        v[(*n)++] = tok;
+    return v;
+}
+
+int cli_specials_parse(const cli_opts *o, cli_specials *a)
+{
+    *a = (cli_specials){0};
+    a->sp.add_special_tokens = o->add_special;
+    if (o->allowed && strcmp(o->allowed, "all") == 0) {
+        a->sp.allowed_mode = TOKD_ALLOW_ALL;
+    } else if (o->allowed) {
+        a->sp.allowed_mode = TOKD_ALLOW_LIST;
+        a->allowed_copy = strdup(o->allowed);
+        a->sp.allowed = a->allowed_copy ? split_list(a->allowed_copy, &a->sp.n_allowed) : NULL;
+        if (!a->sp.allowed)
+            return EXIT_INTERNAL;
+    }
+    if (o->disallowed && strcmp(o->disallowed, "none") == 0) {
+        a->sp.disallowed_mode = TOKD_DISALLOW_NONE;
+    } else if (o->disallowed && strcmp(o->disallowed, "all") != 0) {
+        a->sp.disallowed_mode = TOKD_DISALLOW_LIST;
+        a->disallowed_copy = strdup(o->disallowed);
+        a->sp.disallowed = a->disallowed_copy ? split_list(a->disallowed_copy, &a->sp.n_disallowed) : NULL;
+        if (!a->sp.disallowed)
+            return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+void cli_specials_free(cli_specials *a)
+{
+    free((void *)a->sp.allowed);
+    free((void *)a->sp.disallowed);
+    free(a->allowed_copy);
+    free(a->disallowed_copy);
+}

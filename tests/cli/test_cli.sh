@@ -40,6 +40,12 @@ expect "encode default is cl100k" 0 "[15339, 1917]" "$TOKD" encode
 expect "encode o200k" 0 "[24912, 2375]" "$TOKD" encode -t o200k_base
 expect "encode gpt2" 0 "[31373, 995]" "$TOKD" encode -t gpt2
 expect "encode by model" 0 "[24912, 2375]" "$TOKD" encode -m gpt-4o-2024-08-06
+input='Hello world'
+expect "encode llama3" 0 "[9906, 1917]" "$TOKD" encode -t llama3
+expect "encode mistral" 0 "[22557, 1526]" "$TOKD" encode -t mistral
+expect "mistral adds <s>" 0 "[1, 22557, 1526]" "$TOKD" encode -t mistral --add-special-tokens
+expect "count mistral with <s>" 0 "3" "$TOKD" count -t mistral --add-special-tokens
+input='hello world'
 expect "encode with GPT-2 files" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2/encoder.json"
 expect "encode with GPT-2 directory" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2"
 expect "encode stdin dash" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base -
@@ -62,6 +68,8 @@ expect "special count" 0 "3" "$TOKD" count -t cl100k_base --allowed-special all
 expect "unknown special name" 2 "" "$TOKD" encode -t cl100k_base --allowed-special '<|nope|>'
 stderr_has "unknown special named" "<|nope|>"
 
+input='[1, 22557, 1526]'
+expect "decode mistral" 0 "<s> Hello world" "$TOKD" decode -t mistral
 input='[15339, 1917]'
 expect "decode" 0 "hello world" "$TOKD" decode -t cl100k_base
 input='[9468, 239, 233]'
