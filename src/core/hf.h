@@ -59,6 +59,7 @@ typedef struct tokd__hf {
     char *dec_from, *dec_to;   /* decoder Replace */
     int dec_byte_fallback;     /* decoder ByteFallback */
     int dec_strip;             /* decoder Strip: leading spaces removed */
+    int dec_first_drop;        /* decoder Metaspace: the first token loses every replacement */
 } tokd__hf;
 
 void tokd__hf_free(tokd__hf *hf);

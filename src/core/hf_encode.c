@@ -147,7 +147,9 @@ static int rewrite(const tokd__hf_pretokenizer *x, int at_start, const pieces *i
         }
         size_t rl = strlen(x->replacement);
         int first = at_start && k == 0 && in->v[k].start == 0;
-        if ((x->prepend == 1 || (x->prepend == 2 && first)) && (n < rl || memcmp(s, x->replacement, rl) != 0))
+        /* decided after spaces become the replacement, as Hugging Face does */
+        int starts = n && (s[0] == ' ' || (n >= rl && memcmp(s, x->replacement, rl) == 0));
+        if ((x->prepend == 1 || (x->prepend == 2 && first)) && !starts)
             rc = tokd__bytes_append(&out->buf, x->replacement, rl);
         rc = rc ? rc : replace_into(&out->buf, s, n, " ", x->replacement);
         size_t end = out->buf.len, cut = begin;
@@ -304,10 +306,11 @@ int tokd__hf_decode(const tokd_tokenizer *t, const uint32_t *ids, size_t n, int 
             char c = (char)byte;
             rc = tokd__bytes_append(&pending, &c, 1);
         } else {
+            /* Metaspace drops every replacement of the first token */
+            const char *to = hf->dec_first_drop && i == 0 ? "" : hf->dec_to;
             rc = flush(&pending, raw, &text);
             if (rc == 0)
-                rc = hf->dec_from ? replace_into(&text, b, len, hf->dec_from, hf->dec_to)
-                                  : tokd__bytes_append(&text, b, len);
+                rc = hf->dec_from ? replace_into(&text, b, len, hf->dec_from, to) : tokd__bytes_append(&text, b, len);
         }
     }
     if (rc == 0)

@@ -447,7 +447,7 @@ static int add_decoder(loader *l, json_t *d)
         json_t *rep = json_object_get(d, "replacement"), *scheme = json_object_get(d, "prepend_scheme");
         hf->dec_from = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
         hf->dec_to = strdup(" ");
-        hf->dec_strip = !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never"));
+        hf->dec_first_drop = !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never"));
     } else {
         return unsupported(l, "decoder", *type ? type : "a decoder without a type");
     }

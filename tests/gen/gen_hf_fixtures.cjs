@@ -32,6 +32,26 @@ function texts() {
   return out;
 }
 
+// Variants (tests/data/hf_variants.json): a shipped file with some keys replaced.
+async function variants() {
+  const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/data/hf_variants.json'), 'utf8'));
+  const out = {};
+  for (const [name, v] of Object.entries(spec.variants)) {
+    const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'data/encodings', v.base, 'tokenizer.json'), 'utf8'));
+    Object.assign(json, v.set);
+    const file = path.join(require('os').tmpdir(), `tokd-variant-${name}.json`);
+    fs.writeFileSync(file, JSON.stringify(json));
+    const tok = Tokenizer.fromFile(file);
+    out[name] = [];
+    for (const text of spec.texts) {
+      const plain = Array.from((await tok.encode(text, null, { addSpecialTokens: false })).getIds());
+      out[name].push({ text, plain, decoded: await tok.decode(plain, false) });
+    }
+    fs.unlinkSync(file);
+  }
+  return out;
+}
+
 async function main() {
   const cases = texts();
   for (const name of MODELS) {
@@ -46,7 +66,7 @@ async function main() {
     process.stderr.write(`${name} done\n`);
   }
   const out = { generator: 'tests/gen/gen_hf_fixtures.cjs', reference: '@anush008/tokenizers 0.6.0 (Hugging Face tokenizers, Rust)',
-    models: MODELS, cases };
+    models: MODELS, variants: await variants(), cases };
   fs.writeFileSync(path.join(ROOT, 'tests/data/hf_fixtures.json'), JSON.stringify(out).replace(/\{"name"/g, '\n{"name"') + '\n');
   process.stderr.write(`${cases.length} cases\n`);
 }
