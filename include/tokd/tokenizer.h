@@ -76,7 +76,8 @@ typedef struct tokd_specials {
  * a bundled tokenizer's name (llama3, mistral),
  * or a path: a .tiktoken file, GPT-2's encoder.json (vocab.bpe beside it)
  * or their directory, or a Hugging Face tokenizer.json (BPE) or its
- * directory. `data_dir` is where the bundled encodings
+ * directory. "NAME=SPEC" loads SPEC under the name NAME ([a-z0-9._-],
+ * at most 64). `data_dir` is where the bundled encodings
  * live (NULL: tokd_default_data_dir()). On success *out holds a new
  * reference the caller must release with tokd_tokenizer_unref(). */
 int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out,

@@ -282,8 +282,34 @@ static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
     return make_builtin(b, name, path, r, out, err);
 }
 
+/* "NAME=SPEC": a name of [a-z0-9._-]{1,64} for what SPEC loads; the length
+ * of NAME, or 0 when spec has no such prefix. */
+static size_t alias_length(const char *spec)
+{
+    size_t n = strspn(spec, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+    return n >= 1 && n <= 64 && spec[n] == '=' && spec[n + 1] ? n : 0;
+}
+
+static int load_aliased(const char *spec, size_t n, const char *data_dir, tokd_tokenizer **out, tokd_error *err)
+{
+    int rc = tokd_tokenizer_load(spec + n + 1, data_dir, out, err);
+    char *name = rc == 0 ? strndup(spec, n) : NULL;
+    if (rc == 0 && !name) {
+        tokd_tokenizer_unref(*out);
+        return TOKD_ENOMEM;
+    }
+    if (rc == 0) { /* not yet shared with anyone: renaming is safe */
+        free((*out)->name);
+        (*out)->name = name;
+    }
+    return rc;
+}
+
 int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer **out, tokd_error *err)
 {
+    size_t alias = alias_length(spec);
+    if (alias)
+        return load_aliased(spec, alias, data_dir, out, err);
     const tokd__builtin *b = tokd__builtin_find(spec);
     if (b) {
         char path[4096];

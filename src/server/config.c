@@ -44,6 +44,8 @@ static const setting settings[] = {
     BOOL("log_requests", "TOKD_LOG_REQUESTS", log_requests, "one JSON log line per request (default true)"),
     STR("data_dir", "TOKD_DATA_DIR", data_dir, "directory of the bundled encodings (default: found)"),
     STR("models_file", "TOKD_MODELS_FILE", models_file, "model registry JSON (default: config/models.json)"),
+    STR("tokenizers", "TOKD_TOKENIZERS", tokenizers,
+        "more tokenizers to serve, NAME=PATH[,NAME=PATH]: tokenizer.json, encoder.json, .tiktoken"),
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 

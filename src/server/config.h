@@ -24,6 +24,7 @@ typedef struct server_config {
     long log_requests;     /* one JSON line per request on stderr (0/1) */
     char data_dir[1024];   /* bundled encodings ("" = auto) */
     char models_file[1024]; /* model registry ("" = auto) */
+    char tokenizers[4096];  /* more tokenizers: "name=path,name=path" */
 } server_config;
 
 /* Defaults, then FILE if given (an unknown key or a wrong type is an error

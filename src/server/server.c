@@ -14,6 +14,36 @@
 #include "http.h"
 #include "server.h"
 
+/* The "tokenizers" setting: NAME=PATH entries separated by commas. */
+static int load_registered(app *a, const char *dir)
+{
+    char list[sizeof a->cfg.tokenizers];
+    memcpy(list, a->cfg.tokenizers, sizeof list);
+    for (char *save, *spec = strtok_r(list, ",", &save); spec; spec = strtok_r(NULL, ",", &save)) {
+        tokd_error err = {0};
+        tokd_tokenizer *t;
+        if (!strchr(spec, '=')) {
+            fprintf(stderr, "tokd serve: tokenizers: '%s' must be NAME=PATH\n", spec);
+            return -1;
+        }
+        if (a->n_tokenizers == APP_MAX_TOKENIZERS) {
+            fprintf(stderr, "tokd serve: tokenizers: at most %d tokenizers in all\n", APP_MAX_TOKENIZERS);
+            return -1;
+        }
+        if (tokd_tokenizer_load(spec, dir, &t, &err) != 0) {
+            fprintf(stderr, "tokd serve: tokenizers: %s\n", err.text);
+            return -1;
+        }
+        if (app_tokenizer(a, tokd_tokenizer_name(t))) {
+            fprintf(stderr, "tokd serve: tokenizers: the name '%s' is taken\n", tokd_tokenizer_name(t));
+            tokd_tokenizer_unref(t);
+            return -1;
+        }
+        a->tokenizers[a->n_tokenizers++] = t;
+    }
+    return 0;
+}
+
 static int load_everything(app *a)
 {
     tokd_error err = {0};
@@ -33,6 +63,8 @@ static int load_everything(app *a)
         }
         a->n_tokenizers++;
     }
+    if (load_registered(a, dir) != 0)
+        return -1;
     const char *models = a->cfg.models_file[0] ? a->cfg.models_file : models_default_path();
     char msg[600];
     if (!models[0]) {

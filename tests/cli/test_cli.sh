@@ -47,6 +47,7 @@ expect "mistral adds <s>" 0 "[1, 22557, 1526]" "$TOKD" encode -t mistral --add-s
 expect "count mistral with <s>" 0 "3" "$TOKD" count -t mistral --add-special-tokens
 input='hello world'
 expect "encode with GPT-2 files" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2/encoder.json"
+expect "encode with a name" 0 "[31373, 995]" "$TOKD" encode -t "mine=$(dirname "$0")/../data/gpt2"
 expect "encode with GPT-2 directory" 0 "[31373, 995]" "$TOKD" encode -t "$(dirname "$0")/../data/gpt2"
 expect "encode stdin dash" 0 "[15339, 1917]" "$TOKD" encode -t cl100k_base -
 expect "count" 0 "2" "$TOKD" count -t cl100k_base

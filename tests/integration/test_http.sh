@@ -210,6 +210,18 @@ if [ "$waited" -lt 5000 ]; then ok "slow client dropped after ${waited} ms"; els
 call GET /healthz; expect "serves after slow client" 200 .status '"ok"'
 stop "$PID"
 
+# ---- more tokenizers registered by name
+start_server registered --log-requests false --tokenizers "mygpt2=$HERE/../data/gpt2,tiny-llama=$HERE/../../data/encodings/llama3/tokenizer.json" || exit 1
+post "registered GPT-2 files" /v1/encode '{"text":"hello world","tokenizer":"mygpt2"}' 200 '[.ids, .tokenizer]' '[[31373,995],"mygpt2"]'
+post "registered tokenizer.json" /v1/count '{"text":"Hello world","tokenizer":"tiny-llama"}' 200 .count 2
+call GET /v1/tokenizers
+expect "registered listed" 200 '[.tokenizers[-2:][] | .name + ":" + .kind]' '["mygpt2:tiktoken","tiny-llama:huggingface"]'
+stop "$PID"
+if "$TOKD" serve --port 0 --tokenizers "x=/nonexistent/tokenizer.json" > /dev/null 2> "$tmp/err"; then bad "bad tokenizer path" "started"; else
+    grep -q "tokenizers: unknown tokenizer '/nonexistent/tokenizer.json'" "$tmp/err" && ok "bad tokenizer path named" || bad "bad tokenizer path" "$(cat "$tmp/err")"; fi
+if "$TOKD" serve --port 0 --tokenizers "llama3=$HERE/../data/gpt2" > /dev/null 2> "$tmp/err"; then bad "taken name" "started"; else
+    grep -q "the name 'llama3' is taken" "$tmp/err" && ok "taken tokenizer name refused" || bad "taken name" "$(cat "$tmp/err")"; fi
+
 # ---- configuration: file < environment < flags; unknown keys refused
 printf '{"port": 1, "unknown_key": 5}' > "$tmp/bad.json"
 if "$TOKD" serve --config "$tmp/bad.json" 2> "$tmp/err"; then bad "unknown config key" "started"; else
