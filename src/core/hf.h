@@ -29,8 +29,15 @@ typedef struct tokd__hf_normalizer {
 
 enum tokd__hf_pre { TOKD__PRE_SPLIT, TOKD__PRE_BYTELEVEL, TOKD__PRE_DIGITS, TOKD__PRE_METASPACE };
 
+/* Hugging Face's SplitDelimiterBehavior for what a Split regex matches. */
+enum tokd__hf_behavior {
+    TOKD__SPLIT_ISOLATED, TOKD__SPLIT_REMOVED, TOKD__SPLIT_MERGED_PREVIOUS, TOKD__SPLIT_MERGED_NEXT,
+    TOKD__SPLIT_CONTIGUOUS
+};
+
 typedef struct tokd__hf_pretokenizer {
     enum tokd__hf_pre kind;
+    enum tokd__hf_behavior behavior; /* SPLIT */
     tokd__pretok re;      /* SPLIT; BYTELEVEL with use_regex */
     int has_re;
     int add_prefix_space; /* BYTELEVEL */
@@ -68,6 +75,15 @@ void tokd__hf_free(tokd__hf *hf);
  * have that SHA-256. */
 int tokd__hf_load(const char *path, const char *name, const char *expect_sha256, tokd_tokenizer **out,
                   tokd_error *err);
+
+/* The next added token (special ones passing `allowed`, the others always)
+ * at or after `pos` in s[0..n), with Hugging Face's rules: leftmost, then
+ * longest; single_word tokens only between non-word characters; lstrip and
+ * rstrip take the whitespace around the token with it (lstrip never before
+ * `seg`, where the current segment starts). Sets [*start, *end) and returns
+ * the token, or NULL. */
+const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s,
+                                         size_t n, size_t pos, size_t seg, size_t *start, size_t *end);
 
 /* Encode one segment of text that holds no added token. */
 int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,

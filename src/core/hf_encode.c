@@ -87,23 +87,78 @@ static int normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes 
     return rc;
 }
 
-/* Split every span with a regex, keeping the text between matches too
- * (Hugging Face's Isolated behaviour). */
-static int split_regex(const tokd__pretok *re, const pieces *in, pieces *out)
+/* Pieces of one span in order, each flagged as a regex match or not, then
+ * combined by Hugging Face's SplitDelimiterBehavior. */
+typedef struct part {
+    size_t start, end;
+    int match;
+} part;
+
+static int add_part(part **v, size_t *n, size_t *cap, size_t start, size_t end, int match)
+{
+    if (end == start)
+        return 0;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 32;
+        part *p = realloc(*v, c * sizeof *p);
+        if (!p)
+            return TOKD_ENOMEM;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = (part){start, end, match};
+    return 0;
+}
+
+/* Apply `b` to the parts in place; returns their new number. A match is
+ * merged into its neighbour only when that neighbour is not a match. */
+static size_t combine(part *v, size_t n, enum tokd__hf_behavior b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int prev_match = i > 0 && v[i - 1].match, next_is_text = i + 1 < n && !v[i + 1].match;
+        if (b == TOKD__SPLIT_REMOVED && v[i].match)
+            continue;
+        if (b == TOKD__SPLIT_MERGED_PREVIOUS && v[i].match && !prev_match && k > 0) {
+            v[k - 1].end = v[i].end;
+            continue;
+        }
+        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && v[i].match && prev_match) {
+            v[k - 1].end = v[i].end;
+            continue;
+        }
+        if (b == TOKD__SPLIT_MERGED_NEXT && v[i].match && next_is_text) {
+            v[i + 1].start = v[i].start;
+            v[i + 1].match = 2; /* text that swallowed a match: not a match itself */
+            continue;
+        }
+        v[k++] = v[i];
+    }
+    return k;
+}
+
+/* Split every span with a regex; the text between matches is kept too. */
+static int split_regex(const tokd__hf_pretokenizer *x, const pieces *in, pieces *out)
 {
     int rc = 0;
+    part *v = NULL;
+    size_t cap = 0;
     for (size_t k = 0; k < in->n && rc == 0; k++) {
         const uint8_t *s = (const uint8_t *)in->buf.data + in->v[k].start;
-        size_t n = in->v[k].len, pos = 0, start, end;
-        while (rc == 0 && (rc = tokd__pretok_next(re, s, n, pos, &start, &end)) == 1) {
-            rc = push(out, in->v[k].start + pos, start - pos);
+        size_t n = in->v[k].len, pos = 0, start, end, np = 0;
+        while (rc == 0 && (rc = tokd__pretok_next(&x->re, s, n, pos, &start, &end)) == 1) {
+            rc = add_part(&v, &np, &cap, pos, start, 0);
             if (rc == 0)
-                rc = push(out, in->v[k].start + start, end - start);
+                rc = add_part(&v, &np, &cap, start, end, 1);
             pos = end;
         }
         if (rc == 0)
-            rc = push(out, in->v[k].start + pos, n - pos);
+            rc = add_part(&v, &np, &cap, pos, n, 0);
+        np = rc == 0 ? combine(v, np, x->behavior) : 0;
+        for (size_t i = 0; i < np && rc == 0; i++)
+            rc = push(out, in->v[k].start + v[i].start, v[i].end - v[i].start);
     }
+    free(v);
     return rc;
 }
 
@@ -168,7 +223,7 @@ static int rewrite(const tokd__hf_pretokenizer *x, int at_start, const pieces *i
 static int split_step(const tokd__hf_pretokenizer *x, pieces *p)
 {
     pieces next = {0};
-    int rc = x->kind == TOKD__PRE_DIGITS ? split_digits(x->individual, p, &next) : split_regex(&x->re, p, &next);
+    int rc = x->kind == TOKD__PRE_DIGITS ? split_digits(x->individual, p, &next) : split_regex(x, p, &next);
     next.buf = p->buf;
     p->buf = (tokd_bytes){0};
     pieces_release(p);
@@ -196,6 +251,78 @@ static int pretokenize(const tokd__hf *hf, int at_start, pieces *p)
             rc = split_step(x, p);
     }
     return rc;
+}
+
+/* ---- added tokens --------------------------------------------------------- */
+
+/* Rust regex's \w: alphanumeric, marks, connector punctuation, joiners. */
+static int word_char(uint32_t cp)
+{
+    static const uint32_t pc[] = {0x5F, 0x200C, 0x200D, 0x203F, 0x2040, 0x2054, 0xFE33, 0xFE34, 0xFE4D, 0xFE4E,
+                                  0xFE4F, 0xFF3F};
+    if (tokd__uc_class(cp) & (TOKD__UC_L | TOKD__UC_M | TOKD__UC_N))
+        return 1;
+    for (size_t i = 0; i < sizeof pc / sizeof pc[0]; i++)
+        if (pc[i] == cp)
+            return 1;
+    return 0;
+}
+
+/* The code point that ends s[0..i) (valid UTF-8, i > 0). */
+static uint32_t cp_before(const uint8_t *s, size_t i, size_t *start)
+{
+    size_t j = i - 1, len;
+    while (j > 0 && (s[j] & 0xC0) == 0x80)
+        j--;
+    *start = j;
+    return tokd__utf8_next(s, j, &len);
+}
+
+static int single_word_ok(const uint8_t *s, size_t n, size_t start, size_t end)
+{
+    size_t at, len;
+    return (start == 0 || !word_char(cp_before(s, start, &at))) &&
+           (end == n || !word_char(tokd__utf8_next(s, end, &len)));
+}
+
+static const tokd__special *earliest(const tokd__specials *a, tokd__special_filter fa, const tokd__specials *b,
+                                     const uint8_t *s, size_t n, size_t pos, size_t *at)
+{
+    size_t a1, k1, a2, k2;
+    int f1 = tokd__specials_find(a, fa, s, n, pos, &a1, &k1);
+    int f2 = tokd__specials_find(b, (tokd__special_filter){1, NULL}, s, n, pos, &a2, &k2);
+    const tokd__special *x1 = f1 ? &a->items[k1] : NULL, *x2 = f2 ? &b->items[k2] : NULL;
+    if (x1 && (!x2 || a1 < a2 || (a1 == a2 && x1->len >= x2->len))) {
+        *at = a1;
+        return x1;
+    }
+    *at = a2;
+    return x2;
+}
+
+const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s,
+                                         size_t n, size_t pos, size_t seg, size_t *start, size_t *end)
+{
+    const tokd__special *x;
+    size_t at, len;
+    while ((x = earliest(&t->specials, allowed, &t->hf->added, s, n, pos, &at))) {
+        if (!x->single_word || single_word_ok(s, n, at, at + x->len))
+            break;
+        pos = at + x->len; /* discarded; the scan goes on after it, as Hugging Face's does */
+    }
+    if (!x)
+        return NULL;
+    *start = at;
+    *end = at + x->len;
+    while (x->lstrip && *start > seg) {
+        size_t prev;
+        if (!(tokd__uc_class(cp_before(s, *start, &prev)) & TOKD__UC_WS))
+            break;
+        *start = prev;
+    }
+    while (x->rstrip && *end < n && (tokd__uc_class(tokd__utf8_next(s, *end, &len)) & TOKD__UC_WS))
+        *end += len;
+    return x;
 }
 
 /* Characters as initial symbols: the vocabulary's token for each, else its

@@ -92,13 +92,20 @@ static const char GPT2_PATTERN[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+|
 
 static int pre_split(loader *l, json_t *p, tokd__hf_pretokenizer *x)
 {
+    static const char *const behaviors[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext",
+                                            "Contiguous"};
     json_t *re = json_object_get(json_object_get(p, "pattern"), "Regex");
     json_t *str = json_object_get(json_object_get(p, "pattern"), "String");
     json_t *behavior = json_object_get(p, "behavior");
     if (!json_is_string(re))
         return unsupported(l, "pre_tokenizer Split", str ? "a String pattern" : "a pattern other than Regex");
-    if (!json_is_string(behavior) || strcmp(json_string_value(behavior), "Isolated") != 0)
-        return unsupported(l, "pre_tokenizer Split", "a behavior other than Isolated");
+    int b = -1;
+    for (int i = 0; i < 5 && json_is_string(behavior); i++)
+        if (!strcmp(json_string_value(behavior), behaviors[i]))
+            b = i;
+    if (b < 0)
+        return unsupported(l, "pre_tokenizer Split", "this behavior");
+    x->behavior = (enum tokd__hf_behavior)b;
     if (flag(p, "invert"))
         return unsupported(l, "pre_tokenizer Split", "invert: true");
     x->kind = TOKD__PRE_SPLIT;
@@ -322,49 +329,80 @@ static int load_model(loader *l, json_t *model, tokd__rankmap *map)
 
 /* ---- added tokens ----------------------------------------------------- */
 
-static int load_added(loader *l, json_t *added, tokd__special **sp, size_t *n_sp)
+/* The id Hugging Face gives an added token (the file's "id" is only compared
+ * with it for a warning): the vocabulary's id if its content is a token, the
+ * id of an earlier added token with the same content, else the next one
+ * after the vocabulary and the added tokens so far. */
+static uint32_t added_id(const loader *l, const tokd__rankmap *map, const tokd__special *done, size_t n_done,
+                         const char *content, uint32_t *next)
+{
+    uint8_t *tmp = malloc(strlen(content) + 1);
+    uint32_t id = tmp ? vocab_id(l, map, content, tmp) : TOKD__NO_RANK;
+    free(tmp);
+    for (size_t i = 0; id == TOKD__NO_RANK && i < n_done; i++)
+        if (!strcmp(done[i].text, content))
+            id = done[i].id;
+    return id != TOKD__NO_RANK ? id : (*next)++;
+}
+
+static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__special **sp, size_t *n_sp)
 {
     size_t n = json_array_size(added), n_added = 0, i;
     json_t *a;
-    tokd__special *special = calloc(n + 1, sizeof *special), *plain = calloc(n + 1, sizeof *plain);
-    int rc = special && plain ? 0 : TOKD_ENOMEM;
-    *n_sp = 0;
+    tokd__special *all = calloc(n + 1, sizeof *all); /* in file order, to assign ids */
+    uint8_t *special = calloc(n + 1, 1);
+    uint32_t next = map->n_tokens;
+    int rc = all && special ? 0 : TOKD_ENOMEM;
     json_array_foreach(added, i, a)
     {
-        json_t *id = json_object_get(a, "id"), *content = json_object_get(a, "content");
+        json_t *content = json_object_get(a, "content");
         char where[48];
         snprintf(where, sizeof where, "added_tokens[%zu]", i);
         if (rc != 0)
             break;
-        if (!json_is_integer(id) || json_integer_value(id) < 0 || !json_is_string(content) || !json_string_length(content))
-            rc = malformed(l, where, "needs an \"id\" >= 0 and a non-empty \"content\"");
-        else if (flag(a, "single_word") || flag(a, "lstrip") || flag(a, "rstrip"))
-            rc = unsupported(l, where, "single_word / lstrip / rstrip");
-        else if (flag(a, "normalized") && !flag(a, "special"))
-            rc = unsupported(l, where, "a normalized non-special added token");
+        if (!json_is_string(content) || !json_string_length(content))
+            rc = malformed(l, where, "needs a non-empty \"content\"");
+        else if (flag(a, "normalized") && l->hf->n_norms)
+            rc = unsupported(l, where, "an added token matched after normalization (normalized: true with a normalizer)");
         else {
-            tokd__special *s = flag(a, "special") ? &special[(*n_sp)++] : &plain[n_added++];
+            tokd__special *s = &all[n_added];
+            s->id = added_id(l, map, all, n_added, json_string_value(content), &next);
             s->text = strdup(json_string_value(content));
             s->len = (uint32_t)json_string_length(content);
-            s->id = (uint32_t)json_integer_value(id);
+            s->lstrip = (uint8_t)flag(a, "lstrip");
+            s->rstrip = (uint8_t)flag(a, "rstrip");
+            s->single_word = (uint8_t)flag(a, "single_word");
+            special[n_added++] = (uint8_t)flag(a, "special");
             rc = s->text ? 0 : TOKD_ENOMEM;
         }
     }
-    if (rc == 0)
-        rc = tokd__specials_init(&l->hf->added, plain, n_added, l->err);
-    else {
-        for (size_t k = 0; k < n_added; k++)
-            free(plain[k].text);
-        free(plain);
+    /* split into the special tokens (tokd's allowed/disallowed rules) and
+     * the others (always matched) */
+    tokd__special *spec = rc == 0 ? calloc(n_added + 1, sizeof *spec) : NULL;
+    tokd__special *plain = rc == 0 ? calloc(n_added + 1, sizeof *plain) : NULL;
+    size_t ns = 0, np = 0;
+    if (rc == 0 && (!spec || !plain))
+        rc = TOKD_ENOMEM;
+    for (i = 0; rc == 0 && i < n_added; i++) {
+        if (special[i])
+            spec[ns++] = all[i];
+        else
+            plain[np++] = all[i];
     }
-    if (rc != 0) {
-        for (size_t k = 0; k < *n_sp; k++)
-            free(special[k].text);
+    if (rc == 0) {
+        free(all);
         free(special);
-        return rc;
+        *sp = spec;
+        *n_sp = ns;
+        return tokd__specials_init(&l->hf->added, plain, np, l->err);
     }
-    *sp = special;
-    return 0;
+    for (i = 0; all && i < n_added; i++)
+        free(all[i].text);
+    free(all);
+    free(special);
+    free(spec);
+    free(plain);
+    return rc;
 }
 
 /* ---- post-processor and decoder ---------------------------------------- */
@@ -512,7 +550,7 @@ static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special
     if (rc == 0)
         rc = load_decoder(l, json_object_get(root, "decoder"));
     if (rc == 0)
-        rc = load_added(l, json_object_get(root, "added_tokens"), sp, n_sp);
+        rc = load_added(l, json_object_get(root, "added_tokens"), map, sp, n_sp);
     return rc;
 }
 
@@ -550,6 +588,9 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     free(text);
     json_decref(root);
     if (rc != 0) {
+        for (size_t i = 0; i < n_sp; i++)
+            free(sp[i].text);
+        free(sp);
         if (r)
             tokd__rankmap_release(&r->map);
         free(r);

@@ -19,6 +19,8 @@ typedef struct tokd__special {
     char *text; /* owned, NUL-terminated */
     uint32_t len;
     uint32_t id;
+    /* Hugging Face added-token options (0 for tiktoken) */
+    uint8_t lstrip, rstrip, single_word;
 } tokd__special;
 
 typedef struct tokd__specials {

@@ -295,28 +295,25 @@ static int emit_all(job *j, const uint32_t *ids, size_t n)
     return rc;
 }
 
-/* The next allowed special token or (Hugging Face) added token at or after
- * pos: the earliest, the longer on a tie. */
+/* The next allowed special token (or, for Hugging Face tokenizers, added
+ * token) at or after pos: its bytes [*at, *end). */
 static const tokd__special *next_token(const tokd_tokenizer *t, const policy *p, const uint8_t *s, size_t n,
-                                       size_t pos, size_t *at)
+                                       size_t pos, size_t *at, size_t *end)
 {
-    size_t a1, k1, a2, k2;
-    int f1 = tokd__specials_find(&t->specials, p->allowed, s, n, pos, &a1, &k1);
-    int f2 = t->hf && tokd__specials_find(&t->hf->added, (tokd__special_filter){1, NULL}, s, n, pos, &a2, &k2);
-    const tokd__special *x1 = f1 ? &t->specials.items[k1] : NULL, *x2 = f2 ? &t->hf->added.items[k2] : NULL;
-    if (x1 && (!x2 || a1 < a2 || (a1 == a2 && x1->len >= x2->len))) {
-        *at = a1;
-        return x1;
-    }
-    *at = a2;
-    return x2;
+    size_t k;
+    if (t->hf)
+        return tokd__hf_next_added(t, p->allowed, s, n, pos, pos, at, end);
+    if (!tokd__specials_find(&t->specials, p->allowed, s, n, pos, at, &k))
+        return NULL;
+    *end = *at + t->specials.items[k].len;
+    return &t->specials.items[k];
 }
 
 static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, int add_special, tokd_error *err)
 {
     const tokd__specials *ss = &j->t->specials;
     const tokd__hf *hf = j->t->hf;
-    size_t at, k, pos = 0;
+    size_t at, end, k, pos = 0;
     if (tokd__specials_find(ss, p->disallowed, s, n, 0, &at, &k)) {
         tokd_error_set(err, TOKD_ESPECIAL,
                        "the text contains the special token '%s' (at byte %zu), which is not allowed",
@@ -327,11 +324,11 @@ static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, int
     }
     int rc = add_special && hf ? emit_all(j, hf->prefix, hf->n_prefix) : 0;
     const tokd__special *x;
-    while (rc == 0 && (x = next_token(j->t, p, s, n, pos, &at))) {
+    while (rc == 0 && (x = next_token(j->t, p, s, n, pos, &at, &end))) {
         rc = encode_segment(j, s + pos, at - pos, pos == 0);
         if (rc == 0)
             rc = emit_special(j, x->id);
-        pos = at + x->len;
+        pos = end;
     }
     if (rc == 0)
         rc = encode_segment(j, s + pos, n - pos, pos == 0);

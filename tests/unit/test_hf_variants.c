@@ -84,8 +84,11 @@ END_TEST
 static const char *const refused[][4] = {
     {"mistral", "{\"normalizer\": {\"type\": \"NFC\"}}", "EUNSUPPORTED", "normalizer: NFC"},
     {"mistral", "{\"pre_tokenizer\": {\"type\": \"Whitespace\"}}", "EUNSUPPORTED", "pre_tokenizer: Whitespace"},
-    {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Removed\"}}",
-     "EUNSUPPORTED", "behavior other than Isolated"},
+    {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Isolated\", "
+               "\"invert\": true}}",
+     "EUNSUPPORTED", "invert: true"},
+    {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Sideways\"}}",
+     "EUNSUPPORTED", "this behavior"},
     {"mistral", "{\"decoder\": {\"type\": \"WordPiece\"}}", "EUNSUPPORTED", "decoder: WordPiece"},
     {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EUNSUPPORTED", "RobertaProcessing"},
     {"mistral", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}", "EUNSUPPORTED", "model: WordPiece"},
@@ -94,8 +97,8 @@ static const char *const refused[][4] = {
      "EUNSUPPORTED", "dropout"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a c\"]}}", "EFORMAT",
      "model.merges[0]"},
-    {"mistral", "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"lstrip\": true, \"special\": true}]}",
-     "EUNSUPPORTED", "lstrip"},
+    {"mistral", "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"normalized\": true, \"special\": true}]}",
+     "EUNSUPPORTED", "matched after normalization"},
     {"mistral", "{\"padding\": {\"strategy\": \"BatchLongest\"}}", "EUNSUPPORTED", "padding"},
 };
 
