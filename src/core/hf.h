@@ -3,7 +3,7 @@
  * The pipeline of tokenizers' encode, for one text:
  *   added tokens split the text (special ones under tokd's allowed /
  *   disallowed rules, the others always) -> each other segment is
- *   normalized (Prepend, Replace) -> pre-tokenized (Split, ByteLevel,
+ *   normalized (Prepend, Replace, NFC) -> pre-tokenized (Split, ByteLevel,
  *   Digits, Metaspace) -> each piece goes through the BPE model (merge list;
  *   whole-piece lookup with ignore_merges; byte_fallback or unk for
  *   characters outside the vocabulary) -> the post-processor adds its
@@ -20,7 +20,7 @@
 #include "pretok.h"
 #include "specials.h"
 
-enum tokd__hf_norm { TOKD__NORM_PREPEND, TOKD__NORM_REPLACE };
+enum tokd__hf_norm { TOKD__NORM_PREPEND, TOKD__NORM_REPLACE, TOKD__NORM_NFC };
 
 typedef struct tokd__hf_normalizer {
     enum tokd__hf_norm kind;

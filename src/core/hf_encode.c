@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "hf.h"
+#include "nfc.h"
 #include "tokenizer_impl.h"
 #include "unicode.h"
 #include "utf8.h"
@@ -78,6 +79,8 @@ static int normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes 
                 rc = tokd__bytes_append(&next, x->a, strlen(x->a));
             if (rc == 0)
                 rc = tokd__bytes_append(&next, out->data ? out->data : "", out->len);
+        } else if (x->kind == TOKD__NORM_NFC) {
+            rc = tokd__nfc((const uint8_t *)(out->data ? out->data : ""), out->len, &next);
         } else {
             rc = replace_into(&next, out->data ? out->data : "", out->len, x->a, x->b);
         }

@@ -57,6 +57,8 @@ static int add_normalizer(loader *l, json_t *n)
         if (!json_is_string(pat) || !json_is_string(c) || !json_string_length(pat))
             return unsupported(l, "normalizer Replace", "a pattern other than a non-empty String");
         x = (tokd__hf_normalizer){TOKD__NORM_REPLACE, strdup(json_string_value(pat)), strdup(json_string_value(c))};
+    } else if (!strcmp(type, "NFC")) {
+        x = (tokd__hf_normalizer){TOKD__NORM_NFC, strdup(""), NULL};
     } else {
         return unsupported(l, "normalizer", *type ? type : "a normalizer without a type");
     }

@@ -82,7 +82,7 @@ END_TEST
 /* Each: base file, JSON of keys to set, expected error, words the message
  * must contain. */
 static const char *const refused[][4] = {
-    {"mistral", "{\"normalizer\": {\"type\": \"NFC\"}}", "EUNSUPPORTED", "normalizer: NFC"},
+    {"mistral", "{\"normalizer\": {\"type\": \"NFKC\"}}", "EUNSUPPORTED", "normalizer: NFKC"},
     {"mistral", "{\"pre_tokenizer\": {\"type\": \"Whitespace\"}}", "EUNSUPPORTED", "pre_tokenizer: Whitespace"},
     {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Isolated\", "
                "\"invert\": true}}",
