@@ -60,6 +60,8 @@ typedef struct tokd__hf {
     long unk_id;               /* -1: none */
     int fuse_unk;
     tokd__specials added;      /* non-special added tokens: always matched */
+    tokd__specials norm;       /* normalized: true tokens, by their normalized text */
+    uint32_t *norm_special;    /* for each: its index in the specials, or UINT32_MAX */
     uint32_t *prefix, *suffix; /* template ids around the sequence */
     size_t n_prefix, n_suffix;
     int dec_byte_level;        /* decoder: raw bytes */
@@ -86,8 +88,11 @@ const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_
                                          size_t n, size_t pos, size_t seg, size_t *start, size_t *end);
 
 /* Encode one segment of text that holds no added token. */
-int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
-                     size_t *count);
+int tokd__hf_segment(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s, size_t n,
+                     int at_start, tokd_ids *out, size_t *count);
+
+/* Normalize s[0..n) with the file's normalizers (appends to out). */
+int tokd__hf_normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes *out);
 
 /* Decode ids as the file's decoder does. With `raw`, byte-fallback bytes are
  * kept as they are instead of becoming U+FFFD when not valid UTF-8. */

@@ -68,7 +68,7 @@ static int replace_into(tokd_bytes *out, const char *s, size_t n, const char *fr
     return rc ? rc : tokd__bytes_append(out, s + run, n - run);
 }
 
-static int normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes *out)
+int tokd__hf_normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes *out)
 {
     int rc = tokd__bytes_append(out, s, n);
     for (size_t k = 0; k < hf->n_norms && rc == 0; k++) {
@@ -289,11 +289,11 @@ static int single_word_ok(const uint8_t *s, size_t n, size_t start, size_t end)
 }
 
 static const tokd__special *earliest(const tokd__specials *a, tokd__special_filter fa, const tokd__specials *b,
-                                     const uint8_t *s, size_t n, size_t pos, size_t *at)
+                                     tokd__special_filter fb, const uint8_t *s, size_t n, size_t pos, size_t *at)
 {
     size_t a1, k1, a2, k2;
     int f1 = tokd__specials_find(a, fa, s, n, pos, &a1, &k1);
-    int f2 = tokd__specials_find(b, (tokd__special_filter){1, NULL}, s, n, pos, &a2, &k2);
+    int f2 = b && tokd__specials_find(b, fb, s, n, pos, &a2, &k2);
     const tokd__special *x1 = f1 ? &a->items[k1] : NULL, *x2 = f2 ? &b->items[k2] : NULL;
     if (x1 && (!x2 || a1 < a2 || (a1 == a2 && x1->len >= x2->len))) {
         *at = a1;
@@ -303,12 +303,15 @@ static const tokd__special *earliest(const tokd__specials *a, tokd__special_filt
     return x2;
 }
 
-const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s,
-                                         size_t n, size_t pos, size_t seg, size_t *start, size_t *end)
+/* Hugging Face's find_matches over the tokens of a (passing fa) and b
+ * (passing fb). */
+static const tokd__special *scan(const tokd__specials *a, tokd__special_filter fa, const tokd__specials *b,
+                                 tokd__special_filter fb, const uint8_t *s, size_t n, size_t pos, size_t seg,
+                                 size_t *start, size_t *end)
 {
     const tokd__special *x;
     size_t at, len;
-    while ((x = earliest(&t->specials, allowed, &t->hf->added, s, n, pos, &at))) {
+    while ((x = earliest(a, fa, b, fb, s, n, pos, &at))) {
         if (!x->single_word || single_word_ok(s, n, at, at + x->len))
             break;
         pos = at + x->len; /* discarded; the scan goes on after it, as Hugging Face's does */
@@ -326,6 +329,12 @@ const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_
     while (x->rstrip && *end < n && (tokd__uc_class(tokd__utf8_next(s, *end, &len)) & TOKD__UC_WS))
         *end += len;
     return x;
+}
+
+const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s,
+                                         size_t n, size_t pos, size_t seg, size_t *start, size_t *end)
+{
+    return scan(&t->specials, allowed, &t->hf->added, (tokd__special_filter){1, NULL, 0}, s, n, pos, seg, start, end);
 }
 
 /* Characters as initial symbols: the vocabulary's token for each, else its
@@ -379,18 +388,61 @@ static int model_piece(const tokd_tokenizer *t, const uint8_t *p, size_t n, tokd
     return rc;
 }
 
-int tokd__hf_segment(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
-                     size_t *count)
+/* Pre-tokenize and encode one piece of normalized text. */
+static int encode_normalized(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
+                             size_t *count)
 {
     pieces p = {0};
-    int rc = n ? normalize(t->hf, s, n, &p.buf) : 0;
-    if (rc == 0 && p.buf.len)
-        rc = push(&p, 0, p.buf.len);
+    int rc = tokd__bytes_append(&p.buf, s, n);
+    if (rc == 0 && n)
+        rc = push(&p, 0, n);
     if (rc == 0)
         rc = pretokenize(t->hf, at_start, &p);
     for (size_t k = 0; k < p.n && rc == 0; k++)
         rc = model_piece(t, (const uint8_t *)p.buf.data + p.v[k].start, p.v[k].len, out, count);
     pieces_release(&p);
+    return rc;
+}
+
+/* Which normalized tokens this call matches: the non-special ones, and the
+ * special ones the policy allows. *mask is allocated only for a list. */
+static int norm_filter(const tokd__hf *hf, tokd__special_filter allowed, tokd__special_filter *f, uint8_t **mask)
+{
+    *mask = NULL;
+    *f = (tokd__special_filter){allowed.all, NULL, 0};
+    if (allowed.all)
+        return 0;
+    if (!(*mask = calloc(hf->norm.n + 1, 1)))
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i < hf->norm.n; i++)
+        (*mask)[i] = hf->norm_special[i] == UINT32_MAX || (allowed.mask && allowed.mask[hf->norm_special[i]]);
+    f->mask = *mask;
+    return 0;
+}
+
+int tokd__hf_segment(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s, size_t n,
+                     int at_start, tokd_ids *out, size_t *count)
+{
+    const tokd__hf *hf = t->hf;
+    tokd_bytes norm = {0};
+    tokd__special_filter f = {0, NULL, 0};
+    uint8_t *mask = NULL;
+    int rc = n ? tokd__hf_normalize(hf, s, n, &norm) : 0;
+    const uint8_t *ns = (const uint8_t *)(norm.data ? norm.data : "");
+    size_t pos = 0, start, end;
+    const tokd__special *x;
+    if (rc == 0 && hf->norm.n)
+        rc = norm_filter(hf, allowed, &f, &mask);
+    while (rc == 0 && hf->norm.n && (x = scan(&hf->norm, f, NULL, f, ns, norm.len, pos, pos, &start, &end))) {
+        rc = encode_normalized(t, ns + pos, start - pos, at_start && pos == 0, out, count);
+        if (rc == 0)
+            rc = out ? tokd__ids_push(out, x->id) : ((*count)++, 0);
+        pos = end;
+    }
+    if (rc == 0)
+        rc = encode_normalized(t, ns + pos, norm.len - pos, at_start && pos == 0, out, count);
+    free(mask);
+    tokd_bytes_release(&norm);
     return rc;
 }
 

@@ -347,6 +347,38 @@ static uint32_t added_id(const loader *l, const tokd__rankmap *map, const tokd__
     return id != TOKD__NO_RANK ? id : (*next)++;
 }
 
+/* The normalized: true tokens, keyed by their content as the normalizers
+ * leave it (Hugging Face matches them in normalized text), each with its
+ * index among the special tokens (UINT32_MAX for a non-special one). */
+static int index_normalized(loader *l, const tokd__special *all, const uint8_t *special, size_t n)
+{
+    tokd__hf *hf = l->hf;
+    size_t k = 0, si = 0;
+    tokd__special *items = calloc(n + 1, sizeof *items);
+    hf->norm_special = calloc(n + 1, sizeof *hf->norm_special);
+    int rc = items && hf->norm_special ? 0 : TOKD_ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t index = special[i] ? si++ : SIZE_MAX;
+        if (!all[i].normalized)
+            continue;
+        tokd_bytes text = {0};
+        rc = tokd__hf_normalize(hf, (const uint8_t *)all[i].text, all[i].len, &text);
+        items[k] = all[i];
+        items[k].text = text.data;
+        items[k].len = (uint32_t)text.len;
+        items[k].normalized = 0;
+        hf->norm_special[k++] = index == SIZE_MAX ? UINT32_MAX : (uint32_t)index;
+        rc = rc ? rc : text.len ? 0 : malformed(l, "added_tokens", "a normalized token normalizes to nothing");
+    }
+    if (rc != 0) {
+        for (size_t i = 0; i < k; i++)
+            free(items[i].text);
+        free(items);
+        return rc;
+    }
+    return tokd__specials_init(&hf->norm, items, k, l->err);
+}
+
 static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__special **sp, size_t *n_sp)
 {
     size_t n = json_array_size(added), n_added = 0, i;
@@ -364,8 +396,6 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
             break;
         if (!json_is_string(content) || !json_string_length(content))
             rc = malformed(l, where, "needs a non-empty \"content\"");
-        else if (flag(a, "normalized") && l->hf->n_norms)
-            rc = unsupported(l, where, "an added token matched after normalization (normalized: true with a normalizer)");
         else {
             tokd__special *s = &all[n_added];
             s->id = added_id(l, map, all, n_added, json_string_value(content), &next);
@@ -374,6 +404,7 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
             s->lstrip = (uint8_t)flag(a, "lstrip");
             s->rstrip = (uint8_t)flag(a, "rstrip");
             s->single_word = (uint8_t)flag(a, "single_word");
+            s->normalized = (uint8_t)(flag(a, "normalized") && l->hf->n_norms > 0);
             special[n_added++] = (uint8_t)flag(a, "special");
             rc = s->text ? 0 : TOKD_ENOMEM;
         }
@@ -391,6 +422,8 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
         else
             plain[np++] = all[i];
     }
+    if (rc == 0)
+        rc = index_normalized(l, all, special, n_added);
     if (rc == 0) {
         free(all);
         free(special);
@@ -530,6 +563,8 @@ void tokd__hf_free(tokd__hf *hf)
     free(hf->pres);
     tokd__pairmap_release(&hf->merges);
     tokd__specials_release(&hf->added);
+    tokd__specials_release(&hf->norm);
+    free(hf->norm_special);
     free(hf->prefix);
     free(hf->suffix);
     free(hf->dec_from);

@@ -74,7 +74,7 @@ static long match_at(const tokd__specials *ss, tokd__special_filter f, const uin
         if (len > n - i)
             continue;
         uint32_t r = tokd__rankmap_get(&ss->by_text, s + i, len);
-        if (r != TOKD__NO_RANK && passes(f, r))
+        if (r != TOKD__NO_RANK && passes(f, r) && (f.normalized_too || !ss->items[r].normalized))
             return (long)r;
     }
     return -1;

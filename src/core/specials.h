@@ -21,6 +21,7 @@ typedef struct tokd__special {
     uint32_t id;
     /* Hugging Face added-token options (0 for tiktoken) */
     uint8_t lstrip, rstrip, single_word;
+    uint8_t normalized; /* matched in normalized text only (tokd__hf.norm) */
 } tokd__special;
 
 typedef struct tokd__specials {
@@ -44,6 +45,7 @@ long tokd__specials_index(const tokd__specials *ss, const char *text, size_t len
 typedef struct tokd__special_filter {
     int all;
     const uint8_t *mask; /* used when !all; NULL means none */
+    int normalized_too;  /* also tokens marked normalized (disallowed checks) */
 } tokd__special_filter;
 
 /* Find the first special token in s[pos..n) that passes `f`. Returns 1 and

@@ -221,8 +221,8 @@ static int resolve_policy(const tokd_tokenizer *t, const tokd_specials *sp, poli
     int allow_list = sp->allowed_mode == TOKD_ALLOW_LIST;
     int dis_list = sp->disallowed_mode == TOKD_DISALLOW_LIST ||
                    (sp->disallowed_mode == TOKD_DISALLOW_ALL && allow_list);
-    *p = (policy){{sp->allowed_mode == TOKD_ALLOW_ALL, NULL},
-                  {sp->disallowed_mode == TOKD_DISALLOW_ALL && sp->allowed_mode == TOKD_ALLOW_NONE, NULL},
+    *p = (policy){{sp->allowed_mode == TOKD_ALLOW_ALL, NULL, 0},
+                  {sp->disallowed_mode == TOKD_DISALLOW_ALL && sp->allowed_mode == TOKD_ALLOW_NONE, NULL, 1},
                   NULL};
     if (!allow_list && !dis_list)
         return 0;
@@ -250,13 +250,14 @@ typedef struct job {
     const tokd_tokenizer *t;
     tokd_ids *out; /* NULL: count only */
     size_t count;
+    tokd__special_filter allowed;
 } job;
 
 static int encode_segment(job *j, const uint8_t *s, size_t n, int at_start)
 {
     const tokd_tokenizer *t = j->t;
     if (t->hf)
-        return tokd__hf_segment(t, s, n, at_start, j->out, &j->count);
+        return tokd__hf_segment(t, j->allowed, s, n, at_start, j->out, &j->count);
     const tokd__bpe_model *m = &t->model;
     if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
         for (size_t i = 0; i < n;) {
@@ -322,6 +323,7 @@ static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, int
             err->position = at + 1;
         return TOKD_ESPECIAL;
     }
+    j->allowed = p->allowed;
     int rc = add_special && hf ? emit_all(j, hf->prefix, hf->n_prefix) : 0;
     const tokd__special *x;
     while (rc == 0 && (x = next_token(j->t, p, s, n, pos, &at, &end))) {
@@ -359,7 +361,7 @@ static int run(job *j, const char *text, size_t len, const tokd_specials *sp, to
 int tokd_encode(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                 tokd_ids *out, tokd_error *err)
 {
-    job j = {tok, out, 0};
+    job j = {tok, out, 0, {0, NULL, 0}};
     size_t before = out->len;
     int rc = run(&j, text, len, sp, err);
     if (rc != 0)
@@ -377,7 +379,7 @@ int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len
 int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                size_t *count, tokd_error *err)
 {
-    job j = {tok, NULL, 0};
+    job j = {tok, NULL, 0, {0, NULL, 0}};
     int rc = run(&j, text, len, sp, err);
     *count = rc == 0 ? j.count : 0;
     return rc;

@@ -97,8 +97,6 @@ static const char *const refused[][4] = {
      "EUNSUPPORTED", "dropout"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a c\"]}}", "EFORMAT",
      "model.merges[0]"},
-    {"mistral", "{\"added_tokens\": [{\"id\": 0, \"content\": \"<unk>\", \"normalized\": true, \"special\": true}]}",
-     "EUNSUPPORTED", "matched after normalization"},
     {"mistral", "{\"padding\": {\"strategy\": \"BatchLongest\"}}", "EUNSUPPORTED", "padding"},
 };
 
