@@ -39,6 +39,8 @@ async function variants() {
   for (const [name, v] of Object.entries(spec.variants)) {
     const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'data/encodings', v.base, 'tokenizer.json'), 'utf8'));
     Object.assign(json, v.set);
+    Object.assign(json.model, v.set_model || {});
+    if (v.merges_as_pairs) json.model.merges = json.model.merges.map((m) => (Array.isArray(m) ? m : m.split(' ')));
     const file = path.join(require('os').tmpdir(), `tokd-variant-${name}.json`);
     fs.writeFileSync(file, JSON.stringify(json));
     const tok = Tokenizer.fromFile(file);

@@ -12,9 +12,23 @@
 
 static json_t *spec, *fixtures;
 
-/* Write `base`'s tokenizer.json with the keys of `set` replaced; returns the
+/* Merges "a b" as ["a", "b"]. */
+static void merges_as_pairs(json_t *model)
+{
+    json_t *merges = json_object_get(model, "merges"), *m;
+    size_t i;
+    json_array_foreach(merges, i, m)
+    {
+        if (!json_is_string(m))
+            continue;
+        const char *s = json_string_value(m), *sp = strchr(s, ' ');
+        json_array_set_new(merges, i, json_pack("[s#, s]", s, (int)(sp - s), sp + 1));
+    }
+}
+
+/* Write `base`'s tokenizer.json changed as variant `v` says; returns the
  * temporary path (static storage). */
-static const char *variant_file(const char *base, json_t *set)
+static const char *variant_file(const char *base, json_t *v)
 {
     static char out[64];
     char in[4096];
@@ -22,17 +36,21 @@ static const char *variant_file(const char *base, json_t *set)
     json_error_t je;
     json_t *root = json_load_file(in, 0, &je);
     ck_assert_msg(root != NULL, "%s: %s", in, je.text);
-    json_object_update(root, set);
+    json_object_update(root, json_object_get(v, "set"));
+    if (json_object_get(v, "set_model"))
+        json_object_update(json_object_get(root, "model"), json_object_get(v, "set_model"));
+    if (json_is_true(json_object_get(v, "merges_as_pairs")))
+        merges_as_pairs(json_object_get(root, "model"));
     snprintf(out, sizeof out, "/tmp/tokd-variant-%d.json", (int)getpid());
     ck_assert_int_eq(json_dump_file(root, out, JSON_COMPACT), 0);
     json_decref(root);
     return out;
 }
 
-static tokd_tokenizer *load_variant(const char *base, json_t *set, int *rc, tokd_error *err)
+static tokd_tokenizer *load_variant(const char *base, json_t *v, int *rc, tokd_error *err)
 {
     tokd_tokenizer *t = NULL;
-    const char *path = variant_file(base, set);
+    const char *path = variant_file(base, v);
     *rc = tokd_tokenizer_load(path, NULL, &t, err);
     unlink(path);
     return t;
@@ -50,7 +68,7 @@ START_TEST(test_variant_matches_reference)
     }
     int rc;
     tokd_error err = {0};
-    tokd_tokenizer *t = load_variant(json_string_value(json_object_get(v, "base")), json_object_get(v, "set"), &rc, &err);
+    tokd_tokenizer *t = load_variant(json_string_value(json_object_get(v, "base")), v, &rc, &err);
     ck_assert_msg(rc == 0, "%s: %s", name, err.text);
     json_t *cases = json_object_get(json_object_get(fixtures, "variants"), name), *c;
     size_t k, failed = 0;
@@ -105,10 +123,11 @@ START_TEST(test_unsupported_refused)
     json_error_t je;
     json_t *set = json_loads(refused[_i][1], 0, &je);
     ck_assert_ptr_nonnull(set);
+    json_t *v = json_pack("{s:o}", "set", set);
     int rc;
     tokd_error err = {0};
-    tokd_tokenizer *t = load_variant(refused[_i][0], set, &rc, &err);
-    json_decref(set);
+    tokd_tokenizer *t = load_variant(refused[_i][0], v, &rc, &err);
+    json_decref(v);
     ck_assert_ptr_null(t);
     ck_assert_str_eq(tokd_err_name(rc), refused[_i][2]);
     ck_assert_msg(strstr(err.text, refused[_i][3]) != NULL, "message \"%s\" lacks \"%s\"", err.text, refused[_i][3]);
