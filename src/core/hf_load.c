@@ -44,6 +44,28 @@ static int flag(json_t *o, const char *key)
     return json_is_true(json_object_get(o, key));
 }
 
+/* Apply `one` to a pipeline node, or to each member of a Sequence node (whose
+ * members are under `members`), recursively. A missing or null node is an
+ * empty pipeline. */
+typedef int (*step_fn)(struct loader *l, json_t *node);
+
+static int each_step(loader *l, json_t *node, const char *members, step_fn one)
+{
+    if (!node || json_is_null(node))
+        return 0;
+    if (strcmp(type_of(node), "Sequence") != 0)
+        return one(l, node);
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(node, members), i, x)
+    {
+        int rc = each_step(l, x, members, one);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* ---- normalizer ------------------------------------------------------- */
 
 static int add_normalizer(loader *l, json_t *n)
@@ -68,23 +90,6 @@ static int add_normalizer(loader *l, json_t *n)
         return TOKD_ENOMEM;
     hf->norms = v;
     hf->norms[hf->n_norms++] = x;
-    return 0;
-}
-
-static int load_normalizer(loader *l, json_t *n)
-{
-    if (!n || json_is_null(n))
-        return 0;
-    if (strcmp(type_of(n), "Sequence") != 0)
-        return add_normalizer(l, n);
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(n, "normalizers"), i, x)
-    {
-        int rc = load_normalizer(l, x);
-        if (rc != 0)
-            return rc;
-    }
     return 0;
 }
 
@@ -163,23 +168,6 @@ static int add_pretokenizer(loader *l, json_t *p)
     }
     hf->pres = v;
     hf->pres[hf->n_pres++] = x;
-    return 0;
-}
-
-static int load_pretokenizer(loader *l, json_t *p)
-{
-    if (!p || json_is_null(p))
-        return 0;
-    if (strcmp(type_of(p), "Sequence") != 0)
-        return add_pretokenizer(l, p);
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(p, "pretokenizers"), i, x)
-    {
-        int rc = load_pretokenizer(l, x);
-        if (rc != 0)
-            return rc;
-    }
     return 0;
 }
 
@@ -461,23 +449,12 @@ static int template_ids(loader *l, json_t *tp, json_t *item, uint32_t **ids, siz
     return 0;
 }
 
-static int load_post(loader *l, json_t *p)
+static int add_post(loader *l, json_t *p)
 {
     const char *type = type_of(p);
     tokd__hf *hf = l->hf;
-    if (!p || json_is_null(p) || !strcmp(type, "ByteLevel"))
-        return 0;
-    if (!strcmp(type, "Sequence")) {
-        size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(p, "processors"), i, x)
-        {
-            int rc = load_post(l, x);
-            if (rc != 0)
-                return rc;
-        }
-        return 0;
-    }
+    if (!strcmp(type, "ByteLevel"))
+        return 0; /* it only trims offsets */
     if (strcmp(type, "TemplateProcessing") != 0)
         return unsupported(l, "post_processor", type);
     size_t i;
@@ -527,23 +504,6 @@ static int add_decoder(loader *l, json_t *d)
     return 0;
 }
 
-static int load_decoder(loader *l, json_t *d)
-{
-    if (!d || json_is_null(d))
-        return 0;
-    if (strcmp(type_of(d), "Sequence") != 0)
-        return add_decoder(l, d);
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(d, "decoders"), i, x)
-    {
-        int rc = load_decoder(l, x);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* ---- the whole file ----------------------------------------------------- */
 
 void tokd__hf_free(tokd__hf *hf)
@@ -577,15 +537,15 @@ static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special
     json_t *trunc = json_object_get(root, "truncation"), *pad = json_object_get(root, "padding");
     if ((trunc && !json_is_null(trunc)) || (pad && !json_is_null(pad)))
         return unsupported(l, "truncation / padding", "a file that sets them");
-    int rc = load_normalizer(l, json_object_get(root, "normalizer"));
+    int rc = each_step(l, json_object_get(root, "normalizer"), "normalizers", add_normalizer);
     if (rc == 0)
-        rc = load_pretokenizer(l, json_object_get(root, "pre_tokenizer"));
+        rc = each_step(l, json_object_get(root, "pre_tokenizer"), "pretokenizers", add_pretokenizer);
     if (rc == 0)
         rc = load_model(l, json_object_get(root, "model"), map);
     if (rc == 0)
-        rc = load_post(l, json_object_get(root, "post_processor"));
+        rc = each_step(l, json_object_get(root, "post_processor"), "processors", add_post);
     if (rc == 0)
-        rc = load_decoder(l, json_object_get(root, "decoder"));
+        rc = each_step(l, json_object_get(root, "decoder"), "decoders", add_decoder);
     if (rc == 0)
         rc = load_added(l, json_object_get(root, "added_tokens"), map, sp, n_sp);
     return rc;

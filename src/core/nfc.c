@@ -16,30 +16,28 @@
 enum { SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7, LCOUNT = 19, VCOUNT = 21, TCOUNT = 28 };
 enum { NCOUNT = VCOUNT * TCOUNT, SCOUNT = LCOUNT * NCOUNT };
 
+/* The tables are sorted by their first field (a code point, or a pair). */
+static int by_cp(const void *key, const void *entry)
+{
+    uint32_t k = *(const uint32_t *)key, e = *(const uint32_t *)entry;
+    return (k > e) - (k < e);
+}
+
+static int by_pair(const void *key, const void *entry)
+{
+    uint64_t k = *(const uint64_t *)key, e = ((const tokd__nfc_comp *)entry)->pair;
+    return (k > e) - (k < e);
+}
+
 static uint8_t ccc(uint32_t cp)
 {
-    size_t lo = 0, hi = tokd__nfc_n_classes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tokd__nfc_classes[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tokd__nfc_n_classes && tokd__nfc_classes[lo].cp == cp ? tokd__nfc_classes[lo].ccc : 0;
+    const tokd__nfc_class *c = bsearch(&cp, tokd__nfc_classes, tokd__nfc_n_classes, sizeof *c, by_cp);
+    return c ? c->ccc : 0;
 }
 
 static const tokd__nfc_decomp *decomposition(uint32_t cp)
 {
-    size_t lo = 0, hi = tokd__nfc_n_decomps;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tokd__nfc_decomps[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tokd__nfc_n_decomps && tokd__nfc_decomps[lo].cp == cp ? &tokd__nfc_decomps[lo] : NULL;
+    return bsearch(&cp, tokd__nfc_decomps, tokd__nfc_n_decomps, sizeof *tokd__nfc_decomps, by_cp);
 }
 
 /* The primary composite of a + b, or 0. */
@@ -50,15 +48,8 @@ static uint32_t compose(uint32_t a, uint32_t b)
     if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 && b > TBASE && b < TBASE + TCOUNT)
         return a + (b - TBASE);
     uint64_t key = (uint64_t)a << 21 | b;
-    size_t lo = 0, hi = tokd__nfc_n_comps;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tokd__nfc_comps[mid].pair < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tokd__nfc_n_comps && tokd__nfc_comps[lo].pair == key ? tokd__nfc_comps[lo].cp : 0;
+    const tokd__nfc_comp *c = bsearch(&key, tokd__nfc_comps, tokd__nfc_n_comps, sizeof *c, by_pair);
+    return c ? c->cp : 0;
 }
 
 /* Canonical decomposition of s into cps (which has room for 4 * n). */
@@ -120,19 +111,6 @@ static size_t recompose(uint32_t *cps, size_t n)
     return kept;
 }
 
-static size_t put_utf8(uint32_t cp, char *out)
-{
-    if (cp < 0x80)
-        return out[0] = (char)cp, 1;
-    if (cp < 0x800)
-        return out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F)), 2;
-    if (cp < 0x10000)
-        return out[0] = (char)(0xE0 | cp >> 12), out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-               out[2] = (char)(0x80 | (cp & 0x3F)), 3;
-    return out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-           out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), 4;
-}
-
 int tokd__nfc(const uint8_t *s, size_t n, tokd_bytes *out)
 {
     size_t i = 0;
@@ -149,7 +127,7 @@ int tokd__nfc(const uint8_t *s, size_t n, tokd_bytes *out)
     int rc = tokd__bytes_reserve(out, 4 * k);
     for (size_t j = 0; j < k && rc == 0; j++) {
         char buf[4];
-        rc = tokd__bytes_append(out, buf, put_utf8(cps[j], buf));
+        rc = tokd__bytes_append(out, buf, tokd__utf8_put(cps[j], buf));
     }
     free(cps);
     return rc;

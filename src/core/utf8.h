@@ -31,6 +31,31 @@ static inline uint32_t tokd__utf8_next(const uint8_t *s, size_t i, size_t *len)
            (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
 }
 
+/* Write code point cp (not a surrogate, <= 0x10FFFF) as UTF-8; its length. */
+static inline size_t tokd__utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Length of the longest valid UTF-8 sequence at s[0..len), or 0 if s[0]
  * starts no valid sequence; *maximal is set to the length of the maximal
  * subpart to replace (>= 1) when 0 is returned. */

@@ -21,19 +21,6 @@ static const char *const class_patterns[8] = {"\\p{Lu}", "\\p{Ll}", "\\p{Lt}", "
 static uint32_t *agree; /* code points where PCRE2 and tokd's tables agree */
 static size_t n_agree;
 
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80)
-        return out[0] = (char)cp, 1;
-    if (cp < 0x800)
-        return out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F)), 2;
-    if (cp < 0x10000)
-        return out[0] = (char)(0xE0 | cp >> 12), out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-               out[2] = (char)(0x80 | (cp & 0x3F)), 3;
-    return out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-           out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), 4;
-}
-
 static void find_agreeing_code_points(void)
 {
     pcre2_code *re[8];
@@ -50,7 +37,7 @@ static void find_agreeing_code_points(void)
         if (cp >= 0xD800 && cp < 0xE000)
             continue;
         char buf[4];
-        size_t n = put_utf8(buf, cp);
+        size_t n = tokd__utf8_put(cp, buf);
         uint8_t cls = 0;
         for (int k = 0; k < 8; k++)
             if (pcre2_match(re[k], (PCRE2_SPTR)buf, n, 0, 0, md, NULL) > 0)
@@ -82,9 +69,9 @@ static size_t random_text(uint32_t *seed, char *buf, size_t max_cps)
         if (r < 6)
             buf[n++] = ascii[next_rand(seed) % (sizeof ascii - 1)];
         else if (r < 7)
-            n += put_utf8(buf + n, 0x17F);
+            n += tokd__utf8_put(0x17F, buf + n);
         else
-            n += put_utf8(buf + n, agree[next_rand(seed) % n_agree]);
+            n += tokd__utf8_put(agree[next_rand(seed) % n_agree], buf + n);
     }
     return n;
 }

@@ -14,41 +14,18 @@
 #include "sha256.h"
 #include "tokenizer_impl.h"
 #include "testutil.h"
+#include "utf8.h"
 
 #define BLOCKS 0x1100
 
 static json_t *sweep;
-
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 /* Probe k around code point cp: "a%ca", "A%cb", " %cx", "1%c\n". */
 static size_t probe(char *buf, uint32_t cp, int k)
 {
     static const char before[] = "aA 1", after[] = "abx\n";
     buf[0] = before[k];
-    size_t n = 1 + put_utf8(buf + 1, cp);
+    size_t n = 1 + tokd__utf8_put(cp, buf + 1);
     buf[n] = after[k];
     return n + 1;
 }
