@@ -64,8 +64,12 @@ static void request_id(struct MHD_Connection *c, char id[65])
         return;
     }
     unsigned char r[8] = {0};
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-        clock_gettime(CLOCK_REALTIME, (struct timespec *)(void *)r);
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) { /* no entropy yet: time-based */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t v = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        memcpy(r, &v, sizeof r);
+    }
     for (int i = 0; i < 8; i++)
         snprintf(id + 2 * i, 3, "%02x", r[i]);
 }
@@ -149,7 +153,6 @@ static void run_route(request *rq, struct MHD_Connection *c, const route *rt, re
 static void dispatch(request *rq, struct MHD_Connection *c, reply *r)
 {
     int path_known = 0;
-    static char allow[N_ROUTES][16];
     for (size_t i = 0; i < N_ROUTES; i++) {
         if (strcmp(routes[i].path, rq->path) != 0)
             continue;
@@ -158,8 +161,7 @@ static void dispatch(request *rq, struct MHD_Connection *c, reply *r)
             run_route(rq, c, &routes[i], r);
             return;
         }
-        snprintf(allow[i], sizeof allow[i], "%s", routes[i].method);
-        r->allow = allow[i];
+        r->allow = routes[i].method; /* each path has one method */
     }
     if (path_known)
         reply_error(r, 405, "method_not_allowed", NULL, "%s %s is not supported; use %s", rq->method, rq->path, r->allow);
