@@ -44,7 +44,9 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
 }
 
 /* [start, end) of each token in code points or UTF-16 units of `text`. A
- * token that starts or ends inside a character covers that character. */
+ * token that starts or ends inside a character covers that character. NULL
+ * when the tokens' bytes do not spell the text (a tokenizer whose
+ * normalizer rewrites it, such as Mistral's spaces as U+2581). */
 static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, const char *text, size_t len,
                             int utf16)
 {
@@ -68,12 +70,16 @@ static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, cons
         i += n;
     }
     size_t pos = 0;
-    for (size_t i = 0; i < ids->len && pos < len; i++) {
+    for (size_t i = 0; i < ids->len && a; i++) {
         const char *b;
         size_t n;
         tokd_token_bytes(tok, ids->ids[i], &b, &n);
-        size_t last = pos + n - 1 < len ? pos + n - 1 : len - 1;
-        json_array_append_new(a, json_pack("[I,I]", (json_int_t)before[pos], (json_int_t)after[last]));
+        if (n > len - pos || memcmp(b, text + pos, n) != 0) {
+            json_decref(a);
+            a = NULL;
+            break;
+        }
+        json_array_append_new(a, json_pack("[I,I]", (json_int_t)before[pos], (json_int_t)after[pos + n - 1]));
         pos += n;
     }
     free(before);
@@ -137,9 +143,19 @@ void api_encode(app *a, json_t *body, reply *r)
         json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
         if (o.tokens)
             json_object_set_new(item, "tokens", tokens_json(tok, &ids));
-        if (o.offsets)
-            json_object_set_new(item, "offsets",
-                                offsets_json(tok, &ids, json_string_value(v), json_string_length(v), o.utf16));
+        json_t *offsets = o.offsets ? offsets_json(tok, &ids, json_string_value(v), json_string_length(v), o.utf16)
+                                    : NULL;
+        if (o.offsets && !offsets) {
+            json_decref(item);
+            tokd_ids_release(&ids);
+            reply_error(r, 400, "unsupported", "return_offsets",
+                        "offsets are not available for %s: its tokens do not spell the input byte for byte "
+                        "(its normalizer rewrites the text)",
+                        tokd_tokenizer_name(tok));
+            goto done;
+        }
+        if (offsets)
+            json_object_set_new(item, "offsets", offsets);
         total += ids.len;
         json_array_append_new(results, item);
         tokd_ids_release(&ids);

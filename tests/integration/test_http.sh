@@ -97,6 +97,8 @@ post "special as text" /v1/encode '{"text":"<|endoftext|>","tokenizer":"cl100k_b
 post "llama3 by name" /v1/encode '{"text":"Hello world","tokenizer":"llama3"}' 200 .ids '[9906,1917]'
 post "mistral adds <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral","add_special_tokens":true}' 200 .ids '[1,22557,1526]'
 post "mistral without <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral"}' 200 .ids '[22557,1526]'
+post "llama3 offsets" /v1/encode '{"text":"Hello world","tokenizer":"llama3","return_offsets":true}' 200 .offsets '[[0,5],[5,11]]'
+error "no offsets where the normalizer rewrites" /v1/encode '{"text":"Hello world","tokenizer":"mistral","return_offsets":true}' 400 unsupported '"return_offsets"'
 post "mistral decode" /v1/decode '{"ids":[1,22557,1526],"tokenizer":"mistral"}' 200 .text '"<s> Hello world"'
 post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
 
