@@ -6,7 +6,7 @@
  * the APIs that receive it treat it); messages with the chat rules.
  * Truncation keeps whole tokens of the original encoding and never splits
  * a UTF-8 character; since re-encoding a cut text can merge differently,
- * the result is counted again and cut one more token until it fits. */
+ * the result is counted again and cut by the excess until it fits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +85,8 @@ static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, e
         rc = tokd_count(tok, out.data ? out.data : "", out.len, &ordinary, &n, NULL);
         if (rc != 0 || (long)n <= budget || keep == 0)
             break;
-        keep--;
+        size_t over = n - (size_t)(budget > 0 ? budget : 0); /* re-encoding merged differently */
+        keep = keep > over ? keep - over : 0;
     }
     if (rc == 0) {
         *result = json_stringn(out.data ? out.data : "", out.len);
