@@ -291,6 +291,10 @@ static void count_across(app *a, json_t *body, json_t *names, reply *r)
         const tokd_tokenizer *tok = json_is_string(v) ? app_tokenizer(a, json_string_value(v)) : NULL;
         size_t n;
         tokd_error err = {0};
+        if (!json_is_string(v)) {
+            reply_error(r, 400, "invalid_type", "tokenizers", "tokenizers[%zu] must be a tokenizer name (a string)", i);
+            goto done;
+        }
         if (!tok) {
             reply_error(r, 404, "unknown_tokenizer", "tokenizers", "tokenizers[%zu] is not a loaded tokenizer", i);
             goto done;

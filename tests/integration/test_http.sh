@@ -163,6 +163,19 @@ error "messages need a chat model" /v1/count "{\"tokenizer\":\"cl100k_base\",\"m
 error "bad message" /v1/count '{"model":"gpt-4o","messages":[{"role":"user","content":[1]}]}' 400 invalid_type '"messages[0].content"'
 error "bad truncate" /v1/context/check '{"text":"x","model":"gpt-4o","truncate":"left"}' 400 invalid_value '"truncate"'
 error "context needs a window" /v1/context/check '{"text":"x","tokenizer":"gpt2"}' 400 missing_field '"context_window"'
+error "tokenizers not strings" /v1/count '{"text":"x","tokenizers":[1]}' 400 invalid_type '"tokenizers"'
+# hostile bodies: each a 400 invalid_json, and the server goes on
+printf '%*s' 100000 '' | tr ' ' '[' > "$tmp/deep.json"
+printf '%*s' 100000 '' | tr ' ' ']' >> "$tmp/deep.json"
+error "100k levels of nesting" /v1/encode "@$tmp/deep.json" 400 invalid_json null
+error "number overflow" /v1/decode '{"ids":[1e999999],"tokenizer":"gpt2"}' 400 invalid_json null
+error "integer overflow" /v1/decode '{"ids":[99999999999999999999999],"tokenizer":"gpt2"}' 400 invalid_json null
+error "NaN" /v1/decode '{"ids":[NaN],"tokenizer":"gpt2"}' 400 invalid_json null
+error "lone surrogate" /v1/encode '{"text":"\ud800x","tokenizer":"gpt2"}' 400 invalid_json null
+error "invalid UTF-8 in JSON" /v1/encode "$(printf '{"text":"\377\376","tokenizer":"gpt2"}')" 400 invalid_json null
+error "empty body" /v1/encode '' 400 invalid_json null
+error "random bytes" /v1/count "$(head -c 3000 /dev/urandom | tr -d '\000' | tr '{' x)" 400 invalid_json null
+call GET /healthz; expect "alive after hostile bodies" 200 .status '"ok"'
 call POST /v1/encode '{"text":"x","tokenizer":"gpt2"}' text/plain
 expect "415 not json" 415 .error.code '"unsupported_media_type"'
 call GET /v1/encode
