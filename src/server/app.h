@@ -62,6 +62,7 @@ void api_encode(app *a, json_t *body, reply *r);
 void api_decode(app *a, json_t *body, reply *r);
 void api_count(app *a, json_t *body, reply *r);
 void api_context_check(app *a, json_t *body, reply *r);
+void api_windows(app *a, json_t *body, reply *r);
 
 /* Shared request helpers (api_common.c). Each returns 0, or -1 after
  * filling `r` with an error that names the field. */

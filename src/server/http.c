@@ -27,6 +27,7 @@ static const route routes[] = {
     {"POST", "/v1/decode", api_decode, 1},
     {"POST", "/v1/count", api_count, 1},
     {"POST", "/v1/context/check", api_context_check, 1},
+    {"POST", "/v1/windows", api_windows, 1},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

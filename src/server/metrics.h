@@ -16,9 +16,9 @@
 /* Routes with their own series; anything else is "other". */
 #define METRICS_ROUTES(X)                                                                          \
     X("/healthz") X("/readyz") X("/metrics") X("/v1/tokenizers") X("/v1/models") X("/v1/encode") \
-    X("/v1/decode") X("/v1/count") X("/v1/context/check") X("other")
+    X("/v1/decode") X("/v1/count") X("/v1/context/check") X("/v1/windows") X("other")
 #define METRICS_STATUSES {200, 400, 404, 405, 413, 415, 429, 500, 503, 0}
-#define METRICS_N_ROUTES 10
+#define METRICS_N_ROUTES 11
 #define METRICS_N_STATUSES 10
 #define METRICS_N_BUCKETS 12
 

@@ -140,6 +140,28 @@ post "truncate never splits a character" /v1/context/check '{"text":"😀😀�
 post "truncate start never splits" /v1/context/check '{"text":"😀😀😀","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":0,"truncate":"start"}' 200 \
     '[.truncated_text, .truncated_tokens]' '["😀",2]'
 
+# ---- next-token windows, against a plain reference (jq): inputs ids[i:i+L],
+# targets ids[i+1:i+L+1], for i = 0, S, 2S, ... while a full target exists
+seq='[11,12,13,14,15,16,17,18,19,20]'
+for combo in "3 1" "3 3" "2 5" "4 2" "9 1" "10 1" "12 3" "1 1" "2 20"; do
+    set -- $combo
+    want=$(jq -c --argjson L "$1" --argjson S "$2" \
+        '[[range(0; length - $L; $S) as $i | .[$i:$i + $L]], [range(0; length - $L; $S) as $i | .[$i + 1:$i + $L + 1]]]' <<< "$seq")
+    post "windows max_length=$1 stride=$2" /v1/windows "{\"ids\":$seq,\"max_length\":$1,\"stride\":$2}" 200 '[.inputs, .targets]' "$want"
+done
+call POST /v1/encode '{"text":"The quick brown fox jumps over the lazy dog.","tokenizer":"cl100k_base"}'
+text_ids=$(jq -c .ids "$tmp/body")
+want=$(jq -c '[[range(0; length - 4; 4) as $i | .[$i:$i + 4]], [range(0; length - 4; 4) as $i | .[$i + 1:$i + 5]]]' <<< "$text_ids")
+post "windows of text" /v1/windows '{"text":"The quick brown fox jumps over the lazy dog.","tokenizer":"cl100k_base","max_length":4}' 200 \
+    '[[.inputs, .targets], .tokenizer, .tokens]' "[$want,\"cl100k_base\",10]"
+post "windows bounded" /v1/windows "{\"ids\":$seq,\"max_length\":2,\"stride\":1,\"max_windows\":3}" 200 \
+    '[.windows, .total_windows, .truncated, .inputs[2]]' '[3,8,true,[13,14]]'
+error "windows need max_length" /v1/windows "{\"ids\":$seq}" 400 missing_field '"max_length"'
+error "windows stride >= 1" /v1/windows "{\"ids\":$seq,\"max_length\":2,\"stride\":0}" 400 invalid_value '"stride"'
+error "windows text or ids" /v1/windows "{\"ids\":$seq,\"text\":\"x\",\"max_length\":2}" 400 invalid_request '"text"'
+error "windows bad id" /v1/windows '{"ids":[1,"x"],"max_length":1}' 400 invalid_token_id '"ids[1]"'
+error "windows text needs a tokenizer" /v1/windows '{"text":"x","max_length":1}' 400 missing_field '"tokenizer"'
+
 # ---- errors: each names the problem
 error "malformed json" /v1/encode '{"text": "x", ' 400 invalid_json null
 error "body not an object" /v1/encode '[1,2]' 400 invalid_json null
