@@ -11,6 +11,7 @@
 
 #include "bytelevel.h"
 #include "hf.h"
+#include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
 #include "tokenizer_impl.h"
@@ -95,8 +96,6 @@ static int add_normalizer(loader *l, json_t *n)
 
 /* ---- pre-tokenizer ---------------------------------------------------- */
 
-static const char GPT2_PATTERN[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
 static int pre_split(loader *l, json_t *p, tokd__hf_pretokenizer *x)
 {
     static const char *const behaviors[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext",
@@ -149,7 +148,7 @@ static int add_pretokenizer(loader *l, json_t *p)
         x.has_re = !json_is_false(json_object_get(p, "use_regex"));
         l->hf->byte_level = 1;
         if (x.has_re)
-            rc = tokd__pretok_init(&x.re, GPT2_PATTERN, 1, l->err);
+            rc = tokd__pretok_init(&x.re, tokd__builtin_find("gpt2")->pattern, 1, l->err); /* ByteLevel's own regex */
     } else if (!strcmp(type, "Digits")) {
         x.kind = TOKD__PRE_DIGITS;
         x.individual = flag(p, "individual_digits");
