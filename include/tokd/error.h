@@ -28,7 +28,8 @@
     X(EUTF8, -9, 400, "bytes are not valid UTF-8")                                      \
     X(EPATTERN, -10, 400, "invalid pre-tokenizer pattern")                              \
     X(EUNSUPPORTED, -11, 400, "unsupported tokenizer feature")                          \
-    X(ELIMIT, -12, 413, "input exceeds a configured limit")
+    X(ELIMIT, -12, 413, "input exceeds a configured limit")                            \
+    X(ECANCELLED, -13, 409, "cancelled")
 
 enum tokd_errno {
     TOKD_OK = 0,

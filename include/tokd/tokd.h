@@ -8,6 +8,7 @@
 
 #include "tokd/error.h"
 #include "tokd/tokenizer.h"
+#include "tokd/train.h"
 
 #define TOKD_VERSION "0.1.0"
 

@@ -50,5 +50,6 @@ int cmd_encode(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 #endif

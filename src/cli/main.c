@@ -15,6 +15,7 @@ static const struct {
     {"encode", cmd_encode, "print the token ids of a text as a JSON array"},
     {"count", cmd_count, "print the number of tokens of a text"},
     {"decode", cmd_decode, "turn a JSON array of token ids back into text"},
+    {"train", cmd_train, "learn a BPE tokenizer from text files"},
     {"bench", cmd_bench, "measure encode and count throughput on files"},
     {"serve", server_main, "serve the HTTP API (tokd serve --help)"},
 };

@@ -8,6 +8,7 @@
  * ({"pattern": "...", "special_tokens": {"<|x|>": id}}), or, when the file
  * is one of OpenAI's (by hash), from that built-in encoding. GPT-2's
  * encoder.json + vocab.bpe (the file or its directory) load too. */
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,8 +166,11 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
     if (!meta)
         return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", meta_path, je.line, je.text);
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
+    json_t *sha = json_object_get(meta, "sha256");
     int rc = 0;
-    if (!json_is_string(pattern))
+    if (sha && !json_is_string(sha))
+        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"sha256\" must be the rank file's hex SHA-256", meta_path);
+    else if (!json_is_string(pattern))
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"pattern\" must be a string (the pre-tokenizer regex)", meta_path);
     else if (sp_obj && !json_is_object(sp_obj))
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"special_tokens\" must be an object of name: id", meta_path);
@@ -174,7 +178,7 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
     tokd__special *sp = NULL;
     size_t n_sp = 0;
     if (rc == 0 && (rc = meta_specials(sp_obj, meta_path, &sp, &n_sp, err)) == 0) {
-        rc = read_ranks(path, NULL, &r, err);
+        rc = read_ranks(path, json_string_value(sha), &r, err);
         if (rc == 0)
             rc = tokd__tokenizer_new(name, r, json_string_value(pattern), sp, n_sp, out, err);
         else
@@ -232,23 +236,47 @@ static int has_file(const char *dir, const char *file)
     return snprintf(p, sizeof p, "%s/%s", dir, file) < (int)sizeof p && stat(p, &st) == 0;
 }
 
+/* The one NAME.tiktoken in `dir` (what tokd train writes), into `file`;
+ * 0 if there is none or more than one. */
+static int own_ranks_file(const char *dir, char *file, size_t size)
+{
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] != '.' && n > 9 && !strcmp(e->d_name + n - 9, ".tiktoken"))
+            found += snprintf(file, size, "%s/%s", dir, e->d_name) < (int)size ? 1 : 2;
+    }
+    if (d)
+        closedir(d);
+    return found == 1;
+}
+
+static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err);
+
+static int load_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char file[4096];
+    if (has_file(path, "tokenizer.json")) {
+        snprintf(file, sizeof file, "%s/tokenizer.json", path);
+        return load_hf(file, out, err);
+    }
+    if (has_file(path, "encoder.json") && has_file(path, "vocab.bpe"))
+        return load_gpt2_dir(path, out, err);
+    if (own_ranks_file(path, file, sizeof file))
+        return load_path(file, out, err);
+    return tokd_error_set(err, TOKD_EUNSUPPORTED,
+                          "%s: no tokenizer files tokd knows in this directory (tokenizer.json, "
+                          "encoder.json + vocab.bpe, or one NAME.tiktoken as tokd train writes it)",
+                          path);
+}
+
 static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
 {
     struct stat st;
     size_t plen = strlen(path);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        char file[4096];
-        if (has_file(path, "tokenizer.json")) {
-            snprintf(file, sizeof file, "%s/tokenizer.json", path);
-            return load_hf(file, out, err);
-        }
-        if (has_file(path, "encoder.json") && has_file(path, "vocab.bpe"))
-            return load_gpt2_dir(path, out, err);
-        return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "%s: no tokenizer files tokd knows in this directory (tokenizer.json, or "
-                              "encoder.json + vocab.bpe)",
-                              path);
-    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return load_dir(path, out, err);
     if (plen >= 5 && !strcmp(path + plen - 5, ".json") && !(plen >= 12 && !strcmp(path + plen - 12, "encoder.json")))
         return load_hf(path, out, err);
     if (plen >= 12 && !strcmp(path + plen - 12, "encoder.json") && (plen == 12 || path[plen - 13] == '/')) {

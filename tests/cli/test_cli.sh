@@ -117,5 +117,40 @@ case "$out" in
 *) fail=$((fail + 1)); echo "FAIL bench output: $out" ;;
 esac
 
+printf 'hello world<|end|>' > "$tmp/hello_end.txt"
+# tokd train: a tokenizer from three small files, used with -t DIR.
+corpus="$(dirname "$0")/../data/corpus"
+input=''
+expect "train" 0 "trained mini: 600 tokens (343 merges, 1 special)" sh -c \
+    "'$TOKD' train --corpus '$corpus/english.txt' '$corpus/code_c.txt' '$corpus/spanish.txt' --vocab-size 600 \
+     --min-frequency 1 --special-token '<|end|>' -o '$tmp/mini' | head -n 1 | sed 's/ in .*//'"
+stderr_has "train progress lines when not a terminal" "merging 100% (343/343)"
+expect "trained tokenizer encodes" 0 "[267, 290, 111, 294, 338, 108, 100, 599]" \
+    "$TOKD" encode -t "$tmp/mini" --allowed-special all "$tmp/hello_end.txt"
+"$TOKD" train --corpus "$corpus/english.txt" "$corpus/code_c.txt" "$corpus/spanish.txt" --vocab-size 600 \
+    --min-frequency 1 --special-token '<|end|>' --threads 2 -o "$tmp/again/mini" >/dev/null 2>&1
+expect "training is deterministic" 0 "" cmp "$tmp/mini/mini.tiktoken" "$tmp/again/mini/mini.tiktoken"
+expect "training metadata is deterministic" 0 "" cmp "$tmp/mini/mini.json" "$tmp/again/mini/mini.json"
+expect "trained metadata" 0 "gpt2 600 600 1622" jq -r \
+    '"\(.pattern_name) \(.n_vocab) \(.training.vocab_size) \(.corpus.bytes - 556)"' "$tmp/mini/mini.json"
+input='Hola, ¿qué tal? int main(void) { return 0; }'
+expect "trained round trip" 0 "$input" sh -c "'$TOKD' encode -t '$tmp/mini' | '$TOKD' decode -t '$tmp/mini'"
+input=''
+expect "train stops early at min-frequency" 0 \
+    "stopped before vocab size 5000: no pair left that occurs at least 2 times" sh -c \
+    "'$TOKD' train --corpus '$corpus/english.txt' --vocab-size 5000 -o '$tmp/early' 2>/dev/null | sed -n 4p"
+expect "train bad regex" 2 "" "$TOKD" train --corpus "$corpus/english.txt" --vocab-size 300 --regex 'a(b' -o "$tmp/x"
+stderr_has "train bad regex names the offset" "pattern does not compile at offset 3: missing closing parenthesis"
+expect "train unknown pattern" 2 "" "$TOKD" train --corpus "$corpus/english.txt" --vocab-size 300 --pattern cl200k -o "$tmp/x"
+stderr_has "train unknown pattern message" "unknown --pattern 'cl200k'"
+expect "train vocab too small" 2 "" "$TOKD" train --corpus "$corpus/english.txt" --vocab-size 256 -o "$tmp/x"
+stderr_has "train vocab message" "vocab_size must be from 257"
+expect "train missing corpus" 2 "" "$TOKD" train --corpus "$tmp/none.txt" --vocab-size 300 -o "$tmp/x"
+stderr_has "train missing corpus message" "cannot read $tmp/none.txt: No such file or directory"
+expect "train needs arguments" 2 "" "$TOKD" train --vocab-size 300
+stderr_has "train needs arguments message" "--corpus, --vocab-size and -o are required"
+expect "train bad name" 2 "" "$TOKD" train --corpus "$corpus/english.txt" --vocab-size 300 --name 'Bad/Name' -o "$tmp/x"
+"$TOKD" train --help | grep -q -- "--max-token-bytes" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL train --help"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,349 @@
+/* cmd_train.c - tokd train: learn a byte-level BPE tokenizer from files.
+ *
+ * The corpus files are memory-mapped, trained on (tokd/train.h), written to
+ * DIR/NAME.tiktoken + DIR/NAME.json, loaded back as any tokenizer would be
+ * and used to count the corpus, which gives the summary's bytes per token.
+ * Progress goes to stderr: a bar redrawn in place on a terminal, plain
+ * lines otherwise (for logs and CI). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: tokd train --corpus FILE [FILE...] --vocab-size N -o DIR\n"
+    "                  [--pattern NAME | --regex REGEX] [--name NAME] [--min-frequency N]\n"
+    "                  [--special-token TEXT]... [--max-token-bytes N] [--threads N]\n"
+    "Learn a byte-level BPE tokenizer from the corpus files and write\n"
+    "DIR/NAME.tiktoken and DIR/NAME.json; `tokd encode -t DIR` then uses it.\n\n"
+    "  --corpus FILE...        text files to learn from (pieces never cross files)\n"
+    "  --vocab-size N          tokens in all: 256 bytes + merges + special tokens\n"
+    "  --pattern NAME          pre-tokenizer of gpt2, r50k_base, p50k_base, cl100k_base\n"
+    "                          or o200k_base (default gpt2)\n"
+    "  --regex REGEX           a PCRE2 pre-tokenizer regex instead\n"
+    "  -o, --output DIR        where to write (created if missing)\n"
+    "  --name NAME             the tokenizer's name (default: DIR's name)\n"
+    "  --min-frequency N       stop when the most frequent pair is rarer (default 2)\n"
+    "  --special-token TEXT    add a special token after the merges (repeatable)\n"
+    "  --max-token-bytes N     never make a token longer than N bytes\n"
+    "  --threads N             threads for pre-tokenizing (default: CPU cores)\n"
+    "Ties between equally frequent pairs go to the smaller token ids. The same\n"
+    "corpus and options always give byte-identical files.\n";
+
+typedef struct train_args {
+    tokd_train_options o;
+    const char *pattern_name, *out_dir, *name;
+    const char **corpus;
+    size_t n_corpus;
+    const char **specials;
+} train_args;
+
+static int number(const char *flag, const char *text, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || v > max) {
+        fprintf(stderr, "tokd train: %s must be a whole number up to %lu, not '%s'\n", flag, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int push(const char ***list, size_t *n, const char *s)
+{
+    const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    grown[(*n)++] = s;
+    *list = grown;
+    return 0;
+}
+
+static int parse_number_flag(int c, const char *v, train_args *a)
+{
+    unsigned long n;
+    const char *flag = c == 'v' ? "--vocab-size" : c == 'f' ? "--min-frequency" : c == 'b' ? "--max-token-bytes"
+                                                                                            : "--threads";
+    if (number(flag, v, c == 'v' ? TOKD_TRAIN_MAX_VOCAB : c == 'j' ? 64 : UINT32_MAX, &n) != 0)
+        return -1;
+    if (c == 'v')
+        a->o.vocab_size = (uint32_t)n;
+    else if (c == 'f')
+        a->o.min_frequency = n;
+    else if (c == 'b')
+        a->o.max_token_bytes = (uint32_t)n;
+    else
+        a->o.threads = (unsigned)n;
+    return 0;
+}
+
+static int parse(int argc, char **argv, train_args *a)
+{
+    static const struct option longs[] = {
+        {"corpus", required_argument, NULL, 'c'},      {"vocab-size", required_argument, NULL, 'v'},
+        {"pattern", required_argument, NULL, 'p'},     {"regex", required_argument, NULL, 'r'},
+        {"output", required_argument, NULL, 'o'},      {"name", required_argument, NULL, 'n'},
+        {"min-frequency", required_argument, NULL, 'f'}, {"special-token", required_argument, NULL, 's'},
+        {"max-token-bytes", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+    };
+    int c, bad = 0;
+    a->pattern_name = "gpt2";
+    optind = 1;
+    while (!bad && (c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return -1;
+        }
+        if (c == 'c')
+            bad = push(&a->corpus, &a->n_corpus, optarg);
+        else if (c == 'p' || c == 'r')
+            a->pattern_name = c == 'p' ? optarg : NULL, a->o.pattern = c == 'r' ? optarg : NULL;
+        else if (c == 'o' || c == 'n')
+            *(c == 'o' ? &a->out_dir : &a->name) = optarg;
+        else if (c == 's')
+            bad = push(&a->specials, &a->o.n_special_tokens, optarg);
+        else if (c == 'v' || c == 'f' || c == 'b' || c == 'j')
+            bad = parse_number_flag(c, optarg, a);
+        else
+            bad = 1;
+    }
+    for (int i = optind; !bad && i < argc; i++) /* more corpus files */
+        bad = push(&a->corpus, &a->n_corpus, argv[i]);
+    a->o.special_tokens = a->specials;
+    if (!bad && a->pattern_name && !(a->o.pattern = tokd_train_pattern(a->pattern_name))) {
+        fprintf(stderr, "tokd train: unknown --pattern '%s' (gpt2, r50k_base, p50k_base, cl100k_base, o200k_base; "
+                        "or --regex)\n", a->pattern_name);
+        bad = 1;
+    }
+    if (!bad && (!a->n_corpus || !a->out_dir || !a->o.vocab_size)) {
+        fprintf(stderr, "tokd train: --corpus, --vocab-size and -o are required\n");
+        bad = 1;
+    }
+    if (bad)
+        fputs(usage_text, stderr);
+    return bad ? EXIT_USAGE : 0;
+}
+
+/* The tokenizer's name: --name, else the output directory's own name. */
+static int pick_name(train_args *a, char *name, size_t size)
+{
+    char real[4096];
+    const char *base = a->name;
+    if (!base)
+        base = realpath(a->out_dir, real) ? strrchr(real, '/') + 1 : "";
+    snprintf(name, size, "%s", base);
+    size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+    if (!name[0] || name[n] || n > 64 || name[0] == '.') {
+        fprintf(stderr, "tokd train: the name '%s' must be 1-64 of a-z 0-9 . _ - (not starting with '.'); "
+                        "use --name\n", name);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+typedef struct mapped {
+    tokd_train_text *texts;
+    size_t n;
+} mapped;
+
+static int map_files(const train_args *a, mapped *m)
+{
+    m->texts = calloc(a->n_corpus, sizeof *m->texts);
+    if (!m->texts)
+        return EXIT_INTERNAL;
+    for (size_t i = 0; i < a->n_corpus; i++, m->n++) {
+        int fd = open(a->corpus[i], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "tokd train: cannot read %s: %s\n", a->corpus[i], fd < 0 ? strerror(errno) : "not a file");
+            if (fd >= 0)
+                close(fd);
+            return EXIT_USAGE;
+        }
+        void *p = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+        close(fd);
+        if (p == MAP_FAILED) {
+            fprintf(stderr, "tokd train: cannot map %s: %s\n", a->corpus[i], strerror(errno));
+            return EXIT_INTERNAL;
+        }
+        m->texts[i] = (tokd_train_text){p, (size_t)st.st_size};
+    }
+    return 0;
+}
+
+static void unmap_files(mapped *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->texts[i].len)
+            munmap((void *)m->texts[i].data, m->texts[i].len);
+    free(m->texts);
+}
+
+typedef struct reporter {
+    tokd_train_progress *pg;
+    int tty;
+    atomic_int stop;
+} reporter;
+
+static void report(reporter *r, int *last_phase, int *last_tenth)
+{
+    int phase = atomic_load(&r->pg->phase);
+    phase = phase == TOKD_TRAIN_DONE ? TOKD_TRAIN_MERGING : phase; /* the final state of the bar */
+    size_t done = phase == TOKD_TRAIN_COUNTING ? atomic_load(&r->pg->bytes_done) : atomic_load(&r->pg->merges_done);
+    size_t total = phase == TOKD_TRAIN_COUNTING ? atomic_load(&r->pg->bytes_total) : atomic_load(&r->pg->merges_total);
+    if (phase != TOKD_TRAIN_COUNTING && phase != TOKD_TRAIN_MERGING)
+        return;
+    double f = total ? (double)done / (double)total : 1.0;
+    const char *what = phase == TOKD_TRAIN_COUNTING ? "counting pieces" : "merging";
+    if (r->tty) {
+        char bar[31];
+        int fill = (int)(f * 30.0 + 0.5);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%-16s [%s] %3d%% %zu/%zu   ", what, bar, (int)(f * 100.0), done, total);
+    } else if (phase != *last_phase || (int)(f * 10.0) != *last_tenth) {
+        fprintf(stderr, "%s %d%% (%zu/%zu)\n", what, (int)(f * 100.0), done, total);
+    }
+    *last_phase = phase;
+    *last_tenth = (int)(f * 10.0);
+}
+
+static void *report_loop(void *arg)
+{
+    reporter *r = arg;
+    int phase = 0, tenth = -1;
+    while (!atomic_load(&r->stop)) {
+        report(r, &phase, &tenth);
+        struct timespec tick = {0, 100 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+    report(r, &phase, &tenth);
+    if (r->tty)
+        fputc('\n', stderr);
+    return NULL;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Load the written tokenizer back and count the corpus with it. */
+static int verify(const train_args *a, const char *name, const mapped *m, size_t *tokens)
+{
+    char spec[4200];
+    tokd_tokenizer *tok;
+    tokd_error err = {0};
+    tokd_specials plain = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    snprintf(spec, sizeof spec, "%s/%s.tiktoken", a->out_dir, name);
+    int rc = tokd_tokenizer_load(spec, NULL, &tok, &err);
+    if (rc != 0)
+        return cli_fail(rc, &err);
+    *tokens = 0;
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        size_t n = 0;
+        rc = tokd_count(tok, m->texts[i].data, m->texts[i].len, &plain, &n, &err);
+        *tokens += n;
+    }
+    tokd_tokenizer_unref(tok);
+    return rc ? cli_fail(rc, &err) : 0;
+}
+
+static void summary(const train_args *a, const char *name, const tokd_train_stats *s, double secs, size_t tokens)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("trained %s: %u tokens (%u merges, %zu special) in %.2f s, peak memory %.0f MB\n", name, s->n_vocab,
+           s->merges, a->o.n_special_tokens, secs, (double)ru.ru_maxrss / 1024.0);
+    printf("corpus: %llu bytes, %llu pieces, %llu unique\n", (unsigned long long)s->corpus_bytes,
+           (unsigned long long)s->pieces, (unsigned long long)s->unique_pieces);
+    printf("compression: %.4f bytes/token on the corpus (%zu tokens)\n",
+           tokens ? (double)s->corpus_bytes / (double)tokens : 0.0, tokens);
+    if (s->n_vocab < a->o.vocab_size)
+        printf("stopped before vocab size %u: no pair left that occurs at least %llu times%s\n", a->o.vocab_size,
+               (unsigned long long)(a->o.min_frequency ? a->o.min_frequency : 2),
+               a->o.max_token_bytes ? " within --max-token-bytes" : "");
+    printf("wrote %s/%s.tiktoken and %s/%s.json\n", a->out_dir, name, a->out_dir, name);
+}
+
+static int train_and_write(const train_args *a, const char *name, const mapped *m)
+{
+    tokd_train_progress pg = {0};
+    reporter r = {.pg = &pg, .tty = isatty(STDERR_FILENO)};
+    pthread_t tid;
+    int reporting = pthread_create(&tid, NULL, report_loop, &r) == 0;
+    tokd_trained *t = NULL;
+    tokd_error err = {0};
+    double t0 = now();
+    int rc = tokd_train(&a->o, m->texts, m->n, &pg, &t, &err);
+    atomic_store(&r.stop, 1);
+    if (reporting)
+        pthread_join(tid, NULL);
+    if (rc == 0)
+        rc = tokd_trained_write(t, a->out_dir, name, a->pattern_name, &err);
+    double secs = now() - t0;
+    if (rc != 0) {
+        tokd_trained_free(t);
+        return cli_fail(rc, &err);
+    }
+    tokd_train_stats s;
+    size_t tokens = 0;
+    tokd_trained_stats(t, &s);
+    tokd_trained_free(t);
+    if ((rc = verify(a, name, m, &tokens)) == 0)
+        summary(a, name, &s, secs, tokens);
+    return rc;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return -1;
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_args a = {0};
+    char name[128];
+    mapped m = {0};
+    tokd_error err = {0};
+    int rc = parse(argc, argv, &a);
+    if (rc == 0 && (rc = tokd_train_check(&a.o, &err)) != 0)
+        rc = cli_fail(rc, &err);
+    if (rc == 0 && make_dirs(a.out_dir) != 0) {
+        fprintf(stderr, "tokd train: cannot create %s: %s\n", a.out_dir, strerror(errno));
+        rc = EXIT_USAGE;
+    }
+    if (rc == 0 && (rc = pick_name(&a, name, sizeof name)) == 0 && (rc = map_files(&a, &m)) == 0)
+        rc = train_and_write(&a, name, &m);
+    unmap_files(&m);
+    free(a.corpus);
+    free(a.specials);
+    return rc < 0 ? EXIT_OK : rc;
+}
