@@ -58,6 +58,11 @@ typedef struct tokd_train_progress {
     atomic_size_t bytes_done, bytes_total; /* counting */
     atomic_size_t merges_done, merges_total; /* merging */
     atomic_int cancel; /* set to 1 to stop: tokd_train returns TOKD_ECANCELLED */
+    /* Optional: called every millisecond or so of work, from the training
+     * threads; it may sleep to leave the CPU to other work (tokd serve
+     * does while requests are in flight). */
+    void (*pace)(void *arg);
+    void *pace_arg;
 } tokd_train_progress;
 
 typedef struct tokd_trained tokd_trained;

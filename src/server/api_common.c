@@ -49,12 +49,33 @@ void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field
                 err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc), hint);
 }
 
-const tokd_tokenizer *app_tokenizer(app *a, const char *name)
+const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name)
 {
-    for (size_t i = 0; i < a->n_tokenizers; i++)
-        if (!strcmp(tokd_tokenizer_name(a->tokenizers[i]), name))
-            return a->tokenizers[i];
-    return NULL;
+    if (r->n_held == r->cap_held) {
+        size_t cap = r->cap_held ? r->cap_held * 2 : 4;
+        tokd_tokenizer **held = realloc(r->held, cap * sizeof *held);
+        if (!held)
+            return NULL;
+        r->held = held;
+        r->cap_held = cap;
+    }
+    tokd_tokenizer *t = catalog_get(&a->tokenizers, name);
+    if (t)
+        r->held[r->n_held++] = t;
+    return t;
+}
+
+void reply_release(reply *r)
+{
+    for (size_t i = 0; i < r->n_held; i++)
+        tokd_tokenizer_unref(r->held[i]);
+    free(r->held);
+    r->held = NULL;
+    r->n_held = r->cap_held = 0;
+    json_decref(r->body);
+    r->body = NULL;
+    free(r->text);
+    r->text = NULL;
 }
 
 static int by_model(app *a, const char *name, reply *r, const tokd_tokenizer **tok, const model_info **model)
@@ -69,7 +90,7 @@ static int by_model(app *a, const char *name, reply *r, const tokd_tokenizer **t
                     name);
         return -1;
     }
-    if (!(*tok = app_tokenizer(a, enc))) {
+    if (!(*tok = app_tokenizer(a, r, enc))) {
         reply_error(r, 404, "unknown_tokenizer", "model", "model '%s' uses tokenizer '%s', which is not loaded",
                     name, enc);
         return -1;
@@ -97,7 +118,7 @@ int req_tokenizer(app *a, json_t *body, reply *r, const tokd_tokenizer **tok, co
     }
     if (m)
         return by_model(a, json_string_value(m), r, tok, model);
-    if (!(*tok = app_tokenizer(a, json_string_value(t)))) {
+    if (!(*tok = app_tokenizer(a, r, json_string_value(t)))) {
         reply_error(r, 404, "unknown_tokenizer", "tokenizer",
                     "unknown tokenizer '%s'; GET /v1/tokenizers lists the loaded ones", json_string_value(t));
         return -1;

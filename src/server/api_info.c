@@ -11,7 +11,8 @@ void api_healthz(app *a, json_t *body, reply *r)
 void api_readyz(app *a, json_t *body, reply *r)
 {
     if (atomic_load(&a->ready))
-        reply_json(r, json_pack("{s:s, s:I}", "status", "ready", "tokenizers", (json_int_t)a->n_tokenizers));
+        reply_json(r, json_pack("{s:s, s:I}", "status", "ready", "tokenizers",
+                                 (json_int_t)catalog_count(&a->tokenizers)));
     else
         reply_error(r, 503, "not_ready", NULL, "tokenizers are still loading; retry shortly");
 }
@@ -19,7 +20,7 @@ void api_readyz(app *a, json_t *body, reply *r)
 void api_metrics(app *a, json_t *body, reply *r)
 {
     tokd_bytes out = {0};
-    if (metrics_render(&a->metrics, atomic_load(&a->ready) ? a->n_tokenizers : 0, &out) != 0) {
+    if (metrics_render(&a->metrics, atomic_load(&a->ready) ? catalog_count(&a->tokenizers) : 0, &out) != 0) {
         tokd_bytes_release(&out);
         reply_error(r, 503, "out_of_memory", NULL, "out of memory rendering metrics");
         return;
@@ -46,8 +47,13 @@ static json_t *describe(const tokd_tokenizer *t)
 void api_tokenizers(app *a, json_t *body, reply *r)
 {
     json_t *list = json_array();
-    for (size_t i = 0; i < a->n_tokenizers; i++)
-        json_array_append_new(list, describe(a->tokenizers[i]));
+    tokd_tokenizer **all;
+    size_t n = catalog_list(&a->tokenizers, &all);
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(list, describe(all[i]));
+        tokd_tokenizer_unref(all[i]);
+    }
+    free(all);
     reply_json(r, json_pack("{s:o}", "tokenizers", list));
 }
 

@@ -288,7 +288,7 @@ static void count_across(app *a, json_t *body, json_t *names, reply *r)
     }
     json_array_foreach(names, i, v)
     {
-        const tokd_tokenizer *tok = json_is_string(v) ? app_tokenizer(a, json_string_value(v)) : NULL;
+        const tokd_tokenizer *tok = json_is_string(v) ? app_tokenizer(a, r, json_string_value(v)) : NULL;
         size_t n;
         tokd_error err = {0};
         if (!json_is_string(v)) {

@@ -6,24 +6,27 @@
  * nothing: every outcome, error or not, is in the reply.
  *
  * Thread-safety: `app` is read-only once ready is set, except the atomic
- * metrics; handlers run concurrently on the server's threads. */
+ * metrics, the catalog and the jobs, which lock themselves; handlers run
+ * concurrently on the server's threads. */
 #ifndef TOKD_SERVER_APP_H
 #define TOKD_SERVER_APP_H
 
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "metrics.h"
 #include "models.h"
 #include "tokd/tokd.h"
 
-#define APP_MAX_TOKENIZERS 16
+struct jobs;
 
 typedef struct app {
     server_config cfg;
-    tokd_tokenizer *tokenizers[APP_MAX_TOKENIZERS];
-    size_t n_tokenizers;
+    catalog tokenizers;
+    struct jobs *jobs;       /* training jobs; NULL when training is off */
+    char admin_token[256];   /* "" = admin API disabled */
     model_registry models;
     metrics metrics;
     atomic_int ready;
@@ -32,11 +35,17 @@ typedef struct app {
 typedef struct reply {
     int status;
     json_t *body;        /* owned; the response */
-    const char *allow;   /* for 405: the Allow header */
+    char allow[32];      /* for 405: the Allow header */
     const char *content_type; /* NULL: application/json */
     char *text;          /* owned; a non-JSON body (metrics) */
     size_t tokens;       /* tokens processed, for metrics and the log */
+    char location[96];   /* for 201/202: the Location header */
+    tokd_tokenizer **held; /* tokenizers the handler looked up, kept alive */
+    size_t n_held, cap_held;
 } reply;
+
+/* Let go of what a reply holds (after it was sent). */
+void reply_release(reply *r);
 
 /* Fill `r` with the error body {"error": {"code", "message", "field"}}. */
 void reply_error(reply *r, int status, const char *code, const char *field, const char *fmt, ...)
@@ -64,13 +73,27 @@ void api_count(app *a, json_t *body, reply *r);
 void api_context_check(app *a, json_t *body, reply *r);
 void api_windows(app *a, json_t *body, reply *r);
 
+/* Admin handlers (admin.c): `arg` is the path's {id}, or NULL. The HTTP
+ * layer has checked the bearer token before calling them. */
+typedef void (*admin_fn)(app *a, const char *arg, json_t *body, reply *r);
+void admin_train(app *a, const char *arg, json_t *body, reply *r);
+void admin_jobs(app *a, const char *arg, json_t *body, reply *r);
+void admin_job(app *a, const char *arg, json_t *body, reply *r);
+void admin_cancel(app *a, const char *arg, json_t *body, reply *r);
+
+/* 0 when `authorization` (the header, may be NULL) carries the admin
+ * token; else -1 with `r` filled: 403 when no token is configured, 401. */
+int admin_authorize(app *a, const char *authorization, reply *r);
+
 /* Shared request helpers (api_common.c). Each returns 0, or -1 after
  * filling `r` with an error that names the field. */
 
 /* The tokenizer a request names with "tokenizer" or "model" (exactly one);
  * *model is set when a model was named and the registry knows it. */
 int req_tokenizer(app *a, json_t *body, reply *r, const tokd_tokenizer **tok, const model_info **model);
-const tokd_tokenizer *app_tokenizer(app *a, const char *name);
+/* The tokenizer called `name`, kept alive until `r` is released; NULL if
+ * none (or out of memory). */
+const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name);
 
 /* "text" or "texts": exactly one. Fills texts[0..*n) with borrowed strings
  * (NULL-safe: lengths in lens) and *batch with whether "texts" was used. */

@@ -46,6 +46,18 @@ static const setting settings[] = {
     STR("models_file", "TOKD_MODELS_FILE", models_file, "model registry JSON (default: config/models.json)"),
     STR("tokenizers", "TOKD_TOKENIZERS", tokenizers,
         "more tokenizers to serve, NAME=PATH[,NAME=PATH]: tokenizer.json, encoder.json, .tiktoken"),
+    STR("tokenizer_dir", "TOKD_TOKENIZER_DIR", tokenizer_dir,
+        "directory of trained tokenizers and job records; \"\" turns training off (default \"\")"),
+    STR("corpus_dir", "TOKD_CORPUS_DIR", corpus_dir,
+        "training corpora given by \"path\" are read from here only (default \"\": inline text only)"),
+    STR("admin_token_file", "TOKD_ADMIN_TOKEN_FILE", admin_token_file,
+        "file with the admin API's bearer token (or set TOKD_ADMIN_TOKEN)"),
+    INT("train_jobs", "TOKD_TRAIN_JOBS", train_jobs, 1, 64, "training jobs that run at once (default 1)"),
+    INT("train_queue", "TOKD_TRAIN_QUEUE", train_queue, 0, 10000, "training jobs that may wait, else 429 (default 16)"),
+    INT("train_threads", "TOKD_TRAIN_THREADS", train_threads, 1, 64,
+        "threads one training job counts its corpus with (default 1)"),
+    INT("max_train_bytes", "TOKD_MAX_TRAIN_BYTES", max_train_bytes, 1, 1L << 40,
+        "largest training corpus, else 413 (default 1073741824)"),
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -53,7 +65,8 @@ static void defaults(server_config *c)
 {
     *c = (server_config){.port = 8080, .max_body_bytes = 8L << 20, .max_batch = 1024,
                          .max_decode_ids = 1L << 20, .max_connections = 1024, .connection_timeout_s = 15,
-                         .shutdown_grace_s = 10, .log_requests = 1};
+                         .shutdown_grace_s = 10, .log_requests = 1, .train_jobs = 1, .train_queue = 16,
+                         .train_threads = 1, .max_train_bytes = 1L << 30};
     snprintf(c->listen, sizeof c->listen, "127.0.0.1");
 }
 

@@ -25,6 +25,13 @@ typedef struct server_config {
     char data_dir[1024];   /* bundled encodings ("" = auto) */
     char models_file[1024]; /* model registry ("" = auto) */
     char tokenizers[4096];  /* more tokenizers: "name=path,name=path" */
+    char tokenizer_dir[1024]; /* trained tokenizers and job records ("" = no training) */
+    char corpus_dir[1024];    /* where training corpora named by path live ("" = inline only) */
+    char admin_token_file[1024]; /* file holding the admin token (else TOKD_ADMIN_TOKEN) */
+    long train_jobs;       /* training jobs running at once */
+    long train_queue;      /* jobs waiting at most, else 429 */
+    long train_threads;    /* threads of one job's counting phase */
+    long max_train_bytes;  /* largest training corpus */
 } server_config;
 
 /* Defaults, then FILE if given (an unknown key or a wrong type is an error

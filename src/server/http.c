@@ -10,24 +10,31 @@
 
 #include "http.h"
 
+/* A path's last segment may be a parameter ("{id}"), passed to the
+ * handler. Admin routes check the bearer token before anything else. */
 typedef struct route {
     const char *method;
     const char *path;
     handler_fn fn;
     int needs_ready; /* 503 until the tokenizers are loaded */
+    admin_fn admin;
 } route;
 
 static const route routes[] = {
-    {"GET", "/healthz", api_healthz, 0},
-    {"GET", "/readyz", api_readyz, 0},
-    {"GET", "/metrics", api_metrics, 0},
-    {"GET", "/v1/tokenizers", api_tokenizers, 1},
-    {"GET", "/v1/models", api_models, 1},
-    {"POST", "/v1/encode", api_encode, 1},
-    {"POST", "/v1/decode", api_decode, 1},
-    {"POST", "/v1/count", api_count, 1},
-    {"POST", "/v1/context/check", api_context_check, 1},
-    {"POST", "/v1/windows", api_windows, 1},
+    {"GET", "/healthz", api_healthz, 0, NULL},
+    {"GET", "/readyz", api_readyz, 0, NULL},
+    {"GET", "/metrics", api_metrics, 0, NULL},
+    {"GET", "/v1/tokenizers", api_tokenizers, 1, NULL},
+    {"GET", "/v1/models", api_models, 1, NULL},
+    {"POST", "/v1/encode", api_encode, 1, NULL},
+    {"POST", "/v1/decode", api_decode, 1, NULL},
+    {"POST", "/v1/count", api_count, 1, NULL},
+    {"POST", "/v1/context/check", api_context_check, 1, NULL},
+    {"POST", "/v1/windows", api_windows, 1, NULL},
+    {"POST", "/admin/v1/train", NULL, 1, admin_train},
+    {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs},
+    {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job},
+    {"DELETE", "/admin/v1/jobs/{id}", NULL, 1, admin_cancel},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -37,6 +44,7 @@ typedef struct request {
     char id[65];
     char method[8];
     char path[128];
+    const char *route;  /* the matched route's path, for metrics */
     char *body;
     size_t len, cap;
     int too_big;
@@ -79,7 +87,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *rq, reply *r)
 {
     char *text = r->text;
     if (!text && r->body)
-        text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     if (!text) {
         r->status = 503;
         text = strdup("{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}");
@@ -92,16 +100,19 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *rq, reply *r)
     }
     MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(resp, "X-Request-Id", rq->id);
-    if (r->allow)
+    if (r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->location[0])
+        MHD_add_response_header(resp, "Location", r->location);
+    if (r->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"tokd admin\"");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     rq->status = r->status;
     rq->bytes_out = len;
     rq->tokens = r->tokens;
     r->text = NULL;
-    json_decref(r->body);
-    r->body = NULL;
+    reply_release(r);
     return ok;
 }
 
@@ -116,10 +127,13 @@ static int is_json(struct MHD_Connection *c)
     return n == 16 && !strncasecmp(ct, "application/json", 16);
 }
 
-static void run_route(request *rq, struct MHD_Connection *c, const route *rt, reply *r)
+static void run_route(request *rq, struct MHD_Connection *c, const route *rt, const char *arg, reply *r)
 {
     json_t *body = NULL;
     json_error_t je;
+    if (rt->admin &&
+        admin_authorize(rq->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), r))
+        return;
     if (rt->needs_ready && !atomic_load(&rq->a->ready)) {
         reply_error(r, 503, "not_ready", NULL, "tokenizers are still loading; retry shortly");
         return;
@@ -147,22 +161,42 @@ static void run_route(request *rq, struct MHD_Connection *c, const route *rt, re
             return;
         }
     }
-    rt->fn(rq->a, body, r);
+    if (rt->admin)
+        rt->admin(rq->a, arg, body, r);
+    else
+        rt->fn(rq->a, body, r);
     json_decref(body);
+}
+
+/* Does `path` match the route's? *arg points at its {parameter}. */
+static int path_matches(const char *pattern, const char *path, const char **arg)
+{
+    const char *brace = strchr(pattern, '{');
+    *arg = NULL;
+    if (!brace)
+        return !strcmp(pattern, path);
+    size_t n = (size_t)(brace - pattern);
+    if (strncmp(pattern, path, n) != 0 || !path[n] || strchr(path + n, '/'))
+        return 0;
+    *arg = path + n;
+    return 1;
 }
 
 static void dispatch(request *rq, struct MHD_Connection *c, reply *r)
 {
     int path_known = 0;
+    const char *arg;
     for (size_t i = 0; i < N_ROUTES; i++) {
-        if (strcmp(routes[i].path, rq->path) != 0)
+        if (!path_matches(routes[i].path, rq->path, &arg))
             continue;
         path_known = 1;
+        rq->route = routes[i].path;
         if (!strcmp(routes[i].method, rq->method) || (!strcmp(rq->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
-            run_route(rq, c, &routes[i], r);
+            run_route(rq, c, &routes[i], arg, r);
             return;
         }
-        r->allow = routes[i].method; /* each path has one method */
+        size_t used = strlen(r->allow);
+        snprintf(r->allow + used, sizeof r->allow - used, "%s%s", used ? ", " : "", routes[i].method);
     }
     if (path_known)
         reply_error(r, 405, "method_not_allowed", NULL, "%s %s is not supported; use %s", rq->method, rq->path, r->allow);
@@ -260,7 +294,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     double seconds = seconds_since(&rq->start);
     if (!rq->status) /* the client went away before an answer */
         rq->status = 499;
-    metrics_record(&a->metrics, metrics_route(rq->path), rq->status, seconds, rq->tokens);
+    metrics_record(&a->metrics, metrics_route(rq->route ? rq->route : rq->path), rq->status, seconds, rq->tokens);
     if (a->cfg.log_requests)
         log_request(rq, seconds);
     atomic_fetch_sub(&a->metrics.in_flight, 1);

@@ -11,8 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "http.h"
+#include "jobs.h"
 #include "server.h"
+
+static int serve_fixed(app *a, tokd_tokenizer *t)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s", tokd_tokenizer_name(t)); /* t may be gone after catalog_add */
+    int rc = catalog_add(&a->tokenizers, t, 0, 0);
+    if (rc == CATALOG_TAKEN || rc == CATALOG_FIXED)
+        fprintf(stderr, "tokd serve: tokenizers: the name '%s' is taken\n", name);
+    else if (rc != CATALOG_ADDED)
+        fprintf(stderr, "tokd serve: tokenizers: at most %d tokenizers in all\n", CATALOG_MAX);
+    return rc == CATALOG_ADDED ? 0 : -1;
+}
 
 /* The "tokenizers" setting: NAME=PATH entries separated by commas. */
 static int load_registered(app *a, const char *dir)
@@ -26,44 +40,45 @@ static int load_registered(app *a, const char *dir)
             fprintf(stderr, "tokd serve: tokenizers: '%s' must be NAME=PATH\n", spec);
             return -1;
         }
-        if (a->n_tokenizers == APP_MAX_TOKENIZERS) {
-            fprintf(stderr, "tokd serve: tokenizers: at most %d tokenizers in all\n", APP_MAX_TOKENIZERS);
-            return -1;
-        }
         if (tokd_tokenizer_load(spec, dir, &t, &err) != 0) {
             fprintf(stderr, "tokd serve: tokenizers: %s\n", err.text);
             return -1;
         }
-        if (app_tokenizer(a, tokd_tokenizer_name(t))) {
-            fprintf(stderr, "tokd serve: tokenizers: the name '%s' is taken\n", tokd_tokenizer_name(t));
-            tokd_tokenizer_unref(t);
+        if (serve_fixed(a, t) != 0)
             return -1;
-        }
-        a->tokenizers[a->n_tokenizers++] = t;
     }
     return 0;
 }
 
-static int load_everything(app *a)
+static int load_shipped(app *a, const char *dir)
 {
     tokd_error err = {0};
-    const char *dir = a->cfg.data_dir[0] ? a->cfg.data_dir : NULL;
+    tokd_tokenizer *builtins[16];
     size_t n = 0;
     while (tokd_builtin_encodings()[n])
         n++;
-    if (n > APP_MAX_TOKENIZERS || tokd_tokenizer_load_builtins(dir, a->tokenizers, &err) != 0) {
+    if (n > sizeof builtins / sizeof builtins[0] || tokd_tokenizer_load_builtins(dir, builtins, &err) != 0) {
         fprintf(stderr, "tokd serve: %s\n", err.text);
         return -1;
     }
-    a->n_tokenizers = n;
-    for (const char *const *b = tokd_bundled_tokenizers(); *b && a->n_tokenizers < APP_MAX_TOKENIZERS; b++) {
-        if (tokd_tokenizer_load(*b, dir, &a->tokenizers[a->n_tokenizers], &err) != 0) {
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        rc |= serve_fixed(a, builtins[i]);
+    for (const char *const *b = tokd_bundled_tokenizers(); rc == 0 && *b; b++) {
+        tokd_tokenizer *t;
+        if (tokd_tokenizer_load(*b, dir, &t, &err) != 0) {
             fprintf(stderr, "tokd serve: %s\n", err.text);
             return -1;
         }
-        a->n_tokenizers++;
+        rc = serve_fixed(a, t);
     }
-    if (load_registered(a, dir) != 0)
+    return rc;
+}
+
+static int load_everything(app *a)
+{
+    const char *dir = a->cfg.data_dir[0] ? a->cfg.data_dir : NULL;
+    if (load_shipped(a, dir) != 0 || load_registered(a, dir) != 0)
         return -1;
     const char *models = a->cfg.models_file[0] ? a->cfg.models_file : models_default_path();
     char msg[600];
@@ -75,13 +90,13 @@ static int load_everything(app *a)
         fprintf(stderr, "tokd serve: %s\n", msg);
         return -1;
     }
-    return 0;
+    return a->cfg.tokenizer_dir[0] ? jobs_start(a, &a->jobs) : 0;
 }
 
 static void release(app *a)
 {
-    for (size_t i = 0; i < a->n_tokenizers; i++)
-        tokd_tokenizer_unref(a->tokenizers[i]);
+    jobs_stop(a->jobs);
+    catalog_release(&a->tokenizers);
     models_release(&a->models);
 }
 
@@ -91,6 +106,8 @@ int server_main(int argc, char **argv)
     int rc = config_load(&a.cfg, argc, argv);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
+    if (catalog_init(&a.tokenizers) != 0 || admin_token_load(&a) != 0)
+        return 2;
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
@@ -111,7 +128,7 @@ int server_main(int argc, char **argv)
     }
     atomic_store(&a.ready, 1);
     char *cfg = config_describe(&a.cfg);
-    fprintf(stderr, "{\"event\":\"ready\",\"tokenizers\":%zu,\"models\":%zu,\"config\":%s}\n", a.n_tokenizers,
+    fprintf(stderr, "{\"event\":\"ready\",\"tokenizers\":%zu,\"models\":%zu,\"config\":%s}\n", catalog_count(&a.tokenizers),
             a.models.n, cfg ? cfg : "null");
     free(cfg);
     int sig = 0;

@@ -369,11 +369,6 @@ static int vocab_bytes(trainer *t, tokd__vocab *v)
     return vocab_reindex(t, v);
 }
 
-static int cancelled(const tokd_train_progress *pg)
-{
-    return pg && atomic_load_explicit(&pg->cancel, memory_order_relaxed);
-}
-
 static int merge_loop(trainer *t, tokd__vocab *v, const tokd__merge_limits *lim, tokd_train_progress *pg)
 {
     heap_entry top;
@@ -399,7 +394,7 @@ static int merge_loop(trainer *t, tokd__vocab *v, const tokd__merge_limits *lim,
             return rc;
         if (pg)
             atomic_store_explicit(&pg->merges_done, v->n - 256u, memory_order_relaxed);
-        if (v->n_merges % 64 == 0 && cancelled(pg))
+        if (v->n_merges % 64 == 0 && tokd__train_checkpoint(pg))
             return TOKD_ECANCELLED;
     }
     return 0;

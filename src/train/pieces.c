@@ -19,7 +19,7 @@
 #include "rankmap.h"
 #include "train_impl.h"
 
-#define CANCEL_EVERY 4096
+#define CHECK_EVERY 4096
 
 void tokd__pieces_release(tokd__pieces *t)
 {
@@ -117,11 +117,6 @@ static int add_match(tokd__pieces *t, const tokd_train_text *text, const match *
     return tokd__pieces_add(t, (const uint8_t *)text->data + m->start, (uint32_t)(m->end - m->start), delta);
 }
 
-static int cancelled(const tokd_train_progress *pg)
-{
-    return pg && atomic_load_explicit(&pg->cancel, memory_order_relaxed);
-}
-
 static int scan_chunk(counting *c, chunk *ch, tokd__pieces *t)
 {
     const tokd_train_text *text = &c->texts[ch->text];
@@ -132,7 +127,7 @@ static int scan_chunk(counting *c, chunk *ch, tokd__pieces *t)
         if ((rc = add_match(t, text, &m, 1)) != 0)
             return rc;
         pos = m.end;
-        if (++n % CANCEL_EVERY == 0 && cancelled(c->pg))
+        if (++n % CHECK_EVERY == 0 && tokd__train_checkpoint(c->pg))
             return TOKD_ECANCELLED;
     }
     ch->last = pos;

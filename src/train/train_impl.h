@@ -33,6 +33,16 @@ typedef struct tokd__pieces {
 
 void tokd__pieces_release(tokd__pieces *t);
 
+/* A point where training may pause (pg->pace) or stop: 1 if cancelled. */
+static inline int tokd__train_checkpoint(tokd_train_progress *pg)
+{
+    if (!pg)
+        return 0;
+    if (pg->pace)
+        pg->pace(pg->pace_arg);
+    return atomic_load_explicit(&pg->cancel, memory_order_relaxed);
+}
+
 /* Add `delta` occurrences of p[0..len). TOKD_ENOMEM on failure. */
 int tokd__pieces_add(tokd__pieces *t, const uint8_t *p, uint32_t len, int64_t delta);
 

@@ -1,0 +1,407 @@
+/* admin.c - the admin API: bearer-token checks and training jobs.
+ *
+ * POST /admin/v1/train validates everything a job needs before it is
+ * queued (a job never fails on something the request could have said), so
+ * every mistake is a 4xx naming its field. The token is compared in
+ * constant time and never logged or echoed. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "jobs.h"
+
+#define MIN_TOKEN 16
+
+static size_t trimmed(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return n;
+}
+
+static int read_token_file(const char *path, char *out, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "tokd serve: admin_token_file: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t n = fread(out, 1, size - 1, f);
+    int full = n == size - 1 && fgetc(f) != EOF;
+    fclose(f);
+    if (full) {
+        fprintf(stderr, "tokd serve: admin_token_file: %s holds more than %zu bytes\n", path, size - 2);
+        return -1;
+    }
+    out[trimmed(out, n)] = '\0';
+    return 0;
+}
+
+int admin_token_load(app *a)
+{
+    const char *env = getenv("TOKD_ADMIN_TOKEN");
+    a->admin_token[0] = '\0';
+    if (env && *env) {
+        if (strlen(env) >= sizeof a->admin_token) {
+            fprintf(stderr, "tokd serve: TOKD_ADMIN_TOKEN is longer than %zu bytes\n", sizeof a->admin_token - 1);
+            return -1;
+        }
+        snprintf(a->admin_token, sizeof a->admin_token, "%.*s", (int)trimmed(env, strlen(env)), env);
+    } else if (a->cfg.admin_token_file[0] &&
+               read_token_file(a->cfg.admin_token_file, a->admin_token, sizeof a->admin_token) != 0) {
+        return -1;
+    }
+    if (a->admin_token[0] && strlen(a->admin_token) < MIN_TOKEN) {
+        fprintf(stderr, "tokd serve: the admin token must be at least %d characters (e.g. openssl rand -hex 32)\n",
+                MIN_TOKEN);
+        return -1;
+    }
+    return 0;
+}
+
+/* Equal secrets, in time that depends only on the length of `want`. */
+static int same_secret(const char *given, const char *want)
+{
+    size_t gl = strlen(given), wl = strlen(want);
+    volatile unsigned char diff = gl != wl;
+    for (size_t i = 0; i < wl; i++)
+        diff |= (unsigned char)(want[i] ^ (i < gl ? given[i] : 0));
+    return diff == 0;
+}
+
+int admin_authorize(app *a, const char *authorization, reply *r)
+{
+    if (!a->admin_token[0]) {
+        reply_error(r, 403, "admin_disabled", NULL,
+                    "the admin API is off: start tokd with TOKD_ADMIN_TOKEN set (or admin_token_file in the "
+                    "configuration) and send it as Authorization: Bearer <token>");
+        return -1;
+    }
+    const char *given = authorization && !strncasecmp(authorization, "Bearer ", 7) ? authorization + 7 : NULL;
+    while (given && *given == ' ')
+        given++;
+    if (!given || !same_secret(given, a->admin_token)) {
+        reply_error(r, 401, "unauthorized", NULL,
+                    authorization ? "the bearer token is not the admin token"
+                                  : "send the admin token as Authorization: Bearer <token>");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const train_fields[] = {"name",        "vocab_size", "pattern", "regex", "min_frequency",
+                                           "special_tokens", "max_token_bytes", "text", "path", "overwrite"};
+
+static int known_fields(json_t *body, reply *r)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        size_t i = 0;
+        while (i < sizeof train_fields / sizeof train_fields[0] && strcmp(train_fields[i], key))
+            i++;
+        if (i == sizeof train_fields / sizeof train_fields[0]) {
+            reply_error(r, 400, "unknown_field", key,
+                        "unknown field \"%.64s\"; a training request takes name, vocab_size, pattern or regex, "
+                        "min_frequency, special_tokens, max_token_bytes, text or path, overwrite",
+                        key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+    return n >= 1 && n <= 64 && !s[n] && s[0] != '.';
+}
+
+static int get_name(json_t *body, train_spec *s, reply *r)
+{
+    json_t *v = json_object_get(body, "name");
+    if (!v) {
+        reply_error(r, 400, "missing_field", "name", "\"name\" is required: the new tokenizer's name");
+        return -1;
+    }
+    if (!json_is_string(v) || !valid_name(json_string_value(v))) {
+        reply_error(r, 400, "invalid_value", "name",
+                    "\"name\" must be 1-64 characters of a-z 0-9 . _ - and not start with '.'");
+        return -1;
+    }
+    snprintf(s->name, sizeof s->name, "%s", json_string_value(v));
+    return 0;
+}
+
+/* An optional whole number in [lo, hi] (0 when absent, *out untouched). */
+static int get_count(json_t *body, const char *key, json_int_t lo, json_int_t hi, json_int_t *out, reply *r)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        reply_error(r, 400, json_is_integer(v) ? "invalid_value" : "invalid_type", key,
+                    "\"%s\" must be a whole number from %lld to %lld", key, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = json_integer_value(v);
+    return 0;
+}
+
+static int get_numbers(json_t *body, train_spec *s, reply *r)
+{
+    json_int_t vocab = 0, minf = 2, maxb = 0;
+    if (!json_object_get(body, "vocab_size")) {
+        reply_error(r, 400, "missing_field", "vocab_size", "\"vocab_size\" is required (tokens in all, e.g. 30000)");
+        return -1;
+    }
+    if (get_count(body, "vocab_size", TOKD_TRAIN_MIN_VOCAB, TOKD_TRAIN_MAX_VOCAB, &vocab, r) ||
+        get_count(body, "min_frequency", 1, INT64_MAX, &minf, r) ||
+        get_count(body, "max_token_bytes", 1, UINT32_MAX, &maxb, r))
+        return -1;
+    s->o.vocab_size = (uint32_t)vocab;
+    s->o.min_frequency = (uint64_t)minf;
+    s->o.max_token_bytes = (uint32_t)maxb;
+    return 0;
+}
+
+static int get_pattern(json_t *body, train_spec *s, reply *r)
+{
+    json_t *p = json_object_get(body, "pattern"), *re = json_object_get(body, "regex");
+    if (p && re) {
+        reply_error(r, 400, "invalid_request", "regex", "give \"pattern\" (a name) or \"regex\", not both");
+        return -1;
+    }
+    if ((p && !json_is_string(p)) || (re && !json_is_string(re))) {
+        reply_error(r, 400, "invalid_type", p ? "pattern" : "regex", "\"%s\" must be a string", p ? "pattern" : "regex");
+        return -1;
+    }
+    const char *name = re ? NULL : p ? json_string_value(p) : "gpt2";
+    const char *regex = re ? json_string_value(re) : tokd_train_pattern(name);
+    if (!regex) {
+        reply_error(r, 400, "invalid_value", "pattern",
+                    "unknown pattern '%.64s': use gpt2, r50k_base, p50k_base, cl100k_base or o200k_base, or "
+                    "give a PCRE2 \"regex\"",
+                    name);
+        return -1;
+    }
+    s->pattern = strdup(regex);
+    s->pattern_name = name ? strdup(name) : NULL;
+    return 0;
+}
+
+static int get_specials(json_t *body, train_spec *s, reply *r)
+{
+    json_t *list = json_object_get(body, "special_tokens"), *v;
+    size_t i;
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > 1000) {
+        reply_error(r, 400, "invalid_type", "special_tokens", "\"special_tokens\" must be an array of at most 1000 strings");
+        return -1;
+    }
+    s->specials = calloc(json_array_size(list) + 1, sizeof *s->specials);
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0 || strlen(json_string_value(v)) != json_string_length(v)) {
+            reply_error(r, 400, "invalid_value", "special_tokens",
+                        "special_tokens[%zu] must be a non-empty string without NUL", i);
+            return -1;
+        }
+        s->specials[i] = strdup(json_string_value(v));
+        s->o.n_special_tokens = i + 1;
+    }
+    return 0;
+}
+
+/* A corpus file named relative to corpus_dir, which it must not leave. */
+static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
+{
+    char base[4096], joined[8300], real[4096];
+    if (!a->cfg.corpus_dir[0]) {
+        reply_error(r, 400, "invalid_value", "path",
+                    "this server reads no corpus files (corpus_dir is not set); send the corpus as \"text\"");
+        return -1;
+    }
+    int dotdot = !strcmp(rel, "..") || !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
+                 (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/.."));
+    if (!rel[0] || rel[0] == '/' || dotdot) {
+        reply_error(r, 400, "invalid_value", "path",
+                    "\"path\" must be relative to the corpus directory, without '..'");
+        return -1;
+    }
+    snprintf(joined, sizeof joined, "%s/%s", a->cfg.corpus_dir, rel);
+    if (!realpath(a->cfg.corpus_dir, base) || !realpath(joined, real)) {
+        reply_error(r, 400, "invalid_value", "path", "no corpus file '%.200s' in the corpus directory", rel);
+        return -1;
+    }
+    size_t bl = strlen(base);
+    if (strncmp(real, base, bl) != 0 || real[bl] != '/') {
+        reply_error(r, 400, "invalid_value", "path", "'%.200s' leads out of the corpus directory (a symbolic link)",
+                    rel);
+        return -1;
+    }
+    struct stat st;
+    s->fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->fd < 0 || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        reply_error(r, 400, "invalid_value", "path", "'%.200s' is not a readable regular file", rel);
+        return -1;
+    }
+    s->len = (size_t)st.st_size;
+    s->path = strdup(rel);
+    return 0;
+}
+
+static int get_corpus(app *a, json_t *body, train_spec *s, reply *r)
+{
+    json_t *text = json_object_get(body, "text"), *path = json_object_get(body, "path");
+    if (!text == !path) {
+        reply_error(r, 400, text ? "invalid_request" : "missing_field", "text",
+                    "give the corpus as \"text\" (a string) or as \"path\" (a file in the corpus directory)%s",
+                    text ? ", not both" : "");
+        return -1;
+    }
+    if (!json_is_string(text ? text : path)) {
+        reply_error(r, 400, "invalid_type", text ? "text" : "path", "\"%s\" must be a string", text ? "text" : "path");
+        return -1;
+    }
+    if (text) {
+        s->len = json_string_length(text);
+        s->text = malloc(s->len + 1);
+        if (s->text)
+            memcpy(s->text, json_string_value(text), s->len + 1);
+    } else if (open_corpus(a, json_string_value(path), s, r) != 0) {
+        return -1;
+    }
+    if (s->len == 0) {
+        reply_error(r, 400, "invalid_value", text ? "text" : "path", "the corpus is empty");
+        return -1;
+    }
+    if (s->len > (size_t)a->cfg.max_train_bytes) {
+        reply_error(r, 413, "too_large", text ? "text" : "path",
+                    "the corpus has %zu bytes; this server trains on at most %ld (max_train_bytes)", s->len,
+                    a->cfg.max_train_bytes);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_spec(app *a, json_t *body, train_spec *s, reply *r)
+{
+    json_t *ow = json_object_get(body, "overwrite");
+    if (known_fields(body, r) || get_name(body, s, r) || get_numbers(body, s, r) || get_pattern(body, s, r) ||
+        get_specials(body, s, r) || get_corpus(a, body, s, r))
+        return -1;
+    if (ow && !json_is_boolean(ow)) {
+        reply_error(r, 400, "invalid_type", "overwrite", "\"overwrite\" must be true or false");
+        return -1;
+    }
+    s->overwrite = json_is_true(ow);
+    s->o.pattern = s->pattern;
+    s->o.special_tokens = (const char *const *)s->specials;
+    s->o.threads = (unsigned)a->cfg.train_threads;
+    if (!s->pattern || (s->o.n_special_tokens && !s->specials) || (!s->path && !s->text)) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    tokd_error err = {0};
+    int rc = tokd_train_check(&s->o, &err);
+    if (rc == TOKD_EPATTERN)
+        reply_error(r, 400, "invalid_pattern", "regex", "%s", err.text);
+    else if (rc != 0)
+        reply_error(r, 400, "invalid_value", strncmp(err.text, "vocab_size", 10) ? "special_tokens" : "vocab_size", "%s",
+                    err.text);
+    return rc ? -1 : 0;
+}
+
+static int training_on(app *a, reply *r)
+{
+    if (a->jobs)
+        return 1;
+    reply_error(r, 403, "training_disabled", NULL,
+                "training is off on this server: set tokenizer_dir (TOKD_TOKENIZER_DIR) to enable it");
+    return 0;
+}
+
+void admin_train(app *a, const char *arg, json_t *body, reply *r)
+{
+    static const int status[] = {[-JOBS_FULL] = 429, [-JOBS_BUSY] = 409, [-JOBS_EXISTS] = 409,
+                                 [-JOBS_FIXED] = 409, [-JOBS_IO] = 503};
+    static const char *const code[] = {[-JOBS_FULL] = "queue_full", [-JOBS_BUSY] = "name_busy",
+                                       [-JOBS_EXISTS] = "name_exists", [-JOBS_FIXED] = "name_reserved",
+                                       [-JOBS_IO] = "out_of_memory"};
+    if (!training_on(a, r))
+        return;
+    train_spec s = {.fd = -1};
+    json_t *job;
+    char msg[300];
+    if (get_spec(a, body, &s, r) == 0) {
+        int rc = jobs_submit(a->jobs, &s, &job, msg, sizeof msg);
+        if (rc == JOBS_OK) {
+            snprintf(r->location, sizeof r->location, "/admin/v1/jobs/%lld",
+                     (long long)json_integer_value(json_object_get(job, "id")));
+            reply_json(r, json_pack("{s:o}", "job", job));
+            r->status = 202;
+        } else {
+            reply_error(r, status[-rc], code[-rc], rc == JOBS_FULL ? NULL : "name", "%s", msg);
+        }
+    }
+    train_spec_release(&s);
+}
+
+void admin_jobs(app *a, const char *arg, json_t *body, reply *r)
+{
+    if (training_on(a, r))
+        reply_json(r, json_pack("{s:o}", "jobs", jobs_list(a->jobs)));
+}
+
+static int job_id(const char *arg, uint64_t *id, reply *r)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = arg && isdigit((unsigned char)arg[0]) ? strtoull(arg, &end, 10) : 0;
+    if (!v || errno || *end) {
+        reply_error(r, 404, "job_not_found", NULL, "no job '%.40s': job ids are the numbers GET /admin/v1/jobs lists",
+                    arg ? arg : "");
+        return -1;
+    }
+    *id = v;
+    return 0;
+}
+
+void admin_job(app *a, const char *arg, json_t *body, reply *r)
+{
+    uint64_t id;
+    if (!training_on(a, r) || job_id(arg, &id, r) != 0)
+        return;
+    json_t *job = jobs_get(a->jobs, id);
+    if (job)
+        reply_json(r, json_pack("{s:o}", "job", job));
+    else
+        reply_error(r, 404, "job_not_found", NULL, "no job %llu", (unsigned long long)id);
+}
+
+void admin_cancel(app *a, const char *arg, json_t *body, reply *r)
+{
+    uint64_t id;
+    json_t *job = NULL;
+    if (!training_on(a, r) || job_id(arg, &id, r) != 0)
+        return;
+    int rc = jobs_cancel(a->jobs, id, &job);
+    if (rc == JOBS_OK)
+        reply_json(r, json_pack("{s:o}", "job", job));
+    else if (rc == JOBS_FINISHED)
+        reply_error(r, 409, "job_finished", NULL, "job %llu has already ended (%s)", (unsigned long long)id,
+                    json_string_value(json_object_get(job, "state")));
+    else
+        reply_error(r, 404, "job_not_found", NULL, "no job %llu", (unsigned long long)id);
+    if (rc != JOBS_OK)
+        json_decref(job);
+}

@@ -1,0 +1,100 @@
+/* catalog.c - the served tokenizers: a small array under a read-write lock.
+ *
+ * Names are few (tens), so lookups scan; the lock is held only to find and
+ * take a reference, never while a tokenizer is used. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+
+int catalog_init(catalog *c)
+{
+    memset(c, 0, sizeof *c);
+    return pthread_rwlock_init(&c->lock, NULL) == 0 ? 0 : -1;
+}
+
+void catalog_release(catalog *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        tokd_tokenizer_unref(c->entries[i].tok);
+    free(c->entries);
+    pthread_rwlock_destroy(&c->lock);
+}
+
+static catalog_entry *find(catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(tokd_tokenizer_name(c->entries[i].tok), name))
+            return &c->entries[i];
+    return NULL;
+}
+
+static int append(catalog *c, tokd_tokenizer *tok, int trained)
+{
+    if (c->n == CATALOG_MAX)
+        return CATALOG_FULL;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        catalog_entry *e = realloc(c->entries, cap * sizeof *e);
+        if (!e)
+            return CATALOG_FULL;
+        c->entries = e;
+        c->cap = cap;
+    }
+    c->entries[c->n++] = (catalog_entry){tok, trained};
+    return CATALOG_ADDED;
+}
+
+int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace)
+{
+    tokd_tokenizer *old = NULL;
+    pthread_rwlock_wrlock(&c->lock);
+    catalog_entry *e = find(c, tokd_tokenizer_name(tok));
+    int rc = !e ? append(c, tok, trained) : !e->trained ? CATALOG_FIXED : !replace ? CATALOG_TAKEN : CATALOG_ADDED;
+    if (e && rc == CATALOG_ADDED) {
+        old = e->tok;
+        e->tok = tok;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    if (rc != CATALOG_ADDED)
+        tokd_tokenizer_unref(tok);
+    tokd_tokenizer_unref(old); /* outside the lock; readers hold their own */
+    return rc;
+}
+
+tokd_tokenizer *catalog_get(catalog *c, const char *name)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    catalog_entry *e = find(c, name);
+    tokd_tokenizer *t = e ? tokd_tokenizer_ref(e->tok) : NULL;
+    pthread_rwlock_unlock(&c->lock);
+    return t;
+}
+
+int catalog_has(catalog *c, const char *name)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    catalog_entry *e = find(c, name);
+    int has = !e ? 0 : e->trained ? 1 : 2;
+    pthread_rwlock_unlock(&c->lock);
+    return has;
+}
+
+size_t catalog_list(catalog *c, tokd_tokenizer ***out)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    size_t n = c->n;
+    *out = malloc((n ? n : 1) * sizeof **out);
+    for (size_t i = 0; *out && i < n; i++)
+        (*out)[i] = tokd_tokenizer_ref(c->entries[i].tok);
+    pthread_rwlock_unlock(&c->lock);
+    return *out ? n : 0;
+}
+
+size_t catalog_count(catalog *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    size_t n = c->n;
+    pthread_rwlock_unlock(&c->lock);
+    return n;
+}

@@ -1,0 +1,54 @@
+/* catalog.h - the tokenizers a server serves, by name; trained ones come
+ * and go while it runs.
+ *
+ * Lookups hand out a new reference, so a tokenizer replaced or removed
+ * while a request uses it lives until that request lets go (hot reload
+ * swaps a pointer; nothing is freed under a reader).
+ *
+ * Thread-safety: every function may be called from any thread (a
+ * read-write lock guards the table; lookups only read). */
+#ifndef TOKD_SERVER_CATALOG_H
+#define TOKD_SERVER_CATALOG_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "tokd/tokd.h"
+
+#define CATALOG_MAX 4096
+
+typedef struct catalog_entry {
+    tokd_tokenizer *tok; /* one reference, owned */
+    int trained;         /* made by a training job: may be replaced */
+} catalog_entry;
+
+typedef struct catalog {
+    pthread_rwlock_t lock;
+    catalog_entry *entries;
+    size_t n, cap;
+} catalog;
+
+int catalog_init(catalog *c);
+void catalog_release(catalog *c);
+
+enum { CATALOG_ADDED = 0, CATALOG_TAKEN = -1, CATALOG_FIXED = -2, CATALOG_FULL = -3 };
+
+/* Serve `tok` (takes over the caller's reference, also on failure). With
+ * `replace`, a trained tokenizer of the same name is swapped out; a
+ * built-in or configured one never is (CATALOG_FIXED). Without it an
+ * existing name gives CATALOG_TAKEN. */
+int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace);
+
+/* A new reference to the tokenizer called `name`, or NULL. */
+tokd_tokenizer *catalog_get(catalog *c, const char *name);
+
+/* 0 if no tokenizer has the name, 1 if a trained one, 2 if a fixed one. */
+int catalog_has(catalog *c, const char *name);
+
+/* New references to every tokenizer in order of addition: *out is
+ * malloc'd; release each and free the array. Returns the count. */
+size_t catalog_list(catalog *c, tokd_tokenizer ***out);
+
+size_t catalog_count(catalog *c);
+
+#endif
