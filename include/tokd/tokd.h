@@ -9,6 +9,7 @@
 #include "tokd/error.h"
 #include "tokd/tokenizer.h"
 #include "tokd/train.h"
+#include "tokd/embed.h"
 
 #define TOKD_VERSION "0.1.0"
 

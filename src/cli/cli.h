@@ -51,5 +51,6 @@ int cmd_count(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 #endif

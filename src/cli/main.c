@@ -16,6 +16,7 @@ static const struct {
     {"count", cmd_count, "print the number of tokens of a text"},
     {"decode", cmd_decode, "turn a JSON array of token ids back into text"},
     {"train", cmd_train, "learn a BPE tokenizer from text files"},
+    {"embed", cmd_embed, "write a new embedding table (tokd embed init --help)"},
     {"bench", cmd_bench, "measure encode and count throughput on files"},
     {"serve", server_main, "serve the HTTP API (tokd serve --help)"},
 };

@@ -237,3 +237,29 @@ int req_specials(json_t *body, tokd_specials *sp, const char ***names, reply *r)
     }
     return 0;
 }
+
+int req_id_list(json_t *list, size_t max, tokd_ids *ids, reply *r)
+{
+    json_t *v;
+    size_t i;
+    if (!json_is_array(list) || json_array_size(list) > max) {
+        reply_error(r, json_is_array(list) ? 413 : 400, json_is_array(list) ? "too_many_ids" : "invalid_type", "ids",
+                    "\"ids\" must be an array of at most %zu token ids", max);
+        return -1;
+    }
+    json_array_foreach(list, i, v)
+    {
+        json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
+        if (id < 0 || id > UINT32_MAX) {
+            char field[32];
+            snprintf(field, sizeof field, "ids[%zu]", i);
+            reply_error(r, 400, "invalid_token_id", field, "%s must be a non-negative integer token id", field);
+            return -1;
+        }
+        if (tokd_ids_push(ids, (uint32_t)id) != 0) {
+            reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -40,7 +40,7 @@ static int positive(json_t *body, const char *key, long dflt, long max, long *ou
  * plain text) with the request's tokenizer. */
 static int sequence(app *a, json_t *body, tokd_ids *ids, const char **name, reply *r)
 {
-    json_t *text = json_object_get(body, "text"), *list = json_object_get(body, "ids"), *v;
+    json_t *text = json_object_get(body, "text"), *list = json_object_get(body, "ids");
     *name = NULL;
     if (!!text == !!list) {
         reply_error(r, 400, text ? "invalid_request" : "missing_field", "text", "give \"text\" or \"ids\", not both");
@@ -63,24 +63,7 @@ static int sequence(app *a, json_t *body, tokd_ids *ids, const char **name, repl
         }
         return 0;
     }
-    if (!json_is_array(list) || json_array_size(list) > (size_t)a->cfg.max_decode_ids) {
-        reply_error(r, json_is_array(list) ? 413 : 400, json_is_array(list) ? "too_many_ids" : "invalid_type", "ids",
-                    "\"ids\" must be an array of at most %ld token ids", a->cfg.max_decode_ids);
-        return -1;
-    }
-    size_t i;
-    json_array_foreach(list, i, v)
-    {
-        json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
-        if (id < 0 || id > UINT32_MAX) {
-            char field[32];
-            snprintf(field, sizeof field, "ids[%zu]", i);
-            reply_error(r, 400, "invalid_token_id", field, "%s must be a non-negative integer token id", field);
-            return -1;
-        }
-        tokd_ids_push(ids, (uint32_t)id);
-    }
-    return 0;
+    return req_id_list(list, (size_t)a->cfg.max_decode_ids, ids, r);
 }
 
 void api_windows(app *a, json_t *body, reply *r)

@@ -22,12 +22,21 @@
 
 struct jobs;
 
+/* A served embedding table and the tokenizer whose ids index it. */
+typedef struct embed_table {
+    char name[65];
+    tokd_embedding *emb; /* owned */
+    tokd_tokenizer *tok; /* one reference */
+} embed_table;
+
 typedef struct app {
     server_config cfg;
     catalog tokenizers;
     struct jobs *jobs;       /* training jobs; NULL when training is off */
     char admin_token[256];   /* "" = admin API disabled */
     model_registry models;
+    embed_table tables[CONFIG_MAX_EMBEDDINGS];
+    size_t n_tables;
     metrics metrics;
     atomic_int ready;
 } app;
@@ -72,6 +81,13 @@ void api_decode(app *a, json_t *body, reply *r);
 void api_count(app *a, json_t *body, reply *r);
 void api_context_check(app *a, json_t *body, reply *r);
 void api_windows(app *a, json_t *body, reply *r);
+void api_embeddings(app *a, json_t *body, reply *r);
+void api_similar(app *a, json_t *body, reply *r);
+
+/* Open every configured embedding table (tables.c); 0, or -1 after
+ * printing which table, file and problem. */
+int tables_load(app *a);
+void tables_release(app *a);
 
 /* Admin handlers (admin.c): `arg` is the path's {id}, or NULL. The HTTP
  * layer has checked the bearer token before calling them. */
@@ -98,6 +114,9 @@ const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name);
 /* "text" or "texts": exactly one. Fills texts[0..*n) with borrowed strings
  * (NULL-safe: lengths in lens) and *batch with whether "texts" was used. */
 int req_texts(app *a, json_t *body, reply *r, json_t **list, int *batch);
+
+/* "ids": an array of at most `max` token ids, appended to `ids`. */
+int req_id_list(json_t *list, size_t max, tokd_ids *ids, reply *r);
 
 /* Optional boolean field. */
 int req_bool(json_t *body, const char *key, int *out, reply *r);

@@ -58,6 +58,8 @@ static const setting settings[] = {
         "threads one training job counts its corpus with (default 1)"),
     INT("max_train_bytes", "TOKD_MAX_TRAIN_BYTES", max_train_bytes, 1, 1L << 40,
         "largest training corpus, else 413 (default 1073741824)"),
+    INT("max_embed_tokens", "TOKD_MAX_EMBED_TOKENS", max_embed_tokens, 1, 1L << 20,
+        "most ids in one /v1/embeddings request, else 413 (default 8192)"),
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -66,8 +68,10 @@ static void defaults(server_config *c)
     *c = (server_config){.port = 8080, .max_body_bytes = 8L << 20, .max_batch = 1024,
                          .max_decode_ids = 1L << 20, .max_connections = 1024, .connection_timeout_s = 15,
                          .shutdown_grace_s = 10, .log_requests = 1, .train_jobs = 1, .train_queue = 16,
-                         .train_threads = 1, .max_train_bytes = 1L << 30};
+                         .train_threads = 1, .max_train_bytes = 1L << 30, .max_embed_tokens = 8192,
+                         .n_embeddings = 1};
     snprintf(c->listen, sizeof c->listen, "127.0.0.1");
+    c->embeddings[0] = (embed_config){"default", "", "wte.weight", "wpe.weight", "cl100k_base"};
 }
 
 /* Parse `text` for setting `s` into c; `where` names the source for errors. */
@@ -117,6 +121,81 @@ static int json_to_text(json_t *v, const setting *s, char *buf, size_t size)
     return -1;
 }
 
+/* "embeddings": {"NAME": {...} or null}: each named table is added,
+ * replaced, or (null) removed; tables the file does not name stay. */
+static int embed_string(json_t *v, const char *key, char *out, size_t size, int required, const char *where)
+{
+    json_t *s = json_object_get(v, key);
+    if ((!s && required) || (s && (!json_is_string(s) || !json_string_length(s) || json_string_length(s) >= size))) {
+        fprintf(stderr, "tokd serve: %s: \"%s\" must be a non-empty string of at most %zu bytes\n", where, key,
+                size - 1);
+        return -1;
+    }
+    snprintf(out, size, "%s", s ? json_string_value(s) : "");
+    return 0;
+}
+
+static int embed_entry(const char *name, json_t *v, embed_config *e, const char *path)
+{
+    char where[1200];
+    snprintf(where, sizeof where, "%s: embeddings.%.64s", path, name);
+    const char *key;
+    json_t *x;
+    if (!json_is_object(v)) {
+        fprintf(stderr, "tokd serve: %s must be an object (or null to remove it)\n", where);
+        return -1;
+    }
+    json_object_foreach(v, key, x)
+    {
+        if (strcmp(key, "file") && strcmp(key, "tensor") && strcmp(key, "positional_tensor") && strcmp(key, "tokenizer")) {
+            fprintf(stderr, "tokd serve: %s: unknown key \"%s\" (file, tensor, positional_tensor, tokenizer)\n", where,
+                    key);
+            return -1;
+        }
+    }
+    snprintf(e->name, sizeof e->name, "%s", name);
+    return embed_string(v, "file", e->file, sizeof e->file, 1, where) ||
+                   embed_string(v, "tensor", e->tensor, sizeof e->tensor, 1, where) ||
+                   embed_string(v, "positional_tensor", e->positional, sizeof e->positional, 0, where) ||
+                   embed_string(v, "tokenizer", e->tokenizer, sizeof e->tokenizer, 1, where)
+               ? -1
+               : 0;
+}
+
+static int load_embeddings(server_config *c, json_t *obj, const char *path)
+{
+    const char *name;
+    json_t *v;
+    if (!json_is_object(obj)) {
+        fprintf(stderr, "tokd serve: %s: \"embeddings\" must be an object of NAME: table\n", path);
+        return -1;
+    }
+    json_object_foreach(obj, name, v)
+    {
+        long i = 0;
+        while (i < c->n_embeddings && strcmp(c->embeddings[i].name, name))
+            i++;
+        size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+        if (!n || n > 64 || name[n]) {
+            fprintf(stderr, "tokd serve: %s: embeddings: the name \"%.80s\" must be 1-64 of a-z 0-9 . _ -\n", path, name);
+            return -1;
+        }
+        if (json_is_null(v)) {
+            if (i < c->n_embeddings)
+                memmove(&c->embeddings[i], &c->embeddings[i + 1], (size_t)(--c->n_embeddings - i) * sizeof *c->embeddings);
+            continue;
+        }
+        if (i == CONFIG_MAX_EMBEDDINGS) {
+            fprintf(stderr, "tokd serve: %s: at most %d embedding tables\n", path, CONFIG_MAX_EMBEDDINGS);
+            return -1;
+        }
+        if (embed_entry(name, v, &c->embeddings[i], path) != 0)
+            return -1;
+        c->n_embeddings += i == c->n_embeddings;
+    }
+    return 0;
+}
+
 static int load_file(server_config *c, const char *path)
 {
     json_error_t je;
@@ -138,6 +217,10 @@ static int load_file(server_config *c, const char *path)
         char text[1024];
         if (rc == 0 && key[0] == '_')
             continue; /* "_comment" and the like */
+        if (rc == 0 && !strcmp(key, "embeddings")) {
+            rc = load_embeddings(c, v, path);
+            continue;
+        }
         if (rc == 0 && !s) {
             fprintf(stderr, "tokd serve: %s: unknown key \"%s\"\n", path, key);
             rc = -1;
@@ -239,6 +322,14 @@ char *config_describe(const server_config *c)
                                                  : json_integer(*(const long *)base);
         json_object_set_new(o, settings[i].key, v);
     }
+    json_t *tables = json_object();
+    for (long i = 0; i < c->n_embeddings; i++) {
+        const embed_config *e = &c->embeddings[i];
+        json_object_set_new(tables, e->name, json_pack("{s:s, s:s, s:s, s:s}", "file", e->file[0] ? e->file : "(bundled)",
+                                                       "tensor", e->tensor, "positional_tensor", e->positional,
+                                                       "tokenizer", e->tokenizer));
+    }
+    json_object_set_new(o, "embeddings", tables);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;

@@ -11,6 +11,19 @@
 
 #include <stddef.h>
 
+#define CONFIG_MAX_EMBEDDINGS 16
+
+/* One embedding table: "embeddings": {"NAME": {"file", "tensor",
+ * "positional_tensor", "tokenizer"}} in the configuration file. An empty
+ * `file` is the bundled table. */
+typedef struct embed_config {
+    char name[65];
+    char file[1024];
+    char tensor[256];
+    char positional[256]; /* "" = none */
+    char tokenizer[128];
+} embed_config;
+
 typedef struct server_config {
     char listen[64];       /* address to bind, IPv4 or IPv6 literal */
     long port;             /* 0 picks a free port (printed at start) */
@@ -32,6 +45,9 @@ typedef struct server_config {
     long train_queue;      /* jobs waiting at most, else 429 */
     long train_threads;    /* threads of one job's counting phase */
     long max_train_bytes;  /* largest training corpus */
+    long max_embed_tokens; /* most ids in one embeddings request */
+    embed_config embeddings[CONFIG_MAX_EMBEDDINGS]; /* only from the file */
+    long n_embeddings;
 } server_config;
 
 /* Defaults, then FILE if given (an unknown key or a wrong type is an error

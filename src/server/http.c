@@ -31,6 +31,8 @@ static const route routes[] = {
     {"POST", "/v1/count", api_count, 1, NULL},
     {"POST", "/v1/context/check", api_context_check, 1, NULL},
     {"POST", "/v1/windows", api_windows, 1, NULL},
+    {"POST", "/v1/embeddings", api_embeddings, 1, NULL},
+    {"POST", "/v1/embeddings/similar", api_similar, 1, NULL},
     {"POST", "/admin/v1/train", NULL, 1, admin_train},
     {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs},
     {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job},

@@ -90,12 +90,15 @@ static int load_everything(app *a)
         fprintf(stderr, "tokd serve: %s\n", msg);
         return -1;
     }
-    return a->cfg.tokenizer_dir[0] ? jobs_start(a, &a->jobs) : 0;
+    if (a->cfg.tokenizer_dir[0] && jobs_start(a, &a->jobs) != 0)
+        return -1;
+    return tables_load(a);
 }
 
 static void release(app *a)
 {
     jobs_stop(a->jobs);
+    tables_release(a);
     catalog_release(&a->tokenizers);
     models_release(&a->models);
 }

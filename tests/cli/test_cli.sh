@@ -152,5 +152,25 @@ stderr_has "train needs arguments message" "--corpus, --vocab-size and -o are re
 expect "train bad name" 2 "" "$TOKD" train --corpus "$corpus/english.txt" --vocab-size 300 --name 'Bad/Name' -o "$tmp/x"
 "$TOKD" train --help | grep -q -- "--max-token-bytes" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL train --help"; }
 
+# tokd embed init
+expect "embed init" 0 "wrote $tmp/e.safetensors: wte.weight 50257 x 8, wpe.weight, F32, seed 3" sh -c \
+    "'$TOKD' embed init --tokenizer gpt2 --dim 8 --context 16 --seed 3 -o '$tmp/e.safetensors' | head -n 1"
+"$TOKD" embed init --tokenizer gpt2 --dim 8 --context 16 --seed 3 -o "$tmp/e2.safetensors" > /dev/null
+expect "embed init is reproducible" 0 "" cmp "$tmp/e.safetensors" "$tmp/e2.safetensors"
+"$TOKD" embed init --tokenizer gpt2 --dim 8 --context 16 --seed 4 -o "$tmp/e3.safetensors" > /dev/null
+expect "another seed, other values" 1 "" sh -c "cmp -s '$tmp/e.safetensors' '$tmp/e3.safetensors'"
+expect "embed init header" 0 '{"__metadata__":{"tokenizer":"gpt2","seed":"3","init":"normal(0, 1)"},"wte.weight":{"dtype":"F32","shape":[50257,8],"data_offsets":[0,1608224]},"wpe.weight":{"dtype":"F32","shape":[16,8],"data_offsets":[1608224,1608736]}}' \
+    sh -c "head -c 232 '$tmp/e.safetensors' | tail -c 224 | sed 's/ *\$//'"
+expect "header length is 224, padded to 8" 0 "224" sh -c "od -A n -t u8 -N 8 '$tmp/e.safetensors' | tr -d ' '"
+expect "embed init size" 0 "1608968" sh -c "wc -c < '$tmp/e.safetensors'"
+expect "embed init bf16" 0 "wrote $tmp/b.safetensors: wte.weight 256 x 4, BF16, seed 0" sh -c \
+    "'$TOKD' embed init --tokenizer '$(dirname "$0")/../data/embed/tiny.tiktoken' --dim 4 --dtype bf16 -o '$tmp/b.safetensors'"
+expect "embed init needs --dim" 2 "" "$TOKD" embed init --tokenizer gpt2 -o "$tmp/x.safetensors"
+stderr_has "embed init needs --dim message" "--tokenizer, --dim and -o are required"
+expect "embed init bad dtype" 2 "" "$TOKD" embed init --tokenizer gpt2 --dim 4 --dtype f64 -o "$tmp/x.safetensors"
+stderr_has "embed init bad dtype message" "dtype must be F32, F16 or BF16, not F64"
+expect "embed needs init" 2 "" "$TOKD" embed
+"$TOKD" embed init --help | grep -q -- "--context" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL embed init --help"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
