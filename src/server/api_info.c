@@ -1,7 +1,26 @@
-/* api_info.c - health, readiness, metrics, and what is loaded. */
+/* api_info.c - the playground page, health, readiness, metrics, and what
+ * is loaded. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
+
+/* The playground page, embedded at build time (playground/embed.py). */
+extern const unsigned char tokd_playground_html[];
+extern const size_t tokd_playground_html_len;
+
+void api_playground(app *a, json_t *body, reply *r)
+{
+    r->text = malloc(tokd_playground_html_len + 1);
+    if (!r->text) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return;
+    }
+    memcpy(r->text, tokd_playground_html, tokd_playground_html_len);
+    r->text[tokd_playground_html_len] = '\0';
+    r->status = 200;
+    r->content_type = "text/html; charset=utf-8";
+}
 
 void api_healthz(app *a, json_t *body, reply *r)
 {

@@ -71,6 +71,7 @@ void reply_json(reply *r, json_t *body);
 /* Handlers. `body` is the request's JSON object (NULL for GET). */
 typedef void (*handler_fn)(app *a, json_t *body, reply *r);
 
+void api_playground(app *a, json_t *body, reply *r);
 void api_healthz(app *a, json_t *body, reply *r);
 void api_readyz(app *a, json_t *body, reply *r);
 void api_metrics(app *a, json_t *body, reply *r);

@@ -3,7 +3,7 @@
  * 9 significant digits (FLT_DECIMAL_DIG) always read back as the same
  * float32; the digits come from one double multiplication and a rounding,
  * which is exact enough because 9-digit decimals are ~6x denser than
- * floats (tests/unit/test_floatfmt.c reads back millions of values). */
+ * floats (tests/unit/test_floatfmt.c reads back a million random values and every power of two). */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -21,6 +21,7 @@ typedef struct route {
 } route;
 
 static const route routes[] = {
+    {"GET", "/", api_playground, 0, NULL},
     {"GET", "/healthz", api_healthz, 0, NULL},
     {"GET", "/readyz", api_readyz, 0, NULL},
     {"GET", "/metrics", api_metrics, 0, NULL},

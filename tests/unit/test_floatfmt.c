@@ -41,7 +41,7 @@ END_TEST
 START_TEST(random_patterns)
 {
     uint64_t x = 0x9E3779B97F4A7C15ull + (uint64_t)_i;
-    for (int i = 0; i < 1000000; i++) {
+    for (int i = 0; i < 250000; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         round_trips((uint32_t)x);
     }

@@ -1,0 +1,28 @@
+#!/bin/bash
+# test_playground.sh PATH/TO/tokd - the playground page in headless Chromium
+# (Debian's chromium + the pinned npm playwright-core) against a real tokd
+# serve on loopback. Screenshots: build/playground-artifacts/.
+set -u
+TOKD=$1
+here=$(cd "$(dirname "$0")" && pwd)
+artifacts=$(cd "$(dirname "$TOKD")" && pwd)/playground-artifacts
+mkdir -p "$artifacts"
+if [ ! -x /usr/bin/chromium ]; then
+    echo "FAIL /usr/bin/chromium is missing (apt-get install chromium)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) > "$here/npm.log" 2>&1 ||
+        { echo "FAIL npm ci: $(tail -5 "$here/npm.log")"; echo "0 passed, 1 failed"; exit 1; }
+fi
+tmp=$(mktemp -d)
+"$TOKD" serve --port 0 --log-requests false > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 200); do
+    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/out")
+    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
+    sleep 0.05
+done
+node "$here/test_playground.cjs" "http://127.0.0.1:$port" "$artifacts"
