@@ -58,6 +58,18 @@ start_server nodir --log-requests false || exit 1
 call POST /admin/v1/train '{"name":"x","vocab_size":300,"text":"abc"}'
 expect "no tokenizer_dir: 403" 403 '.error.code' '"training_disabled"'
 stop "$PID"
+unset TOKD_ADMIN_TOKEN
+printf '%s\n' "file-admin-token-0123456789" > "$tmp/token"
+start_server tokenfile --log-requests false --admin-token-file "$tmp/token" || exit 1
+CURL_HEADERS=(-H "Authorization: Bearer file-admin-token-0123456789")
+call POST /admin/v1/train '{"name":"x","vocab_size":300,"text":"abc"}'
+expect "token from admin_token_file (newline trimmed)" 403 '.error.code' '"training_disabled"'
+stop "$PID"
+"$TOKD" serve --port 0 --admin-token-file "$tmp/none" > /dev/null 2> "$tmp/nofile.err"
+[ $? = 2 ] && grep -q "admin_token_file: cannot read $tmp/none" "$tmp/nofile.err" && ok "unreadable token file stops startup" ||
+    bad "unreadable token file stops startup" "$(cat "$tmp/nofile.err")"
+export TOKD_ADMIN_TOKEN=$TOKEN
+CURL_HEADERS=(-H "Authorization: Bearer $TOKEN")
 TOKD_ADMIN_TOKEN=short "$TOKD" serve --port 0 > /dev/null 2> "$tmp/short.err"
 [ $? = 2 ] && grep -q "at least 16 characters" "$tmp/short.err" && ok "short admin token refused" ||
     bad "short admin token refused" "$(cat "$tmp/short.err")"
