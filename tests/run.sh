@@ -4,7 +4,7 @@
 #
 # Plain: release build in build/. --sanitize: ASan + UBSan build with
 # warnings as errors in build-sanitize/, leaks checked, any UBSan report
-# fatal. Prints every suite's own summary (Check's "Checks: N, Failures: 0")
+# fatal; then every libFuzzer target for 20 s (tests/fuzz/run.sh). Prints every suite's own summary (Check's "Checks: N, Failures: 0")
 # and ends with "N passed, N failed" over the suites.
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,4 +33,8 @@ summary() {
     echo "$ok passed, $bad failed"
 }
 summary
+if [ "${1:-}" = "--sanitize" ]; then
+    echo "== fuzz targets (clang, libFuzzer, ASan + UBSan)"
+    sh tests/fuzz/run.sh || status=1
+fi
 exit $status

@@ -22,6 +22,11 @@ static int lay_out(tokd__rankmap *m, const tokd__rank_entry *e, size_t n, tokd_e
     }
     if (total >= UINT32_MAX)
         return tokd_error_set(err, TOKD_EFORMAT, "tokens hold more than 4 GiB of bytes");
+    if (n && (size_t)max >= 2 * n + 1024) /* tables are indexed by rank: a few gaps, never mostly gaps */
+        return tokd_error_set(err, TOKD_EFORMAT,
+                              "rank %u is too large for %zu tokens (ranks must be nearly dense: below 2 x tokens + "
+                              "1024)",
+                              max, n);
     m->n_ranks = n ? max + 1 : 0;
     uint32_t *len = calloc((size_t)m->n_ranks + 1, sizeof *len);
     m->offset = calloc((size_t)m->n_ranks + 1, sizeof *m->offset);

@@ -75,7 +75,7 @@ static int load_shipped(app *a, const char *dir)
     return rc;
 }
 
-static int load_everything(app *a)
+int app_load(app *a)
 {
     const char *dir = a->cfg.data_dir[0] ? a->cfg.data_dir : NULL;
     if (load_shipped(a, dir) != 0 || load_registered(a, dir) != 0)
@@ -95,7 +95,7 @@ static int load_everything(app *a)
     return tables_load(a);
 }
 
-static void release(app *a)
+void app_release(app *a)
 {
     jobs_stop(a->jobs);
     tables_release(a);
@@ -124,9 +124,9 @@ int server_main(int argc, char **argv)
     printf("tokd listening on http://%s%s%s:%u\n", strchr(a.cfg.listen, ':') ? "[" : "", a.cfg.listen,
            strchr(a.cfg.listen, ':') ? "]" : "", port);
     fflush(stdout);
-    if (load_everything(&a) != 0) {
+    if (app_load(&a) != 0) {
         MHD_stop_daemon(d);
-        release(&a);
+        app_release(&a);
         return 1;
     }
     atomic_store(&a.ready, 1);
@@ -139,7 +139,7 @@ int server_main(int argc, char **argv)
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d,\"in_flight\":%ld}\n", sig,
             atomic_load(&a.metrics.in_flight));
     http_stop(&a, d);
-    release(&a);
+    app_release(&a);
     fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return 0;
 }

@@ -361,6 +361,12 @@ START_TEST(test_load_custom_with_metadata)
     write_file(meta, "{\"pattern\": 3}", 14);
     ck_assert_int_eq(tokd_tokenizer_load(path, NULL, &t, &err), TOKD_EFORMAT);
     ck_assert_msg(strstr(err.text, "\"pattern\" must be a string") != NULL, "%s", err.text);
+    write_file(meta, m, strlen(m));
+    n += (size_t)sprintf(text + n, "eHl6 5000\n"); /* "xyz" at a rank that leaves mostly gaps (found by fuzzing) */
+    write_file(path, text, n);
+    ck_assert_int_eq(tokd_tokenizer_load(path, NULL, &t, &err), TOKD_EFORMAT);
+    ck_assert_msg(strstr(err.text, "rank 5000 is too large for 259 tokens (ranks must be nearly dense") != NULL, "%s",
+                  err.text);
     unlink(path);
     unlink(meta);
     rmdir(dir);

@@ -1,0 +1,54 @@
+/* fuzz_handlers.c - every JSON request handler of tokd serve, called
+ * directly: the first byte picks the handler, the rest is the body. A body
+ * that is a JSON object must get an answer below 500 (503 out of memory
+ * aside), with a JSON body; nothing may crash or leak. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const handler_fn handlers[] = {api_encode, api_decode,     api_count,  api_context_check, api_windows,
+                                      api_embeddings, api_similar, api_tokenizers, api_models};
+static const admin_fn admins[] = {admin_train, admin_jobs, admin_job, admin_cancel};
+#define N_HANDLERS (sizeof handlers / sizeof handlers[0])
+#define N_ADMINS (sizeof admins / sizeof admins[0])
+
+static app *the_app(void)
+{
+    static app a;
+    static int ready;
+    if (!ready) {
+        char *argv[] = {"tokd-fuzz", "--log-requests", "false", NULL};
+        if (config_load(&a.cfg, 3, argv) != 0 || catalog_init(&a.tokenizers) != 0 || app_load(&a) != 0)
+            abort();
+        snprintf(a.admin_token, sizeof a.admin_token, "fuzz-admin-token-0123456789");
+        atomic_store(&a.ready, 1);
+        ready = 1;
+    }
+    return &a;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    app *a = the_app();
+    if (size < 1)
+        return 0;
+    json_t *body = json_loadb((const char *)data + 1, size - 1, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return 0;
+    }
+    reply r = {0};
+    size_t pick = data[0] % (N_HANDLERS + N_ADMINS);
+    if (pick < N_HANDLERS)
+        handlers[pick](a, body, &r);
+    else
+        admins[pick - N_HANDLERS](a, data[0] & 1 ? "1" : "x9", body, &r);
+    if (r.status < 200 || (r.status >= 500 && r.status != 503) || (!r.body && !r.text))
+        abort();
+    reply_release(&r);
+    json_decref(body);
+    return 0;
+}
