@@ -58,6 +58,8 @@ static const setting settings[] = {
         "threads one training job counts its corpus with (default 1)"),
     INT("max_train_bytes", "TOKD_MAX_TRAIN_BYTES", max_train_bytes, 1, 1L << 40,
         "largest training corpus, else 413 (default 1073741824)"),
+    INT("rescan_s", "TOKD_RESCAN_S", rescan_s, 0, 86400,
+        "rescan tokenizer_dir for other replicas' tokenizers this often, besides change events (default 5)"),
     INT("max_embed_tokens", "TOKD_MAX_EMBED_TOKENS", max_embed_tokens, 1, 1L << 20,
         "most ids in one /v1/embeddings request, else 413 (default 8192)"),
 };
@@ -68,7 +70,7 @@ static void defaults(server_config *c)
     *c = (server_config){.port = 8080, .max_body_bytes = 8L << 20, .max_batch = 1024,
                          .max_decode_ids = 1L << 20, .max_connections = 1024, .connection_timeout_s = 15,
                          .shutdown_grace_s = 10, .log_requests = 1, .train_jobs = 1, .train_queue = 16,
-                         .train_threads = 1, .max_train_bytes = 1L << 30, .max_embed_tokens = 8192,
+                         .train_threads = 1, .max_train_bytes = 1L << 30, .max_embed_tokens = 8192, .rescan_s = 5,
                          .n_embeddings = 1};
     snprintf(c->listen, sizeof c->listen, "127.0.0.1");
     c->embeddings[0] = (embed_config){"default", "", "wte.weight", "wpe.weight", "cl100k_base"};

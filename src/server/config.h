@@ -46,6 +46,7 @@ typedef struct server_config {
     long train_threads;    /* threads of one job's counting phase */
     long max_train_bytes;  /* largest training corpus */
     long max_embed_tokens; /* most ids in one embeddings request */
+    long rescan_s;         /* rescan tokenizer_dir this often (0: only on change events) */
     embed_config embeddings[CONFIG_MAX_EMBEDDINGS]; /* only from the file */
     long n_embeddings;
 } server_config;

@@ -9,15 +9,18 @@
  * guards every job's fields and the queue; progress counters are atomics
  * the trainer writes without it.
  *
- * Publishing: DIR/.tmp-ID-NAME is filled and fsynced (tokd_trained_write),
- * then renamed to DIR/NAME with RENAME_NOREPLACE, or exchanged with the
- * existing DIR/NAME (RENAME_EXCHANGE) for overwrite, so NAME is always a
- * whole tokenizer: the old one or the new one. Names starting with '.' are
- * never loaded, and .tmp-* leftovers of a crash are removed at startup. */
+ * Publishing: DIR/.tmp-HOST-PID-ID-NAME is filled and fsynced
+ * (tokd_trained_write), then renamed to DIR/NAME with RENAME_NOREPLACE, or
+ * exchanged with the existing DIR/NAME (RENAME_EXCHANGE) for overwrite, so
+ * NAME is always a whole tokenizer: the old one or the new one. Names
+ * starting with '.' are never loaded; abandoned .tmp-* directories are
+ * removed at startup (tokdir.c), and other replicas sharing the directory
+ * pick the result up through their watchers. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,7 @@
 #include <uv.h>
 
 #include "jobs.h"
+#include "tokdir.h"
 
 typedef enum { ST_QUEUED, ST_RUNNING, ST_SUCCEEDED, ST_FAILED, ST_CANCELLED, ST_INTERRUPTED } job_state;
 static const char *const state_names[] = {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"};
@@ -56,7 +60,8 @@ typedef struct job {
 
 struct jobs {
     app *a;
-    char dir[1024], records[1100];
+    char dir[1024], records[1200];
+    tokdir_watch *watch;
     pthread_mutex_t mu;
     job **all;
     size_t n, cap;
@@ -139,13 +144,15 @@ static json_t *record(const job *jb)
         return json_deep_copy(jb->frozen);
     const char *phase = jb->st == ST_QUEUED ? "queued" : jb->st == ST_RUNNING ? phase_of(jb) : "done";
     double end = jb->finished > 0 ? jb->finished : now();
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:O, s:o, s:o}", "id", (json_int_t)jb->id,
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:O, s:o, s:o, s:{s:s, s:I}}", "id",
+                     (json_int_t)jb->id,
                      "name", jb->spec.name, "state", state_names[jb->st], "phase", phase, "progress",
                      progress_json(jb), "created_at", when(jb->created), "started_at", when(jb->started),
                      "finished_at", when(jb->finished), "duration_s",
                      jb->started > 0 ? json_real(end - jb->started) : json_null(), "corpus_bytes",
                      (json_int_t)jb->corpus_bytes, "options", jb->options, "error",
-                     jb->error[0] ? json_string(jb->error) : json_null(), "result", result_json(jb));
+                     jb->error[0] ? json_string(jb->error) : json_null(), "result", result_json(jb), "owner", "host",
+                     tokdir_host(), "pid", (json_int_t)getpid());
 }
 
 static int write_file(const char *dir, const char *name, const char *text)
@@ -181,17 +188,6 @@ static void save(jobs *j, const job *jb)
     json_decref(r);
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlinkat(dirfd(d), e->d_name, 0);
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static void sync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -216,15 +212,16 @@ static int put_in_place(jobs *j, const job *jb, const char *tmp, const char *fin
 
 static int publish(jobs *j, const job *jb, const tokd_trained *t, char *final, size_t size, tokd_error *err)
 {
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%llu-%s", j->dir, (unsigned long long)jb->id, jb->spec.name);
+    char tmp[1300];
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld-%llu-%s", j->dir, tokdir_host(), (long)getpid(),
+             (unsigned long long)jb->id, jb->spec.name);
     snprintf(final, size, "%s/%s", j->dir, jb->spec.name);
     if (mkdir(tmp, 0755) != 0)
         return tokd_error_set(err, TOKD_EIO, "cannot create %s: %s", tmp, strerror(errno));
     int rc = tokd_trained_write(t, tmp, jb->spec.name, jb->spec.pattern_name, err);
     if (rc == 0)
         rc = put_in_place(j, jb, tmp, final, err);
-    remove_tree(tmp);
+    tokdir_remove(tmp);
     sync_dir(j->dir);
     return rc;
 }
@@ -373,8 +370,10 @@ static void on_wake(uv_async_t *h)
     pthread_mutex_lock(&j->mu);
     int stopping = j->stopping;
     pthread_mutex_unlock(&j->mu);
-    if (stopping)
-        uv_close((uv_handle_t *)&j->wake, NULL); /* uv_run returns once running work is done */
+    if (stopping) { /* uv_run returns once running work is done */
+        tokdir_watch_close(j->watch);
+        uv_close((uv_handle_t *)&j->wake, NULL);
+    }
     else
         schedule(j);
 }
@@ -401,6 +400,16 @@ static int add_job(jobs *j, job *jb)
     return 0;
 }
 
+/* Is the process that wrote the record another live tokd on this host?
+ * (Replicas on one host share the record directory.) */
+static int owner_alive(json_t *r)
+{
+    json_t *o = json_object_get(r, "owner");
+    json_int_t pid = json_integer_value(json_object_get(o, "pid"));
+    const char *h = json_string_value(json_object_get(o, "host"));
+    return h && !strcmp(h, tokdir_host()) && pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0;
+}
+
 /* A record from an earlier run; a job it shows unfinished was cut short. */
 static void recover_record(jobs *j, const char *path)
 {
@@ -417,7 +426,7 @@ static void recover_record(jobs *j, const char *path)
     jb->frozen = r;
     jb->spec.fd = -1;
     jb->st = ST_FAILED;
-    if (!strcmp(json_string_value(st), "queued") || !strcmp(json_string_value(st), "running")) {
+    if ((!strcmp(json_string_value(st), "queued") || !strcmp(json_string_value(st), "running")) && !owner_alive(r)) {
         json_object_set_new(r, "state", json_string("interrupted"));
         json_object_set_new(r, "phase", json_string("done"));
         json_object_set_new(r, "finished_at", when(now()));
@@ -454,40 +463,13 @@ static void recover_records(jobs *j)
         qsort(j->all, j->n, sizeof *j->all, by_id);
 }
 
-/* Serve every tokenizer in the directory; remove unfinished ones. */
-static void load_trained(jobs *j)
-{
-    DIR *d = opendir(j->dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        char path[1400];
-        if (snprintf(path, sizeof path, "%s/%s", j->dir, e->d_name) >= (int)sizeof path)
-            continue;
-        if (!strncmp(e->d_name, ".tmp-", 5)) {
-            remove_tree(path);
-            fprintf(stderr, "{\"event\":\"partial_tokenizer_removed\",\"path\":\"%s\"}\n", path);
-            continue;
-        }
-        struct stat st;
-        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        tokd_tokenizer *t;
-        tokd_error err = {0};
-        int rc = tokd_tokenizer_load(path, NULL, &t, &err);
-        if (rc == 0 && (rc = catalog_add(&j->a->tokenizers, t, 1, 0)) != CATALOG_ADDED)
-            snprintf(err.text, sizeof err.text, "the name is taken by another tokenizer");
-        if (rc != 0)
-            fprintf(stderr, "{\"event\":\"trained_tokenizer_not_loaded\",\"path\":\"%s\",\"error\":\"%s\"}\n", path,
-                    err.text);
-    }
-    if (d)
-        closedir(d);
-}
-
 static int open_dirs(jobs *j)
 {
     snprintf(j->dir, sizeof j->dir, "%s", j->a->cfg.tokenizer_dir);
     snprintf(j->records, sizeof j->records, "%s/.jobs", j->dir);
-    if ((mkdir(j->dir, 0755) != 0 && errno != EEXIST) || (mkdir(j->records, 0755) != 0 && errno != EEXIST)) {
+    int bad = (mkdir(j->dir, 0755) != 0 && errno != EEXIST) || (mkdir(j->records, 0755) != 0 && errno != EEXIST);
+    snprintf(j->records, sizeof j->records, "%s/.jobs/%s", j->dir, tokdir_host());
+    if (bad || (mkdir(j->records, 0755) != 0 && errno != EEXIST)) {
         fprintf(stderr, "tokd serve: tokenizer_dir: cannot create %s: %s\n", j->records, strerror(errno));
         return -1;
     }
@@ -505,12 +487,13 @@ int jobs_start(app *a, jobs **out)
         free(j);
         return -1;
     }
-    load_trained(j);
+    tokdir_scan(a, j->dir, 1);
     recover_records(j);
     char size[24];
     snprintf(size, sizeof size, "%ld", a->cfg.train_jobs < 4 ? 4 : a->cfg.train_jobs);
     setenv("UV_THREADPOOL_SIZE", size, 0); /* read by libuv when its pool first starts */
     if (uv_loop_init(&j->loop) != 0 || uv_async_init(&j->loop, &j->wake, on_wake) != 0 ||
+        tokdir_watch_start(&j->loop, a, j->dir, a->cfg.rescan_s, &j->watch) != 0 ||
         uv_thread_create(&j->thread, loop_main, j) != 0) {
         fprintf(stderr, "tokd serve: cannot start the training loop\n");
         return -1;

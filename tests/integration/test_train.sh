@@ -223,15 +223,51 @@ post "ids after the restart" /v1/encode '{"text":"hello world","tokenizer":"smal
 post "next job id goes on" /admin/v1/train '{"name":"after","vocab_size":300,"text":"abc abc abc"}' 202 '.job.id' 6
 wait_job 6 succeeded && ok "job after the restart succeeded" || bad "job after the restart succeeded" "$(cat "$tmp/body")"
 
+# ---- a replica sharing the directory serves what the first one trains
+MAIN_PORT=$PORT MAIN_PID=$PID
+post "long job before the replica starts" /admin/v1/train "{\"name\":\"racing\",$long}" 202 '.job.id' 7
+wait_phase 7 merging
+start_server replica --tokenizer-dir "$tokdir" || exit 1
+REPLICA_PORT=$PORT
+jq -r .state "$tokdir/.jobs/$(hostname | tr 'A-Z' 'a-z' | tr -c 'a-z0-9.\n-' '-')/7.json" | grep -qx running &&
+    ok "a starting replica leaves a live job's record alone" || bad "a starting replica leaves a live job's record alone" \
+    "$(ls "$tokdir/.jobs"/*)"
+PORT=$MAIN_PORT
+call DELETE /admin/v1/jobs/7
+post "train on the first replica" /admin/v1/train "{\"name\":\"shared\",\"vocab_size\":500,\"min_frequency\":1,\"text\":$text}" 202 '.job.id' 8
+wait_job 8 succeeded || bad "job 8 succeeded" "$(cat "$tmp/body")"
+post "served by the first" /v1/encode '{"text":"hello world","tokenizer":"shared"}' 200 '.count > 0' 'true'
+want=$(jq -c .ids "$tmp/body")
+PORT=$REPLICA_PORT
+seen=
+for i in $(seq 100); do
+    call POST /v1/encode '{"text":"hello world","tokenizer":"shared"}'
+    [ "$STATUS" = 200 ] && { seen=$i; break; }
+    sleep 0.1
+done
+[ -n "$seen" ] && ok "the replica serves it without a restart (after ~$((seen * 100)) ms)" || bad "the replica serves it" "$(cat "$tmp/body")"
+expect "with the same ids" 200 .ids "$want"
+PORT=$MAIN_PORT
+post "retrain it on the first replica" /admin/v1/train "{\"name\":\"shared\",\"vocab_size\":600,\"min_frequency\":1,\"overwrite\":true,\"text\":$text}" 202 '.job.id' 9
+wait_job 9 succeeded || bad "job 9 succeeded" "$(cat "$tmp/body")"
+PORT=$REPLICA_PORT
+for _ in $(seq 100); do
+    call GET /v1/tokenizers
+    [ "$(jq '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' "$tmp/body")" = 600 ] && break
+    sleep 0.1
+done
+expect "the replica picks up the new version" 200 '[.tokenizers[] | select(.name == "shared") | .n_vocab]' '[600]'
+PORT=$MAIN_PORT PID=$MAIN_PID
+
 # ---- SIGTERM while training: the job is interrupted, the server exits cleanly
-post "job to stop" /admin/v1/train "{\"name\":\"stopped\",$long}" 202 '.job.id' 7
-wait_phase 7 merging && ok "job 7 is merging" || bad "job 7 is merging" "$(cat "$tmp/body")"
+post "job to stop" /admin/v1/train "{\"name\":\"stopped\",$long}" 202 '.job.id' 10
+wait_phase 10 merging && ok "job 10 is merging" || bad "job 10 is merging" "$(cat "$tmp/body")"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
 [ "$rc" = 0 ] && ok "SIGTERM during training exits 0" || bad "SIGTERM during training exits 0" "exit $rc"
-jq -r .state "$tokdir/.jobs/7.json" | grep -qx interrupted && ok "stopped job recorded as interrupted" ||
-    bad "stopped job recorded as interrupted" "$(cat "$tokdir/.jobs/7.json")"
+jq -r .state "$tokdir"/.jobs/*/10.json | grep -qx interrupted && ok "stopped job recorded as interrupted" ||
+    bad "stopped job recorded as interrupted" "$(cat "$tokdir"/.jobs/*/10.json)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
