@@ -52,5 +52,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_healthcheck(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     {"embed", cmd_embed, "write a new embedding table (tokd embed init --help)"},
     {"bench", cmd_bench, "measure encode and count throughput on files"},
     {"serve", server_main, "serve the HTTP API (tokd serve --help)"},
+    {"healthcheck", cmd_healthcheck, "exit 0 if the local server answers /healthz"},
 };
 
 static void usage(FILE *to)
@@ -27,7 +28,7 @@ static void usage(FILE *to)
                 "tokd %s - tokenization exactly as OpenAI's tiktoken, fast.\n\nCommands:\n",
             TOKD_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\n'tokd COMMAND --help' describes a command's options.\n"
                 "Exit status: 0 ok, 2 bad input or usage, 1 internal error.\n");
 }

@@ -14,6 +14,11 @@ start_server main --log-requests false || exit 1
 
 # ---- health, readiness, discovery
 call GET /healthz; expect "healthz" 200 . '{"status":"ok"}'
+"$TOKD" healthcheck --port "$PORT" && ok "tokd healthcheck: 0 when healthy" || bad "tokd healthcheck" "exit $?"
+TOKD_PORT=$PORT "$TOKD" healthcheck --ready && ok "tokd healthcheck --ready with TOKD_PORT" || bad "tokd healthcheck --ready" "exit $?"
+"$TOKD" healthcheck --port 1 2> "$tmp/hc.err"
+[ $? = 1 ] && grep -q "127.0.0.1:1/healthz: Connection refused" "$tmp/hc.err" && ok "tokd healthcheck: 1 when nothing listens" ||
+    bad "tokd healthcheck: 1 when nothing listens" "$(cat "$tmp/hc.err")"
 call GET /readyz; expect "readyz" 200 . '{"status":"ready","tokenizers":9}'
 call GET /v1/tokenizers
 expect "tokenizers listed" 200 '[.tokenizers[] | .name + ":" + .kind]' \
