@@ -117,6 +117,7 @@ int server_main(int argc, char **argv)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* past a file size limit, writes fail (EFBIG) and jobs report it */
     unsigned port;
     struct MHD_Daemon *d = http_start(&a, &port);
     if (!d)
