@@ -24,25 +24,13 @@ cat > "$tmp/config.json" <<JSON
   "f32": {"file": "$out/cl100k-768-f32.safetensors", "tensor": "wte.weight", "positional_tensor": "wpe.weight", "tokenizer": "cl100k_base"},
   "bf16": {"file": "$out/cl100k-768-bf16.safetensors", "tensor": "wte.weight", "positional_tensor": "wpe.weight", "tokenizer": "cl100k_base"}}}
 JSON
-"$build/tokd" serve --port 0 --config "$tmp/config.json" > "$tmp/serve.out" 2>/dev/null &
-pid=$!
-pids+=($pid)
-port=
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/serve.out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.05
-done
+source "$here/lib.sh"
+start_tokd --config "$tmp/config.json"
+pid=${pids[0]}
 ids=$(seq -s, 1000 1511)
 run() { # NAME PATH BODY
     printf '%s' "$3" > "$tmp/body.json"
-    cat > "$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/body.json", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
+    wrk_post "$tmp/post.lua" "$tmp/body.json"
     bytes=$(curl -s -o "$tmp/answer" -w '%{size_download}' -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" \
         "http://127.0.0.1:$port$2")
     wrk -t1 -c4 -d5s --latency -s "$tmp/post.lua" "http://127.0.0.1:$port$2" > "$tmp/wrk"

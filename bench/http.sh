@@ -19,22 +19,9 @@ command -v wrk >/dev/null || { echo "bench/http.sh needs wrk (apt-get install wr
 
 text=$(head -c 1000 /usr/share/common-licenses/GPL-3 | tr -d '\000')
 jq -nc --arg t "$text" '{text: $t, tokenizer: "cl100k_base"}' > "$tmp/body.json"
-cat > "$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/body.json", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
-
-"$build/tokd" serve --port 0 --log-requests false > "$tmp/tokd.out" 2>/dev/null &
-pids+=($!)
-port=
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/tokd.out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.05
-done
+source "$here/lib.sh"
+wrk_post "$tmp/post.lua" "$tmp/body.json"
+start_tokd --log-requests false
 node_port=$((port + 1))
 (cd "$here" && node node_count_server.cjs "$node_port" > "$tmp/node.out" 2>&1) &
 pids+=($!)

@@ -56,24 +56,12 @@ echo " splits on whitespace only, so its bytes/token is not the same measure of 
 # ---- serving latency while a job trains
 token=bench-admin-token-0123456789
 mkdir -p "$tmp/corpus" && ln -s "$out/train.txt" "$tmp/corpus/train.txt"
-TOKD_ADMIN_TOKEN=$token "$build/tokd" serve --port 0 --log-requests false --tokenizer-dir "$tmp/tok" \
-    --corpus-dir "$out" > "$tmp/serve.out" 2>/dev/null &
-pids+=($!)
-port=
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/serve.out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.05
-done
+source "$here/lib.sh"
+export TOKD_ADMIN_TOKEN=$token
+start_tokd --log-requests false --tokenizer-dir "$tmp/tok" --corpus-dir "$out"
 text=$(head -c 1000 /usr/share/common-licenses/GPL-3)
 jq -nc --arg t "$text" '{text: $t, tokenizer: "cl100k_base"}' > "$tmp/body.json"
-cat > "$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/body.json", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
+wrk_post "$tmp/post.lua" "$tmp/body.json"
 latency() { # NAME: 5 s of wrk, one line
     wrk -t1 -c32 -d5s --latency -s "$tmp/post.lua" "http://127.0.0.1:$port/v1/count" > "$tmp/$1.wrk"
     awk -v name="$1" '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
