@@ -45,7 +45,8 @@ typedef struct job {
     json_t *options;    /* what was asked, for the record */
     double created, started, finished; /* Unix time; 0 = not yet */
     uint64_t corpus_bytes;
-    char error[400];
+    char error[400];    /* shown in the record (under the lock) */
+    char failure[400];  /* the worker's message, copied to error after it */
     int rc;             /* the worker's outcome */
     uint32_t n_vocab, merges;
     double bytes_per_token;
@@ -302,7 +303,7 @@ static void work(uv_work_t *w)
     }
     jb->rc = rc;
     if (rc != 0)
-        snprintf(jb->error, sizeof jb->error, "%s", err.text[0] ? err.text : tokd_strerror(rc));
+        snprintf(jb->failure, sizeof jb->failure, "%s", err.text[0] ? err.text : tokd_strerror(rc));
 }
 
 static void schedule(jobs *j);
@@ -313,6 +314,7 @@ static void after_work(uv_work_t *w, int status)
     job *jb = w->data;
     jobs *j = jb->owner;
     pthread_mutex_lock(&j->mu);
+    memcpy(jb->error, jb->failure, sizeof jb->error);
     if (jb->rc == 0) {
         jb->n_vocab = tokd_tokenizer_n_vocab(jb->loaded);
         snprintf(jb->sha256, sizeof jb->sha256, "%s", tokd_tokenizer_sha256(jb->loaded));

@@ -10,16 +10,23 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char dir[] = "/tmp/tokd-fuzz-XXXXXX", path[128];
+
+static void clean_up(void)
+{
+    unlink(path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int fd = -1;
-    static char path[128];
     if (fd < 0) {
-        char dir[] = "/tmp/tokd-fuzz-XXXXXX";
         if (!mkdtemp(dir))
             abort();
         snprintf(path, sizeof path, "%s/tokenizer.json", dir);
         fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        atexit(clean_up);
     }
     if (fd < 0 || ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
         return 0;

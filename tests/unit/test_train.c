@@ -337,6 +337,17 @@ static char *slurp(const char *path, size_t *len)
     return s;
 }
 
+static void remove_dir(const char *dir)
+{
+    char p[300];
+    const char *files[] = {"mine.tiktoken", "mine.json"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 static void write_to(const char *dir, tokd_trained *t)
 {
     tokd_error err = {0};
@@ -392,6 +403,8 @@ START_TEST(output_is_deterministic_and_loads)
     tokd_tokenizer_unref(tok);
     tokd_trained_free(a);
     tokd_trained_free(b);
+    remove_dir(d1);
+    remove_dir(d2);
 }
 END_TEST
 
@@ -411,6 +424,7 @@ START_TEST(tampered_rank_file_is_refused)
     ck_assert_int_eq(tokd_tokenizer_load(d, NULL, &tok, &err), TOKD_EHASH);
     ck_assert_ptr_nonnull(strstr(err.text, "mine.tiktoken"));
     tokd_trained_free(t);
+    remove_dir(d);
 }
 END_TEST
 
