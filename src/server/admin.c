@@ -207,7 +207,10 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
         reply_error(r, 400, "invalid_type", "special_tokens", "\"special_tokens\" must be an array of at most 1000 strings");
         return -1;
     }
-    s->specials = calloc(json_array_size(list) + 1, sizeof *s->specials);
+    if (!(s->specials = calloc(json_array_size(list) + 1, sizeof *s->specials))) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
     json_array_foreach(list, i, v)
     {
         if (!json_is_string(v) || json_string_length(v) == 0 || strlen(json_string_value(v)) != json_string_length(v)) {
@@ -217,6 +220,10 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
         }
         s->specials[i] = strdup(json_string_value(v));
         s->o.n_special_tokens = i + 1;
+        if (!s->specials[i]) {
+            reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+            return -1;
+        }
     }
     return 0;
 }
