@@ -23,7 +23,7 @@ source "$here/lib.sh"
 wrk_post "$tmp/post.lua" "$tmp/body.json"
 start_tokd --log-requests false
 node_port=$((port + 1))
-(cd "$here" && node node_count_server.cjs "$node_port" > "$tmp/node.out" 2>&1) &
+(cd "$here" && exec node node_count_server.cjs "$node_port" > "$tmp/node.out" 2>&1) &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening "$tmp/node.out" 2>/dev/null && break; sleep 0.05; done
 

@@ -4,8 +4,10 @@
 # (1 thread, 32 connections, 10 s), then hold about 80% of it for MINUTES
 # (default 10) with paced connections, in 30 s segments, printing each
 # segment's throughput, p50/p99 latency and the server's resident memory.
-# Pacing: wrk's Lua delay() (whole milliseconds) per connection, calibrated
-# on 5 s runs. Loopback only; every run bounded. Needs wrk.
+# MAX_RATE=N takes the maximum from bench/http.sh instead of measuring it.
+# Pacing: each connection pauses 4 ms between requests (wrk's Lua delay());
+# the number of connections is calibrated on 5 s runs to hit the target.
+# Loopback only; every run bounded. Needs wrk.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
@@ -24,22 +26,27 @@ script() { wrk_post "$tmp/post.lua" "$tmp/body.json" "$@"; }
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
 rate() { awk '/Requests\/sec/ { printf "%d", $2 }' "$1"; }
 
-script
-wrk -t1 -c32 -d10s --latency -s "$tmp/post.lua" "$url" > "$tmp/max.wrk"
-max=$(rate "$tmp/max.wrk")
+if [ -n "${MAX_RATE:-}" ]; then
+    max=$MAX_RATE
+    echo "maximum: $max req/s (given: MAX_RATE, e.g. from bench/http.sh)"
+else
+    script
+    wrk -t1 -c32 -d10s --latency -s "$tmp/post.lua" "$url" > "$tmp/max.wrk"
+    max=$(rate "$tmp/max.wrk")
+    echo "maximum: $max req/s (wrk 1 thread, 32 connections, 10 s)"
+fi
 target=$((max * 8 / 10))
-echo "maximum: $max req/s (wrk 1 thread, 32 connections, 10 s); target: $target req/s (80%)"
-conns=128
-best=1
-for d in 1 2 3 4 6 8; do # the smallest delay that stays at or under the target
-    script $d
+echo "target: $target req/s (80%)"
+best=4
+conns=$((target * 5 / 1000)) # each connection: one request per ~(4 ms pause + ~1 ms answer)
+script $best
+for _ in 1 2 3; do # adjust the number of paced connections to the target
     wrk -t1 -c$conns -d5s -s "$tmp/post.lua" "$url" > "$tmp/cal.wrk"
     r=$(rate "$tmp/cal.wrk")
-    echo "calibration: $conns connections, delay ${d} ms: $r req/s"
-    best=$d
-    [ "$r" -le "$target" ] && break
+    echo "calibration: $conns connections paced at $best ms: $r req/s"
+    conns=$(( (conns * target + r / 2) / (r > 0 ? r : 1) ))
+    conns=$(( conns < 8 ? 8 : conns > 1000 ? 1000 : conns ))
 done
-script $best
 echo "soak: $minutes min, $conns connections paced at ${best} ms; resident memory at start $(rss) MB"
 printf '%-8s %10s %10s %10s %10s %10s\n' minute req/s p50 p99 errors rss_MB
 segments=$((minutes * 2))

@@ -300,7 +300,7 @@ static int get_corpus(app *a, json_t *body, train_spec *s, reply *r)
     return 0;
 }
 
-static int get_spec(app *a, json_t *body, train_spec *s, reply *r)
+int admin_train_spec(app *a, json_t *body, train_spec *s, reply *r)
 {
     json_t *ow = json_object_get(body, "overwrite");
     if (known_fields(body, r) || get_name(body, s, r) || get_numbers(body, s, r) || get_pattern(body, s, r) ||
@@ -349,7 +349,7 @@ void admin_train(app *a, const char *arg, json_t *body, reply *r)
     train_spec s = {.fd = -1};
     json_t *job;
     char msg[300];
-    if (get_spec(a, body, &s, r) == 0) {
+    if (admin_train_spec(a, body, &s, r) == 0) {
         int rc = jobs_submit(a->jobs, &s, &job, msg, sizeof msg);
         if (rc == JOBS_OK) {
             snprintf(r->location, sizeof r->location, "/admin/v1/jobs/%lld",

@@ -37,6 +37,11 @@ typedef struct train_spec {
 
 void train_spec_release(train_spec *s);
 
+/* The job a POST /admin/v1/train body asks for, validated in full (admin.c):
+ * 0, or -1 with `r` filled with the 4xx error naming the field. Release
+ * the spec either way (it starts {.fd = -1}). */
+int admin_train_spec(app *a, json_t *body, train_spec *s, reply *r);
+
 /* Start: load trained tokenizers into the catalog, recover records, and
  * run the loop thread. Returns 0, or -1 after printing why. */
 int jobs_start(app *a, jobs **out);

@@ -1,10 +1,13 @@
 /* fuzz_handlers.c - every JSON request handler of tokd serve, called
  * directly: the first byte picks the handler, the rest is the body. A body
  * that is a JSON object must get an answer below 500 (503 out of memory
- * aside), with a JSON body; nothing may crash or leak. */
+ * aside), with a JSON body; nothing may crash or leak. Training is off in
+ * this app (no jobs run), so the training request's validation is fuzzed
+ * through admin_train_spec, with a corpus directory holding one file. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,6 +18,14 @@ static const admin_fn admins[] = {admin_train, admin_jobs, admin_job, admin_canc
 #define N_HANDLERS (sizeof handlers / sizeof handlers[0])
 #define N_ADMINS (sizeof admins / sizeof admins[0])
 
+static char corpus_dir[] = "/tmp/tokd-fuzz-corpus-XXXXXX", corpus_file[64];
+
+static void clean_up(void)
+{
+    unlink(corpus_file);
+    rmdir(corpus_dir);
+}
+
 static app *the_app(void)
 {
     static app a;
@@ -24,6 +35,14 @@ static app *the_app(void)
         if (config_load(&a.cfg, 3, argv) != 0 || catalog_init(&a.tokenizers) != 0 || app_load(&a) != 0)
             abort();
         snprintf(a.admin_token, sizeof a.admin_token, "fuzz-admin-token-0123456789");
+        if (!mkdtemp(corpus_dir))
+            abort();
+        snprintf(corpus_file, sizeof corpus_file, "%s/corpus.txt", corpus_dir);
+        FILE *f = fopen(corpus_file, "w");
+        fputs("a small corpus for path validation", f);
+        fclose(f);
+        atexit(clean_up);
+        snprintf(a.cfg.corpus_dir, sizeof a.cfg.corpus_dir, "%s", corpus_dir);
         atomic_store(&a.ready, 1);
         ready = 1;
     }
@@ -41,8 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     reply r = {0};
-    size_t pick = data[0] % (N_HANDLERS + N_ADMINS);
-    if (pick < N_HANDLERS)
+    size_t pick = data[0] % (N_HANDLERS + N_ADMINS + 1);
+    train_spec spec = {.fd = -1};
+    if (pick == N_HANDLERS + N_ADMINS) {
+        if (admin_train_spec(a, body, &spec, &r) == 0)
+            reply_json(&r, json_object()); /* valid: would be queued */
+        train_spec_release(&spec);
+    } else if (pick < N_HANDLERS)
         handlers[pick](a, body, &r);
     else
         admins[pick - N_HANDLERS](a, data[0] & 1 ? "1" : "x9", body, &r);
