@@ -14,7 +14,14 @@ chmod 755 "$tmp"
 pass=0
 fail=0
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+nginx_pid=
+# nginx's workers outlive a SIGKILLed master, so it is stopped with SIGTERM
+cleanup() {
+    [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
 trap cleanup EXIT
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
@@ -47,8 +54,9 @@ sed -e "s/server tokd-1:8080/server 127.0.0.1:$PORT_1/" -e "s/server tokd-2:8080
     "$root/deploy/compose/nginx.conf" > "$tmp/nginx.conf"
 grep -q "127.0.0.1:$PORT_3 " "$tmp/nginx.conf" && ok "the compose nginx.conf, upstreams on loopback" ||
     bad "upstream substitution" "$(grep server "$tmp/nginx.conf")"
-"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -g "daemon off; pid $tmp/nginx.pid; error_log $tmp/nginx.err;" &
-pids+=($!)
+"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -g "daemon off; pid $tmp/nginx.pid; error_log $tmp/nginx.err;" \
+    > "$tmp/nginx.out" 2>&1 &
+nginx_pid=$!
 url=http://127.0.0.1:$np
 for _ in $(seq 100); do curl -sf "$url/healthz" > /dev/null && break; sleep 0.05; done
 
