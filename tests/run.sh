@@ -4,8 +4,9 @@
 #
 # Plain: release build in build/. --sanitize: ASan + UBSan build with
 # warnings as errors in build-sanitize/, leaks checked, any UBSan report
-# fatal; then every libFuzzer target for 20 s (tests/fuzz/run.sh). Prints every suite's own summary (Check's "Checks: N, Failures: 0")
-# and ends with "N passed, N failed" over the suites.
+# fatal; then every libFuzzer target for 10 s (tests/fuzz/run.sh). Prints
+# every suite's own summary (Check's "Checks: N, Failures: 0") and ends
+# with "N passed, N failed" over the suites.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--sanitize" ]; then

@@ -1,13 +1,13 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - build the libFuzzer targets with clang under
-# ASan + UBSan (build-fuzz/) and run each for SECONDS (default 20) from its
+# ASan + UBSan (build-fuzz/) and run each for SECONDS (default 10) from its
 # committed seed corpus (tests/fuzz/corpus/TARGET; new inputs go to a
 # scratch copy). Any crash, leak, UB report, timeout or out-of-memory fails;
 # the input that did it is kept in build-fuzz/crashes/.
 # Prints "ok|FAIL fuzz TARGET" lines and "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/../.."
-seconds=${1:-20}
+seconds=${1:-10}
 if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false \
         -Dbuildtype=debugoptimized > /dev/null
