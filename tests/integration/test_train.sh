@@ -227,7 +227,7 @@ wait_job 6 succeeded && ok "job after the restart succeeded" || bad "job after t
 MAIN_PORT=$PORT MAIN_PID=$PID
 post "long job before the replica starts" /admin/v1/train "{\"name\":\"racing\",$long}" 202 '.job.id' 7
 wait_phase 7 merging
-start_server replica --tokenizer-dir "$tokdir" || exit 1
+start_server replica --tokenizer-dir "$tokdir" --rescan-s 1 || exit 1
 REPLICA_PORT=$PORT
 jq -r .state "$tokdir/.jobs/$(hostname | tr 'A-Z' 'a-z' | tr -c 'a-z0-9.\n-' '-')/7.json" | grep -qx running &&
     ok "a starting replica leaves a live job's record alone" || bad "a starting replica leaves a live job's record alone" \
@@ -257,6 +257,16 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 expect "the replica picks up the new version" 200 '[.tokenizers[] | select(.name == "shared") | .n_vocab]' '[600]'
+# Files rewritten inside shared/ raise no event on the watched directory
+# itself: only the periodic rescan (every second here) can notice them.
+cp "$tokdir/small/small.tiktoken" "$tokdir/shared/shared.tiktoken"
+cp "$tokdir/small/small.json" "$tokdir/shared/shared.json"
+for _ in $(seq 50); do
+    call GET /v1/tokenizers
+    [ "$(jq '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' "$tmp/body")" = 700 ] && break
+    sleep 0.1
+done
+expect "the periodic rescan finds what no event announced" 200 '[.tokenizers[] | select(.name == "shared") | .n_vocab]' '[700]'
 PORT=$MAIN_PORT PID=$MAIN_PID
 
 # ---- SIGTERM while training: the job is interrupted, the server exits cleanly
