@@ -4,6 +4,7 @@
 # the real tokd serve on loopback: requests/s and latency percentiles with
 # wrk (1 thread, 4 connections, 5 s each), and the server's resident memory.
 # The table is made once by `tokd embed init` (F32, 308 MB; BF16, 154 MB).
+# Then one similarity search alone, with bench_similar (no HTTP).
 # Usage: bench/embed.sh [BUILD_DIR]   (needs wrk)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,3 +45,5 @@ run "embeddings 512, positional, mean" /v1/embeddings "{\"table\":\"f32\",\"ids\
 run "similar k=10, 100277 x 768 F32" /v1/embeddings/similar '{"table":"f32","id":1917,"k":10}'
 run "similar k=10, 100277 x 768 BF16" /v1/embeddings/similar '{"table":"bf16","id":1917,"k":10}'
 echo "server resident memory: $(awk '/VmRSS/ { print $2 / 1024 " MB" }' /proc/$pid/status) (tables are mapped: pages touched count)"
+echo "one search alone (build/bench/bench_similar, best of 5):"
+for dtype in f32 bf16; do "$build/bench/bench_similar" "$out/cl100k-768-$dtype.safetensors" | tail -1; done

@@ -129,18 +129,9 @@ typedef struct long_state {
 
 static uint32_t *grow(uint32_t *v, size_t *cap, size_t need, int *oom)
 {
-    if (need <= *cap)
-        return v;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    uint32_t *p = realloc(v, c * sizeof *p);
-    if (!p) {
+    if (need > *cap && tokd__reserve((void **)&v, cap, need, sizeof *v) != 0)
         *oom = 1;
-        return v;
-    }
-    *cap = c;
-    return p;
+    return v;
 }
 
 static size_t slot_of(const long_state *s, uint32_t rank)
@@ -172,14 +163,8 @@ static bucket *bucket_for(long_state *s, uint32_t rank)
     size_t i = slot_of(s, rank);
     if (s->index[i])
         return &s->buckets[s->index[i] - 1];
-    if (s->n_buckets == s->cap_buckets) {
-        size_t c = s->cap_buckets ? s->cap_buckets * 2 : 16;
-        bucket *b = realloc(s->buckets, c * sizeof *b);
-        if (!b)
-            return NULL;
-        s->buckets = b;
-        s->cap_buckets = c;
-    }
+    if (tokd__reserve((void **)&s->buckets, &s->cap_buckets, s->n_buckets + 1, sizeof *s->buckets) != 0)
+        return NULL;
     s->buckets[s->n_buckets] = (bucket){.rank = rank, .sorted = 1};
     s->index[i] = (uint32_t)++s->n_buckets;
     if (s->n_buckets * 2 > s->index_mask + 1 && rehash(s) != 0)

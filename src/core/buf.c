@@ -15,20 +15,26 @@ static size_t grown(size_t cap, size_t need)
     return c;
 }
 
+int tokd__reserve(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > SIZE_MAX / 2 / elem)
+        return TOKD_ENOMEM;
+    size_t c = grown(*cap, need);
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return TOKD_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 int tokd__ids_reserve(tokd_ids *ids, size_t extra)
 {
     if (extra > SIZE_MAX / sizeof(uint32_t) - ids->len)
         return TOKD_ENOMEM;
-    size_t need = ids->len + extra;
-    if (need <= ids->cap)
-        return 0;
-    size_t cap = grown(ids->cap, need);
-    uint32_t *p = realloc(ids->ids, cap * sizeof *p);
-    if (!p)
-        return TOKD_ENOMEM;
-    ids->ids = p;
-    ids->cap = cap;
-    return 0;
+    return tokd__reserve((void **)&ids->ids, &ids->cap, ids->len + extra, sizeof *ids->ids);
 }
 
 int tokd__bytes_reserve(tokd_bytes *b, size_t extra)

@@ -6,6 +6,11 @@
 
 #include "tokd/tokenizer.h"
 
+/* Make *p (an array of `*cap` items of `elem` bytes) hold at least `need`
+ * items, doubling; TOKD_ENOMEM on failure or overflow (array intact). The
+ * one growth rule of every array tokd appends to. */
+int tokd__reserve(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Make room for `extra` more ids; TOKD_ENOMEM on failure (buffer intact). */
 int tokd__ids_reserve(tokd_ids *ids, size_t extra);
 

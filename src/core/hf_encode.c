@@ -31,14 +31,8 @@ static int push(pieces *p, size_t start, size_t len)
 {
     if (len == 0)
         return 0;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        span *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return TOKD_ENOMEM;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (tokd__reserve((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v) != 0)
+        return TOKD_ENOMEM;
     p->v[p->n++] = (span){start, len};
     return 0;
 }
@@ -101,14 +95,8 @@ static int add_part(part **v, size_t *n, size_t *cap, size_t start, size_t end, 
 {
     if (end == start)
         return 0;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        part *p = realloc(*v, c * sizeof *p);
-        if (!p)
-            return TOKD_ENOMEM;
-        *v = p;
-        *cap = c;
-    }
+    if (tokd__reserve((void **)v, cap, *n + 1, sizeof **v) != 0)
+        return TOKD_ENOMEM;
     (*v)[(*n)++] = (part){start, end, match};
     return 0;
 }

@@ -60,20 +60,38 @@ float tokd_bf16_to_float(uint16_t b)
     return f;
 }
 
-static void row(const table *t, size_t r, float *out)
+/* Row r into out (add = 0) or added to it (add = 1). BF16 has a loop of
+ * its own: a shift per value, no branch (the F16 conversion has several). */
+static void row_into(const table *t, size_t r, float *out, int add)
 {
     const uint8_t *p = t->data + r * t->dim * t->elem;
-    if (t->elem == 4) {
-        memcpy(out, p, t->dim * 4);
-    } else if (t->dtype[0] == 'B') { /* one loop per dtype: no branch per value */
-        for (size_t i = 0; i < t->dim; i++) {
+    const size_t dim = t->dim;
+    const int f32 = t->elem == 4, bf16 = !f32 && t->dtype[0] == 'B';
+    float v;
+    if (f32 && !add) {
+        memcpy(out, p, dim * 4);
+    } else if (f32) {
+        for (size_t i = 0; i < dim; i++) {
+            memcpy(&v, p + 4 * i, 4);
+            out[i] += v;
+        }
+    } else if (bf16) {
+        for (size_t i = 0; i < dim; i++) {
             uint32_t bits = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8) << 16;
-            memcpy(&out[i], &bits, 4);
+            memcpy(&v, &bits, 4);
+            out[i] = add ? out[i] + v : v;
         }
     } else {
-        for (size_t i = 0; i < t->dim; i++)
-            out[i] = tokd_f16_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+        for (size_t i = 0; i < dim; i++) {
+            v = tokd_f16_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+            out[i] = add ? out[i] + v : v;
+        }
     }
+}
+
+static void row(const table *t, size_t r, float *out)
+{
+    row_into(t, r, out, 0);
 }
 
 static int bind(const tokd__safetensors *st, const uint8_t *map, const char *name, table *t, tokd_error *err)
@@ -190,15 +208,8 @@ int tokd_embedding_lookup(const tokd_embedding *e, uint32_t id, long pos, float 
     if (id >= e->tok.rows || (pos >= 0 && (size_t)pos >= e->pos.rows))
         return TOKD_ERANGE;
     row(&e->tok, id, out);
-    if (pos < 0)
-        return 0;
-    float *p = malloc(e->tok.dim * sizeof *p);
-    if (!p)
-        return TOKD_ENOMEM;
-    row(&e->pos, (size_t)pos, p);
-    for (size_t i = 0; i < e->tok.dim; i++)
-        out[i] += p[i];
-    free(p);
+    if (pos >= 0)
+        row_into(&e->pos, (size_t)pos, out, 1);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "buf.h"
 
 void reply_json(reply *r, json_t *body)
 {
@@ -51,14 +52,8 @@ void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field
 
 const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name)
 {
-    if (r->n_held == r->cap_held) {
-        size_t cap = r->cap_held ? r->cap_held * 2 : 4;
-        tokd_tokenizer **held = realloc(r->held, cap * sizeof *held);
-        if (!held)
-            return NULL;
-        r->held = held;
-        r->cap_held = cap;
-    }
+    if (tokd__reserve((void **)&r->held, &r->cap_held, r->n_held + 1, sizeof *r->held) != 0)
+        return NULL;
     tokd_tokenizer *t = catalog_get(&a->tokenizers, name);
     if (t)
         r->held[r->n_held++] = t;
@@ -238,21 +233,25 @@ int req_specials(json_t *body, tokd_specials *sp, const char ***names, reply *r)
     return 0;
 }
 
-int req_id_list(json_t *list, size_t max, tokd_ids *ids, reply *r)
+int req_id_list(json_t *list, const char *name, size_t used, long limit, const char *setting, tokd_ids *ids,
+                reply *r)
 {
     json_t *v;
     size_t i;
-    if (!json_is_array(list) || json_array_size(list) > max) {
-        reply_error(r, json_is_array(list) ? 413 : 400, json_is_array(list) ? "too_many_ids" : "invalid_type", "ids",
-                    "\"ids\" must be an array of at most %zu token ids", max);
+    if (!json_is_array(list)) {
+        reply_error(r, 400, "invalid_type", name, "%s must be an array of token ids", name);
+        return -1;
+    }
+    if (used + json_array_size(list) > (size_t)limit) {
+        reply_error(r, 413, "too_many_ids", "ids", "at most %ld token ids per request (%s)", limit, setting);
         return -1;
     }
     json_array_foreach(list, i, v)
     {
         json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
         if (id < 0 || id > UINT32_MAX) {
-            char field[32];
-            snprintf(field, sizeof field, "ids[%zu]", i);
+            char field[48];
+            snprintf(field, sizeof field, "%s[%zu]", name, i);
             reply_error(r, 400, "invalid_token_id", field, "%s must be a non-negative integer token id", field);
             return -1;
         }

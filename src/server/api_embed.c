@@ -78,7 +78,7 @@ static int table_ids(app *a, const embed_table *t, json_t *body, tokd_ids *ids, 
         reply_error(r, 400, text ? "invalid_request" : "missing_field", "text", "give \"text\" or \"ids\", not both");
         return -1;
     }
-    if (list && req_id_list(list, (size_t)a->cfg.max_embed_tokens, ids, r) != 0)
+    if (list && req_id_list(list, "ids", 0, a->cfg.max_embed_tokens, "max_embed_tokens", ids, r) != 0)
         return -1;
     if (text && !json_is_string(text)) {
         reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");

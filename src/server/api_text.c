@@ -190,30 +190,18 @@ static int decode_ids(app *a, json_t *ids, tokd_ids **lists, size_t *n, int *bat
         return -1;
     }
     *lists = calloc(*n, sizeof **lists);
+    if (!*lists) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
     size_t total = 0;
     for (size_t k = 0; k < *n; k++) {
-        json_t *list = *batch ? json_array_get(ids, k) : ids, *v;
-        char field[48];
-        size_t i;
-        snprintf(field, sizeof field, *batch ? "ids[%zu]" : "ids", k);
-        if (!json_is_array(list)) {
-            reply_error(r, 400, "invalid_type", field, "%s must be an array of token ids", field);
+        char name[32];
+        snprintf(name, sizeof name, *batch ? "ids[%zu]" : "ids", k);
+        if (req_id_list(*batch ? json_array_get(ids, k) : ids, name, total, a->cfg.max_decode_ids, "max_decode_ids",
+                        &(*lists)[k], r) != 0)
             return -1;
-        }
-        json_array_foreach(list, i, v)
-        {
-            json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
-            if (++total > (size_t)a->cfg.max_decode_ids) {
-                reply_error(r, 413, "too_many_ids", "ids", "at most %ld ids per decode request", a->cfg.max_decode_ids);
-                return -1;
-            }
-            if (id < 0 || id > UINT32_MAX) {
-                snprintf(field, sizeof field, *batch ? "ids[%zu][%zu]" : "ids[%zu]", *batch ? k : i, i);
-                reply_error(r, 400, "invalid_token_id", field, "%s must be a non-negative integer token id", field);
-                return -1;
-            }
-            tokd_ids_push(&(*lists)[k], (uint32_t)id);
-        }
+        total += (*lists)[k].len;
     }
     return 0;
 }

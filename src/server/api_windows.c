@@ -63,7 +63,7 @@ static int sequence(app *a, json_t *body, tokd_ids *ids, const char **name, repl
         }
         return 0;
     }
-    return req_id_list(list, (size_t)a->cfg.max_decode_ids, ids, r);
+    return req_id_list(list, "ids", 0, a->cfg.max_decode_ids, "max_decode_ids", ids, r);
 }
 
 void api_windows(app *a, json_t *body, reply *r)

@@ -116,8 +116,11 @@ const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name);
  * (NULL-safe: lengths in lens) and *batch with whether "texts" was used. */
 int req_texts(app *a, json_t *body, reply *r, json_t **list, int *batch);
 
-/* "ids": an array of at most `max` token ids, appended to `ids`. */
-int req_id_list(json_t *list, size_t max, tokd_ids *ids, reply *r);
+/* A JSON array of token ids called `name` in errors ("ids", "ids[2]"),
+ * appended to `ids`; 413 when with the `used` ids already taken a request
+ * would hold more than `limit` (the `setting` that sets it). */
+int req_id_list(json_t *list, const char *name, size_t used, long limit, const char *setting, tokd_ids *ids,
+                reply *r);
 
 /* Optional boolean field. */
 int req_bool(json_t *body, const char *key, int *out, reply *r);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "catalog.h"
 
 int catalog_init(catalog *c)
@@ -33,14 +34,8 @@ static int append(catalog *c, tokd_tokenizer *tok, int trained)
 {
     if (c->n == CATALOG_MAX)
         return CATALOG_FULL;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        catalog_entry *e = realloc(c->entries, cap * sizeof *e);
-        if (!e)
-            return CATALOG_FULL;
-        c->entries = e;
-        c->cap = cap;
-    }
+    if (tokd__reserve((void **)&c->entries, &c->cap, c->n + 1, sizeof *c->entries) != 0)
+        return CATALOG_FULL;
     c->entries[c->n++] = (catalog_entry){tok, trained};
     return CATALOG_ADDED;
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "buf.h"
 #include "jobs.h"
 #include "tokdir.h"
 
@@ -388,14 +389,8 @@ static void loop_main(void *arg)
 
 static int add_job(jobs *j, job *jb)
 {
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 64;
-        job **all = realloc(j->all, cap * sizeof *all);
-        if (!all)
-            return -1;
-        j->all = all;
-        j->cap = cap;
-    }
+    if (tokd__reserve((void **)&j->all, &j->cap, j->n + 1, sizeof *j->all) != 0)
+        return -1;
     j->all[j->n++] = jb;
     if (jb->id >= j->next_id)
         j->next_id = jb->id + 1;

@@ -17,8 +17,9 @@ static int open_table(app *a, const embed_config *c, embed_table *t)
     char path[2200];
     tokd_error err = {0};
     const char *data = a->cfg.data_dir[0] ? a->cfg.data_dir : tokd_default_data_dir();
-    snprintf(path, sizeof path, "%s", c->file[0] ? c->file : "");
-    if (!c->file[0])
+    if (c->file[0])
+        snprintf(path, sizeof path, "%s", c->file);
+    else
         snprintf(path, sizeof path, "%s/%s", data, BUNDLED_FILE);
     snprintf(t->name, sizeof t->name, "%s", c->name);
     if (!(t->tok = catalog_get(&a->tokenizers, c->tokenizer))) {

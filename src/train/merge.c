@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "rankmap.h"
 #include "train_impl.h"
 
@@ -62,21 +63,6 @@ typedef struct trainer {
     size_t vbytes_cap, merges_cap;
     uint32_t stamp;
 } trainer;
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return TOKD_ENOMEM;
-    *p = q;
-    *cap = n;
-    return 0;
-}
 
 static pair_slot *pair_slot_for(pair_slot *slots, size_t mask, uint64_t key)
 {
@@ -128,14 +114,14 @@ static int pair_raise(trainer *t, uint32_t left, uint32_t right, int64_t w, uint
         s->key = key;
         t->n_pairs++;
     }
-    if (t->n_occ >= NONE || grow((void **)&t->occs, &t->cap_occ, t->n_occ + 1, sizeof *t->occs) != 0)
+    if (t->n_occ >= NONE || tokd__reserve((void **)&t->occs, &t->cap_occ, t->n_occ + 1, sizeof *t->occs) != 0)
         return TOKD_ENOMEM;
     t->occs[t->n_occ] = (occ){pos, s->head};
     s->head = (uint32_t)t->n_occ++;
     s->count += w;
     if (s->stamp != t->stamp) {
         s->stamp = t->stamp;
-        if (grow((void **)&t->touched, &t->cap_touched, t->n_touched + 1, sizeof *t->touched) != 0)
+        if (tokd__reserve((void **)&t->touched, &t->cap_touched, t->n_touched + 1, sizeof *t->touched) != 0)
             return TOKD_ENOMEM;
         t->touched[t->n_touched++] = key;
     }
@@ -150,7 +136,7 @@ static inline int above(const heap_entry *x, const heap_entry *y)
 
 static int heap_push(trainer *t, int64_t count, uint64_t key)
 {
-    if (grow((void **)&t->heap, &t->cap_heap, t->n_heap + 1, sizeof *t->heap) != 0)
+    if (tokd__reserve((void **)&t->heap, &t->cap_heap, t->n_heap + 1, sizeof *t->heap) != 0)
         return TOKD_ENOMEM;
     heap_entry e = {count, key};
     size_t i = t->n_heap++;
@@ -218,7 +204,7 @@ static int vocab_reindex(trainer *t, const tokd__vocab *v)
 static int vocab_join(trainer *t, tokd__vocab *v, uint32_t left, uint32_t right, uint32_t *id)
 {
     uint32_t ll = token_len(v, left), lr = token_len(v, right), len = ll + lr, end = v->off[v->n];
-    if (grow((void **)&v->bytes, &t->vbytes_cap, (size_t)end + len, 1) != 0)
+    if (tokd__reserve((void **)&v->bytes, &t->vbytes_cap, (size_t)end + len, 1) != 0)
         return TOKD_ENOMEM;
     if ((v->n + 2) * 2 > t->vmask + 1 && vocab_reindex(t, v) != 0)
         return TOKD_ENOMEM;
@@ -244,7 +230,7 @@ static int vocab_join(trainer *t, tokd__vocab *v, uint32_t left, uint32_t right,
 
 static int record_merge(trainer *t, tokd__vocab *v, uint32_t left, uint32_t right, uint32_t id)
 {
-    if (grow((void **)&v->merges, &t->merges_cap, ((size_t)v->n_merges + 1) * 3, sizeof *v->merges) != 0)
+    if (tokd__reserve((void **)&v->merges, &t->merges_cap, ((size_t)v->n_merges + 1) * 3, sizeof *v->merges) != 0)
         return TOKD_ENOMEM;
     uint32_t *m = &v->merges[(size_t)v->n_merges++ * 3];
     m[0] = left, m[1] = right, m[2] = id;
@@ -358,7 +344,7 @@ static int load_words(trainer *t, const tokd__pieces *pieces, tokd__vocab *v)
 
 static int vocab_bytes(trainer *t, tokd__vocab *v)
 {
-    if (grow((void **)&v->bytes, &t->vbytes_cap, 256, 1) != 0 || !(v->off = malloc(257 * sizeof *v->off)))
+    if (tokd__reserve((void **)&v->bytes, &t->vbytes_cap, 256, 1) != 0 || !(v->off = malloc(257 * sizeof *v->off)))
         return TOKD_ENOMEM;
     for (uint32_t b = 0; b < 256; b++) {
         v->bytes[b] = (uint8_t)b;

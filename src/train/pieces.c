@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "rankmap.h"
 #include "train_impl.h"
 
@@ -48,16 +49,10 @@ static int grow_slots(tokd__pieces *t)
 
 static int append(tokd__pieces *t, const uint8_t *p, uint32_t len, uint32_t hash, int64_t delta, size_t slot)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        tokd__piece *e = realloc(t->e, cap * sizeof *e);
-        if (!e || t->n >= UINT32_MAX - 1) {
-            free(e == t->e ? NULL : e);
-            return TOKD_ENOMEM;
-        }
-        t->e = e;
-        t->cap = cap;
-    }
+    if (t->n >= UINT32_MAX - 1) /* slots hold index + 1 in 32 bits */
+        return TOKD_ENOMEM;
+    if (tokd__reserve((void **)&t->e, &t->cap, t->n + 1, sizeof *t->e) != 0)
+        return TOKD_ENOMEM;
     t->e[t->n] = (tokd__piece){p, len, hash, delta};
     t->slots[slot] = (uint32_t)++t->n;
     return (t->n * 2 > t->mask + 1) ? grow_slots(t) : 0;
@@ -191,31 +186,29 @@ static int repair_all(counting *c, tokd__pieces *t)
     return 0;
 }
 
-/* Cut the texts into chunks of about `size` bytes starting at code points. */
-static chunk *make_chunks(const tokd_train_text *texts, size_t n, size_t size, size_t *n_chunks)
+/* Cut the texts into chunks of about `size` bytes starting at code points:
+ * *out (NULL when there is no text), *n_chunks of them. */
+static int make_chunks(const tokd_train_text *texts, size_t n, size_t size, chunk **out, size_t *n_chunks)
 {
-    size_t cap = 16, k = 0;
-    chunk *c = malloc(cap * sizeof *c);
-    for (size_t i = 0; c && i < n; i++) {
+    size_t cap = 0, k = 0;
+    chunk *c = NULL;
+    for (size_t i = 0; i < n; i++) {
         const uint8_t *d = (const uint8_t *)texts[i].data;
         for (size_t s = 0; s < texts[i].len;) {
             size_t e = texts[i].len - s > size ? s + size : texts[i].len;
             while (e < texts[i].len && (d[e] & 0xC0) == 0x80)
                 e++;
-            if (k == cap) {
-                chunk *grown = realloc(c, (cap *= 2) * sizeof *c);
-                if (!grown) {
-                    free(c);
-                    return NULL;
-                }
-                c = grown;
+            if (tokd__reserve((void **)&c, &cap, k + 1, sizeof *c) != 0) {
+                free(c);
+                return TOKD_ENOMEM;
             }
             c[k++] = (chunk){i, s, e, e};
             s = e;
         }
     }
+    *out = c;
     *n_chunks = k;
-    return c;
+    return 0;
 }
 
 static int merge_tables(tokd__pieces *into, tokd__pieces *from)
@@ -263,9 +256,8 @@ int tokd__count_pieces(const tokd__pretok *pt, const tokd_train_text *texts, siz
         chunk_size = total / (threads * 8u);
         chunk_size = chunk_size < (256u << 10) ? 256u << 10 : chunk_size > (16u << 20) ? 16u << 20 : chunk_size;
     }
-    c.chunks = make_chunks(texts, n, chunk_size, &c.n_chunks);
     tokd__pieces *tables = calloc(threads, sizeof *tables);
-    int rc = c.chunks && tables ? 0 : TOKD_ENOMEM;
+    int rc = tables ? make_chunks(texts, n, chunk_size, &c.chunks, &c.n_chunks) : TOKD_ENOMEM;
     unsigned use = c.n_chunks < threads ? (unsigned)c.n_chunks : threads;
     if (rc == 0 && (rc = run_threads(&c, tables, use ? use : 1)) == 0)
         rc = repair_all(&c, &tables[0]);

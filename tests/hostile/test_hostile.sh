@@ -5,7 +5,7 @@
 set -u
 TOKD=$1
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
+source "$here/../integration/lib.sh"
 # Under AddressSanitizer freed memory waits in a quarantine (256 MB by
 # default), which would read as growth: keep it small for the memory check.
 if grep -q __asan_init "$TOKD"; then
@@ -14,16 +14,11 @@ fi
 # meson sets MALLOC_PERTURB_, which writes every allocation and so makes
 # freed-but-kept memory (300 connection pools) resident: not for this check.
 unset MALLOC_PERTURB_
-TOKD_ADMIN_TOKEN=hostile-admin-token-0123456789 "$TOKD" serve --port 0 --log-requests false \
-    --max-body-bytes 65536 --connection-timeout-s 2 --tokenizer-dir "$tmp/tok" > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
-    sleep 0.05
-done
-node "$here/hostile.cjs" "$port" "$pid"
+export TOKD_ADMIN_TOKEN=hostile-admin-token-0123456789
+start_server hostile --log-requests false --max-body-bytes 65536 --connection-timeout-s 2 \
+    --tokenizer-dir "$tmp/tok" || exit 1
+node "$here/hostile.cjs" "$PORT" "$PID"
 rc=$?
-kill -0 "$pid" 2>/dev/null || { echo "FAIL the server died: $(tail -5 "$tmp/err")"; exit 1; }
+kill -0 "$PID" 2>/dev/null || { echo "FAIL the server died: $(tail -5 "$tmp/hostile.err")"; exit 1; }
+stop "$PID"
 exit $rc

@@ -24,7 +24,7 @@ start_server() {
         [ -n "$PORT" ] && break
         sleep 0.05
     done
-    for _ in $(seq 100); do
+    for _ in $(seq 400); do # up to 20 s: a sanitizer build loads the tokenizers slowly
         [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200 ] && return 0
         sleep 0.05
     done

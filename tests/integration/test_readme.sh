@@ -7,25 +7,16 @@
 set -u
 TOKD=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
+source "$root/tests/integration/lib.sh"
 export TOKD_ADMIN_TOKEN=readme-admin-token-0123456789
-"$TOKD" serve --port 0 --log-requests false --tokenizer-dir "$tmp/tokenizers" > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.05
-done
-pass=0
-fail=0
+start_server readme --log-requests false --tokenizer-dir "$tmp/tokenizers" || exit 1
 # Blocks: "    $ curl ..." then the output lines (indented 4) up to a blank line.
 awk '/^    \$ curl / { if (cmd) print cmd "\t" out; cmd = substr($0, 7); out = ""; next }
      cmd && /^    / { out = out (out ? "\\n" : "") substr($0, 5); next }
      cmd { print cmd "\t" out; cmd = "" }
      END { if (cmd) print cmd "\t" out }' "$root/README.md" > "$tmp/examples"
 while IFS=$'\t' read -r cmd want; do
-    cmd=${cmd//http:\/\/127.0.0.1:8080/http://127.0.0.1:$port}
+    cmd=${cmd//http:\/\/127.0.0.1:8080/http://127.0.0.1:$PORT}
     want=$(printf '%b' "$want")
     for _ in $(seq 30); do # a training job's status may take a moment to settle
         got=$(bash -c "$cmd" 2>&1)
@@ -33,13 +24,9 @@ while IFS=$'\t' read -r cmd want; do
         sleep 0.1
     done
     if [ "$got" = "$want" ]; then
-        pass=$((pass + 1))
-        echo "ok   ${cmd:0:90}"
+        ok "${cmd:0:90}"
     else
-        fail=$((fail + 1))
-        echo "FAIL ${cmd:0:90}"
-        echo "     want: $want"
-        echo "     got:  $got"
+        bad "${cmd:0:90}" "$(printf '\n     want: %s\n     got:  %s' "$want" "$got")"
     fi
 done < "$tmp/examples"
 [ "$pass" -ge 15 ] || { fail=$((fail + 1)); echo "FAIL only $pass examples found in README.md"; }

@@ -24,24 +24,17 @@ awk 'BEGIN { srand(7); for (i = 0; i < 600000; i++) { n = 1 + int(rand() * 10); 
 head -c 5000000 /dev/zero | tr '\0' 'a' > "$corpus/big.txt"
 long='"path":"random.txt","vocab_size":1000000,"min_frequency":1'
 
-# wait_job ID STATE: poll GET /admin/v1/jobs/ID until .job.state is STATE (60 s)
-wait_job() {
-    for _ in $(seq 600); do
-        call GET "/admin/v1/jobs/$1"
-        [ "$(jq -r .job.state "$tmp/body")" = "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# wait_phase ID PHASE: poll until the job is running in PHASE
-wait_phase() {
-    for _ in $(seq 600); do
-        call GET "/admin/v1/jobs/$1"
-        [ "$(jq -r '.job.state + "/" + .job.phase' "$tmp/body")" = "running/$2" ] && return 0
+# poll TRIES PATH JQ WANT: GET PATH every 0.05 s until jq -r JQ of the answer is WANT
+poll() {
+    for _ in $(seq "$1"); do
+        call GET "$2"
+        [ "$(jq -r "$3" "$tmp/body")" = "$4" ] && return 0
         sleep 0.05
     done
     return 1
 }
+wait_job() { poll 1200 "/admin/v1/jobs/$1" .job.state "$2"; }   # JOB STATE (60 s)
+wait_phase() { poll 1200 "/admin/v1/jobs/$1" '.job.state + "/" + .job.phase' "running/$2"; } # JOB PHASE
 header_is() { # NAME HEADER VALUE: the last call's response header
     if tr -d '\r' < "$tmp/headers" | grep -qix "$2: $3"; then ok "$1"; else bad "$1" "$(cat "$tmp/headers")"; fi
 }
@@ -170,11 +163,7 @@ ls -a "$tokdir" | grep -q '^\.tmp' && bad "no temporary directory left" "$(ls -a
 # ---- queue limits, cancel, serving while training
 post "long job accepted" /admin/v1/train "{\"name\":\"long\",$long}" 202 '.job.state' '"queued"'
 wait_phase 3 merging && ok "long job is merging" || bad "long job is merging" "$(cat "$tmp/body")"
-for _ in $(seq 100); do
-    call GET /admin/v1/jobs/3
-    [ "$(jq .job.progress.merges_done "$tmp/body")" -gt 0 ] && break
-    sleep 0.05
-done
+poll 100 /admin/v1/jobs/3 '.job.progress.merges_done > 0' true
 expect "progress while merging" 200 '[(.job.progress.merges_done > 0), (.job.progress.fraction > 0.2), .job.progress.bytes_done]' \
     "[true,true,$(wc -c < "$corpus/random.txt")]"
 post "serving goes on during training" /v1/encode '{"text":"hello world","tokenizer":"cl100k_base"}' 200 .ids '[15339,1917]'
@@ -251,21 +240,13 @@ PORT=$MAIN_PORT
 post "retrain it on the first replica" /admin/v1/train "{\"name\":\"shared\",\"vocab_size\":600,\"min_frequency\":1,\"overwrite\":true,\"text\":$text}" 202 '.job.id' 9
 wait_job 9 succeeded || bad "job 9 succeeded" "$(cat "$tmp/body")"
 PORT=$REPLICA_PORT
-for _ in $(seq 100); do
-    call GET /v1/tokenizers
-    [ "$(jq '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' "$tmp/body")" = 600 ] && break
-    sleep 0.1
-done
+poll 200 /v1/tokenizers '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' 600
 expect "the replica picks up the new version" 200 '[.tokenizers[] | select(.name == "shared") | .n_vocab]' '[600]'
 # Files rewritten inside shared/ raise no event on the watched directory
 # itself: only the periodic rescan (every second here) can notice them.
 cp "$tokdir/small/small.tiktoken" "$tokdir/shared/shared.tiktoken"
 cp "$tokdir/small/small.json" "$tokdir/shared/shared.json"
-for _ in $(seq 50); do
-    call GET /v1/tokenizers
-    [ "$(jq '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' "$tmp/body")" = 700 ] && break
-    sleep 0.1
-done
+poll 100 /v1/tokenizers '[.tokenizers[] | select(.name == "shared") | .n_vocab][0]' 700
 expect "the periodic rescan finds what no event announced" 200 '[.tokenizers[] | select(.name == "shared") | .n_vocab]' '[700]'
 PORT=$MAIN_PORT PID=$MAIN_PID
 

@@ -238,19 +238,6 @@ START_TEST(similar_ranks_by_cosine)
 }
 END_TEST
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc(*len);
-    ck_assert_uint_eq(fread(s, 1, *len, f), *len);
-    fclose(f);
-    return s;
-}
-
 START_TEST(init_is_reproducible_and_normal)
 {
     char a[256], b[256], c[256];
@@ -262,7 +249,7 @@ START_TEST(init_is_reproducible_and_normal)
     ck_assert_int_eq(tokd_embedding_init_file(b, "gpt2", 5000, 20, 64, 42, "F32", &err), 0);
     ck_assert_int_eq(tokd_embedding_init_file(c, "gpt2", 5000, 20, 64, 42, "BF16", &err), 0);
     size_t la, lb;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = test_read_file(a, &la), *y = test_read_file(b, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert_mem_eq(x, y, la);
     free(x);

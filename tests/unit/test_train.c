@@ -322,21 +322,6 @@ START_TEST(chunks_change_nothing)
 }
 END_TEST
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    s[n] = '\0';
-    *len = (size_t)n;
-    return s;
-}
-
 static void remove_dir(const char *dir)
 {
     char p[300];
@@ -376,9 +361,9 @@ START_TEST(output_is_deterministic_and_loads)
     for (int i = 0; i < 2; i++) {
         size_t n1, n2;
         snprintf(p, sizeof p, "%s/%s", d1, files[i]);
-        char *x = slurp(p, &n1);
+        char *x = test_read_file(p, &n1);
         snprintf(p, sizeof p, "%s/%s", d2, files[i]);
-        char *y = slurp(p, &n2);
+        char *y = test_read_file(p, &n2);
         ck_assert_uint_eq(n1, n2);
         ck_assert_mem_eq(x, y, n1);
         free(x);

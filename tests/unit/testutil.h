@@ -29,6 +29,23 @@ static inline json_t *test_load_json(const char *name)
     return j;
 }
 
+/* The whole file at `path` (NUL-terminated; caller frees), or fail the
+ * test. */
+static inline char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    s[n] = '\0';
+    *len = (size_t)n;
+    return s;
+}
+
 /* Load a tokenizer by name or fail the test with libtokd's message. */
 static inline tokd_tokenizer *test_tokenizer(const char *name)
 {

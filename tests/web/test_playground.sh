@@ -16,13 +16,9 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) > "$here/npm.log" 2>&1 ||
         { echo "FAIL npm ci: $(tail -5 "$here/npm.log")"; echo "0 passed, 1 failed"; exit 1; }
 fi
-tmp=$(mktemp -d)
-"$TOKD" serve --port 0 --log-requests false > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/out")
-    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
-    sleep 0.05
-done
-node "$here/test_playground.cjs" "http://127.0.0.1:$port" "$artifacts"
+source "$here/../integration/lib.sh"
+start_server playground --log-requests false || exit 1
+node "$here/test_playground.cjs" "http://127.0.0.1:$PORT" "$artifacts"
+rc=$?
+stop "$PID"
+exit $rc
