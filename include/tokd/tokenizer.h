@@ -125,6 +125,26 @@ size_t tokd_tokenizer_n_specials(const tokd_tokenizer *tok);
 /* The i-th special token (i < n_specials): its text (borrowed) and id. */
 const char *tokd_tokenizer_special(const tokd_tokenizer *tok, size_t i, uint32_t *id);
 
+/* Bounds and cancellation for one encode or count call. A zero-initialised
+ * struct (or a NULL pointer) bounds nothing.
+ * - max_tokens: when non-zero, the call stops as soon as it has produced
+ *   more than max_tokens tokens and returns TOKD_ELIMIT. tokd_count_bounded
+ *   then stores the count reached so far in *count. The bound is checked
+ *   after each pre-tokenizer piece, so the count can pass max_tokens by at
+ *   most one piece's tokens (a tokenizer with no pre-tokenizer has one
+ *   piece per segment): "does it fit in N?" costs about N tokens of work.
+ * - check: when not NULL, called with `arg` between pieces of work (after
+ *   the first and then every 16th pre-tokenizer piece, and between added-token
+ *   segments), from the encoding thread. Returning non-zero (a negative
+ *   TOKD_E* code, e.g. TOKD_ECANCELLED for a gone client or TOKD_ELIMIT for
+ *   a spent time budget) stops the call with that code. It must be cheap:
+ *   read a flag or a coarse clock. */
+typedef struct tokd_limits {
+    size_t max_tokens;
+    int (*check)(void *arg);
+    void *arg;
+} tokd_limits;
+
 /* Encode `len` bytes of `text`, appending ids to `out`. `sp` may be NULL for
  * the default (no special token allowed, all disallowed). */
 int tokd_encode(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
@@ -137,6 +157,15 @@ int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len
 /* Number of ids tokd_encode would produce, without building the array. */
 int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                size_t *count, tokd_error *err);
+
+/* tokd_encode and tokd_count under `lim` (may be NULL). On TOKD_ELIMIT
+ * from max_tokens, tokd_count_bounded sets *count to the tokens counted so
+ * far and err->text says which bound stopped it; encode leaves `out` as it
+ * was, as on every error. */
+int tokd_encode_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                        const tokd_limits *lim, tokd_ids *out, tokd_error *err);
+int tokd_count_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                       const tokd_limits *lim, size_t *count, tokd_error *err);
 
 /* Append the bytes of the tokens to `out`. Fails with TOKD_ERANGE naming
  * the first id that is not a token of this tokenizer. */

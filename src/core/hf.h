@@ -16,6 +16,7 @@
 #define TOKD_HF_H
 
 #include "bpe.h"
+#include "guard.h"
 #include "pairmap.h"
 #include "pretok.h"
 #include "specials.h"
@@ -89,7 +90,7 @@ const tokd__special *tokd__hf_next_added(const tokd_tokenizer *t, tokd__special_
 
 /* Encode one segment of text that holds no added token. */
 int tokd__hf_segment(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s, size_t n,
-                     int at_start, tokd_ids *out, size_t *count);
+                     int at_start, tokd__guard *g, tokd_ids *out, size_t *count);
 
 /* Normalize s[0..n) with the file's normalizers (appends to out). */
 int tokd__hf_normalize(const tokd__hf *hf, const uint8_t *s, size_t n, tokd_bytes *out);

@@ -377,8 +377,8 @@ static int model_piece(const tokd_tokenizer *t, const uint8_t *p, size_t n, tokd
 }
 
 /* Pre-tokenize and encode one piece of normalized text. */
-static int encode_normalized(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd_ids *out,
-                             size_t *count)
+static int encode_normalized(const tokd_tokenizer *t, const uint8_t *s, size_t n, int at_start, tokd__guard *g,
+                             tokd_ids *out, size_t *count)
 {
     pieces p = {0};
     int rc = tokd__bytes_append(&p.buf, s, n);
@@ -386,8 +386,11 @@ static int encode_normalized(const tokd_tokenizer *t, const uint8_t *s, size_t n
         rc = push(&p, 0, n);
     if (rc == 0)
         rc = pretokenize(t->hf, at_start, &p);
-    for (size_t k = 0; k < p.n && rc == 0; k++)
+    for (size_t k = 0; k < p.n && rc == 0; k++) {
         rc = model_piece(t, (const uint8_t *)p.buf.data + p.v[k].start, p.v[k].len, out, count);
+        if (rc == 0)
+            rc = tokd__guard_step(g);
+    }
     pieces_release(&p);
     return rc;
 }
@@ -409,7 +412,7 @@ static int norm_filter(const tokd__hf *hf, tokd__special_filter allowed, tokd__s
 }
 
 int tokd__hf_segment(const tokd_tokenizer *t, tokd__special_filter allowed, const uint8_t *s, size_t n,
-                     int at_start, tokd_ids *out, size_t *count)
+                     int at_start, tokd__guard *g, tokd_ids *out, size_t *count)
 {
     const tokd__hf *hf = t->hf;
     tokd_bytes norm = {0};
@@ -422,13 +425,13 @@ int tokd__hf_segment(const tokd_tokenizer *t, tokd__special_filter allowed, cons
     if (rc == 0 && hf->norm.n)
         rc = norm_filter(hf, allowed, &f, &mask);
     while (rc == 0 && hf->norm.n && (x = scan(&hf->norm, f, NULL, f, ns, norm.len, pos, pos, &start, &end))) {
-        rc = encode_normalized(t, ns + pos, start - pos, at_start && pos == 0, out, count);
+        rc = encode_normalized(t, ns + pos, start - pos, at_start && pos == 0, g, out, count);
         if (rc == 0)
             rc = out ? tokd__ids_push(out, x->id) : ((*count)++, 0);
         pos = end;
     }
     if (rc == 0)
-        rc = encode_normalized(t, ns + pos, norm.len - pos, at_start && pos == 0, out, count);
+        rc = encode_normalized(t, ns + pos, norm.len - pos, at_start && pos == 0, g, out, count);
     free(mask);
     tokd_bytes_release(&norm);
     return rc;

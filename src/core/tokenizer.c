@@ -11,6 +11,7 @@
 
 #include "bpe.h"
 #include "buf.h"
+#include "guard.h"
 #include "hf.h"
 #include "tokenizer_impl.h"
 
@@ -251,18 +252,21 @@ typedef struct job {
     tokd_ids *out; /* NULL: count only */
     size_t count;
     tokd__special_filter allowed;
+    tokd__guard guard;
 } job;
 
 static int encode_segment(job *j, const uint8_t *s, size_t n, int at_start)
 {
     const tokd_tokenizer *t = j->t;
     if (t->hf)
-        return tokd__hf_segment(t, j->allowed, s, n, at_start, j->out, &j->count);
+        return tokd__hf_segment(t, j->allowed, s, n, at_start, &j->guard, j->out, &j->count);
     const tokd__bpe_model *m = &t->model;
     if (t->pretok.scanner != TOKD__SCAN_PCRE2) {
         for (size_t i = 0; i < n;) {
             size_t e = tokd__scan(t->pretok.scanner, s, n, i);
             int rc = tokd__bpe_piece(m, s + i, e - i, j->out, &j->count);
+            if (rc == 0)
+                rc = tokd__guard_step(&j->guard);
             if (rc != 0)
                 return rc;
             i = e;
@@ -272,7 +276,8 @@ static int encode_segment(job *j, const uint8_t *s, size_t n, int at_start)
     size_t pos = 0, start, end;
     int rc;
     while ((rc = tokd__pretok_next(&t->pretok, s, n, pos, &start, &end)) == 1) {
-        if ((rc = tokd__bpe_piece(m, s + start, end - start, j->out, &j->count)) != 0)
+        if ((rc = tokd__bpe_piece(m, s + start, end - start, j->out, &j->count)) != 0 ||
+            (rc = tokd__guard_step(&j->guard)) != 0)
             return rc;
         pos = end;
     }
@@ -330,6 +335,8 @@ static int encode_valid(job *j, const uint8_t *s, size_t n, const policy *p, int
         rc = encode_segment(j, s + pos, at - pos, pos == 0);
         if (rc == 0)
             rc = emit_special(j, x->id);
+        if (rc == 0)
+            rc = tokd__guard_step(&j->guard);
         pos = end;
     }
     if (rc == 0)
@@ -353,20 +360,33 @@ static int run(job *j, const char *text, size_t len, const tokd_specials *sp, to
         rc = encode_valid(j, (const uint8_t *)text, len, &p, sp && sp->add_special_tokens, err);
     if (rc == TOKD_ENOMEM)
         tokd_error_set(err, rc, "out of memory while encoding %zu bytes", len);
+    else if (j->guard.tripped == 1)
+        tokd_error_set(err, rc, "stopped after %zu tokens: more than the limit of %zu",
+                       tokd__guard_produced(&j->guard), j->guard.lim->max_tokens);
+    else if (j->guard.tripped == 2 && err && err->code != rc)
+        tokd_error_set(err, rc, "stopped by the caller after %zu tokens", tokd__guard_produced(&j->guard));
     free(p.masks);
     tokd_bytes_release(&clean);
+    return rc;
+}
+
+static const tokd_limits unbounded;
+
+int tokd_encode_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                        const tokd_limits *lim, tokd_ids *out, tokd_error *err)
+{
+    job j = {tok, out, 0, {0, NULL, 0}, {lim ? lim : &unbounded, out, out->len, NULL, 0, 0}};
+    size_t before = out->len;
+    int rc = run(&j, text, len, sp, err);
+    if (rc != 0)
+        out->len = before;
     return rc;
 }
 
 int tokd_encode(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                 tokd_ids *out, tokd_error *err)
 {
-    job j = {tok, out, 0, {0, NULL, 0}};
-    size_t before = out->len;
-    int rc = run(&j, text, len, sp, err);
-    if (rc != 0)
-        out->len = before;
-    return rc;
+    return tokd_encode_bounded(tok, text, len, sp, NULL, out, err);
 }
 
 int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len, tokd_ids *out,
@@ -376,13 +396,20 @@ int tokd_encode_ordinary(const tokd_tokenizer *tok, const char *text, size_t len
     return tokd_encode(tok, text, len, &ordinary, out, err);
 }
 
+int tokd_count_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                       const tokd_limits *lim, size_t *count, tokd_error *err)
+{
+    job j = {tok, NULL, 0, {0, NULL, 0}, {lim ? lim : &unbounded, NULL, 0, NULL, 0, 0}};
+    j.guard.count = &j.count;
+    int rc = run(&j, text, len, sp, err);
+    *count = rc == 0 || j.guard.tripped == 1 ? j.count : 0;
+    return rc;
+}
+
 int tokd_count(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                size_t *count, tokd_error *err)
 {
-    job j = {tok, NULL, 0, {0, NULL, 0}};
-    int rc = run(&j, text, len, sp, err);
-    *count = rc == 0 ? j.count : 0;
-    return rc;
+    return tokd_count_bounded(tok, text, len, sp, NULL, count, err);
 }
 
 /* ---- decoding ------------------------------------------------------------ */

@@ -396,6 +396,50 @@ START_TEST(test_load_builtins_shares_files)
 }
 END_TEST
 
+/* A check that stops the call on its n-th poll. */
+static int stop_on_poll(void *arg)
+{
+    int *left = arg;
+    return --*left == 0 ? TOKD_ECANCELLED : 0;
+}
+
+START_TEST(test_bounded_calls)
+{
+    static const char *const names[] = {"cl100k_base", "llama3", "mistral"};
+    tokd_tokenizer *t = test_tokenizer(names[_i]);
+    char text[4096];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = "ab c.de  f"[i % 10];
+    size_t full = 0, n = 0;
+    tokd_error err = {0};
+    ck_assert_int_eq(tokd_count(t, text, sizeof text, NULL, &full, NULL), 0);
+    ck_assert_uint_gt(full, 100);
+    /* a limit at or above the count changes nothing */
+    tokd_limits lim = {.max_tokens = full};
+    ck_assert_int_eq(tokd_count_bounded(t, text, sizeof text, NULL, &lim, &n, NULL), 0);
+    ck_assert_uint_eq(n, full);
+    /* below it, the call stops just past the limit and says so */
+    lim.max_tokens = 50;
+    ck_assert_int_eq(tokd_count_bounded(t, text, sizeof text, NULL, &lim, &n, &err), TOKD_ELIMIT);
+    ck_assert_uint_gt(n, 50);
+    /* it checks between pre-tokenizer pieces: mistral has none, so its one
+     * piece (the whole text) is counted in full */
+    ck_assert_uint_le(n, _i == 2 ? full : 60);
+    ck_assert_msg(strstr(err.text, "limit of 50") != NULL, "%s", err.text);
+    tokd_ids ids = {0};
+    ck_assert_int_eq(tokd_encode_bounded(t, text, sizeof text, NULL, &lim, &ids, NULL), TOKD_ELIMIT);
+    ck_assert_uint_eq(ids.len, 0);
+    /* the caller's check stops the call with its own code */
+    int left = _i == 2 ? 1 : 3; /* mistral's text is one piece: one poll */
+    tokd_limits stop = {.check = stop_on_poll, .arg = &left};
+    ck_assert_int_eq(tokd_encode_bounded(t, text, sizeof text, NULL, &stop, &ids, &err), TOKD_ECANCELLED);
+    ck_assert_uint_eq(ids.len, 0);
+    ck_assert_int_eq(left, 0);
+    tokd_ids_release(&ids);
+    tokd_tokenizer_unref(t);
+}
+END_TEST
+
 START_TEST(test_error_table)
 {
     ck_assert_str_eq(tokd_err_name(TOKD_ESPECIAL), "ESPECIAL");
@@ -425,6 +469,7 @@ int main(void)
     tcase_add_test(tc, test_load_custom_with_metadata);
     tcase_add_test(tc, test_load_builtins_shares_files);
     tcase_add_test(tc, test_error_table);
+    tcase_add_loop_test(tc, test_bounded_calls, 0, 3);
     suite_add_tcase(s, tc);
     return test_run(s);
 }
