@@ -17,6 +17,9 @@
 #include <stdint.h>
 
 #include "tokd/error.h"
+#include "tokd/export.h"
+
+TOKD_BEGIN_DECLS
 
 typedef struct tokd_embedding tokd_embedding;
 
@@ -66,5 +69,7 @@ int tokd_embedding_init_file(const char *path, const char *tokenizer, size_t row
 /* float from an IEEE half / bfloat16 bit pattern, exactly. */
 float tokd_f16_to_float(uint16_t h);
 float tokd_bf16_to_float(uint16_t b);
+
+TOKD_END_DECLS
 
 #endif

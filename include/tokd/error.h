@@ -15,6 +15,10 @@
 
 #include <stddef.h>
 
+#include "tokd/export.h"
+
+TOKD_BEGIN_DECLS
+
 /* X(NAME, value, http_status, "snake_case_name", default message)
  *
  * The snake_case name is the stable `error.code` of the HTTP API; the codes
@@ -79,5 +83,7 @@ int tokd_error_set(tokd_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+TOKD_END_DECLS
 
 #endif

@@ -19,6 +19,9 @@
 #include <stdint.h>
 
 #include "tokd/error.h"
+#include "tokd/export.h"
+
+TOKD_BEGIN_DECLS
 
 typedef struct tokd_tokenizer tokd_tokenizer;
 
@@ -189,5 +192,12 @@ int tokd_utf8_valid(const char *s, size_t len);
 /* Append `s` to `out` with every maximal invalid subsequence replaced by
  * U+FFFD (Python's errors="replace"). */
 int tokd_utf8_sanitize(const char *s, size_t len, tokd_bytes *out);
+
+/* Encode `len` bytes as padded base64 (RFC 4648, the alphabet of .tiktoken
+ * files) into the caller's `out`, which must hold 4 * ((len + 2) / 3) + 1
+ * bytes; NUL-terminates it. For showing token bytes that are not UTF-8. */
+void tokd_base64_encode(const void *in, size_t len, char *out);
+
+TOKD_END_DECLS
 
 #endif

@@ -24,11 +24,26 @@
 #ifndef TOKD_TRAIN_H
 #define TOKD_TRAIN_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* The progress counters are C11 atomics; C++ sees them as std::atomic of
+ * the same type, which has the same size and representation (C++23's
+ * <stdatomic.h> makes the same equation). */
+#ifdef __cplusplus
+#include <atomic>
+typedef std::atomic<int> tokd_atomic_int;
+typedef std::atomic<size_t> tokd_atomic_size;
+#else
+#include <stdatomic.h>
+typedef atomic_int tokd_atomic_int;
+typedef atomic_size_t tokd_atomic_size;
+#endif
+
 #include "tokd/error.h"
+#include "tokd/export.h"
+
+TOKD_BEGIN_DECLS
 
 #define TOKD_TRAIN_MIN_VOCAB 257u
 #define TOKD_TRAIN_MAX_VOCAB 1000000u
@@ -54,10 +69,10 @@ enum tokd_train_phase { TOKD_TRAIN_COUNTING = 1, TOKD_TRAIN_MERGING, TOKD_TRAIN_
 
 /* Progress, written by the trainer with relaxed atomics. */
 typedef struct tokd_train_progress {
-    atomic_int phase;
-    atomic_size_t bytes_done, bytes_total; /* counting */
-    atomic_size_t merges_done, merges_total; /* merging */
-    atomic_int cancel; /* set to 1 to stop: tokd_train returns TOKD_ECANCELLED */
+    tokd_atomic_int phase;
+    tokd_atomic_size bytes_done, bytes_total; /* counting */
+    tokd_atomic_size merges_done, merges_total; /* merging */
+    tokd_atomic_int cancel; /* set to 1 to stop: tokd_train returns TOKD_ECANCELLED */
     /* Optional: called every millisecond or so of work, from the training
      * threads; it may sleep to leave the CPU to other work (tokd serve
      * does while requests are in flight). */
@@ -105,5 +120,7 @@ void tokd_trained_merge(const tokd_trained *t, uint32_t i, uint32_t *left, uint3
  * recorded as given ("custom" when the pattern was not named). */
 int tokd_trained_write(const tokd_trained *t, const char *dir, const char *name, const char *pattern_name,
                        tokd_error *err);
+
+TOKD_END_DECLS
 
 #endif

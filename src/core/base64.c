@@ -1,4 +1,4 @@
-/* base64.c - strict RFC 4648 base64 decoding.
+/* base64.c - strict RFC 4648 base64 decoding, and encoding.
  *
  * Strict on purpose: a .tiktoken line that is not canonical base64 means a
  * corrupt file, and the loader must refuse it rather than guess. */
@@ -46,8 +46,9 @@ long tokd__base64_decode(const char *in, size_t len, uint8_t *out)
     return n;
 }
 
-void tokd__base64_encode(const uint8_t *in, size_t len, char *out)
+void tokd_base64_encode(const void *bytes, size_t len, char *out)
 {
+    const uint8_t *in = bytes;
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {

@@ -1,5 +1,5 @@
-/* base64.h - the standard base64 alphabet (RFC 4648): a strict decoder and
- * an encoder.
+/* base64.h - the standard base64 alphabet (RFC 4648): a strict decoder
+ * (internal) and the encoder (public: tokd_base64_encode in tokd/tokenizer.h).
  *
  * Used by the .tiktoken loader and for token bytes in API answers. None of tokd's fixed libraries (jansson,
  * libmicrohttpd, PCRE2, libuv) exposes a base64 decoder, hence this one.
@@ -11,13 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tokd/tokenizer.h"
+
 /* Decode `len` characters of padded base64 into `out`, which must hold
  * len / 4 * 3 bytes. Returns the decoded length, or -1 if the input is not
  * canonical padded base64 (wrong length, bad character, misplaced '='). */
 long tokd__base64_decode(const char *in, size_t len, uint8_t *out);
-
-/* Encode `len` bytes as padded base64 into `out`, which must hold
- * 4 * ((len + 2) / 3) + 1 bytes; NUL-terminates it. */
-void tokd__base64_encode(const uint8_t *in, size_t len, char *out);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "buf.h"
+#include "grow.h"
 
 void reply_json(reply *r, json_t *body)
 {
@@ -41,7 +41,7 @@ void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field
 
 const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name)
 {
-    if (tokd__reserve((void **)&r->held, &r->cap_held, r->n_held + 1, sizeof *r->held) != 0)
+    if (grow((void **)&r->held, &r->cap_held, r->n_held + 1, sizeof *r->held) != 0)
         return NULL;
     tokd_tokenizer *t = catalog_get(&a->tokenizers, name);
     if (t)

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "base64.h"
 #include "chat.h"
 
 static json_t *ids_json(const tokd_ids *ids)
@@ -32,7 +31,7 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
             char *b64 = malloc(4 * ((len + 2) / 3) + 1);
             tokd_utf8_sanitize(b, len, &shown);
             if (b64)
-                tokd__base64_encode((const uint8_t *)b, len, b64);
+                tokd_base64_encode(b, len, b64);
             json_object_set_new(t, "text", json_stringn(shown.data ? shown.data : "", shown.len));
             json_object_set_new(t, "bytes", json_string(b64 ? b64 : ""));
             tokd_bytes_release(&shown);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "catalog.h"
+#include "grow.h"
 
 int catalog_init(catalog *c)
 {
@@ -34,7 +34,7 @@ static int append(catalog *c, tokd_tokenizer *tok, int trained)
 {
     if (c->n == CATALOG_MAX)
         return TOKD_ELIMIT;
-    if (tokd__reserve((void **)&c->entries, &c->cap, c->n + 1, sizeof *c->entries) != 0)
+    if (grow((void **)&c->entries, &c->cap, c->n + 1, sizeof *c->entries) != 0)
         return TOKD_ENOMEM;
     c->entries[c->n++] = (catalog_entry){tok, trained};
     return 0;

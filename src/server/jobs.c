@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "buf.h"
+#include "grow.h"
 #include "jobs.h"
 #include "tokdir.h"
 
@@ -387,7 +387,7 @@ static void loop_main(void *arg)
 
 static int add_job(jobs *j, job *jb)
 {
-    if (tokd__reserve((void **)&j->all, &j->cap, j->n + 1, sizeof *j->all) != 0)
+    if (grow((void **)&j->all, &j->cap, j->n + 1, sizeof *j->all) != 0)
         return -1;
     j->all[j->n++] = jb;
     if (jb->id >= j->next_id)

@@ -70,7 +70,7 @@ static int rank_file(const tokd_trained *t, tokd_bytes *out)
         char *b64 = len <= (1u << 16) ? line : malloc(4 * (len / 3 + 2) + 16);
         if (!b64)
             return TOKD_ENOMEM;
-        tokd__base64_encode(t->v.bytes + t->v.off[id], len, b64);
+        tokd_base64_encode(t->v.bytes + t->v.off[id], len, b64);
         size_t n = strlen(b64);
         n += (size_t)snprintf(b64 + n, 16, " %u\n", id);
         int rc = tokd_bytes_append(out, b64, n);

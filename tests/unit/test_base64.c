@@ -1,4 +1,5 @@
-/* test_base64.c - strict base64 decoding (RFC 4648 test vectors). */
+/* test_base64.c - strict base64 decoding and the public encoder (RFC 4648
+ * test vectors). */
 #include <string.h>
 
 #include "base64.h"
@@ -38,12 +39,27 @@ START_TEST(test_rejects_malformed)
 }
 END_TEST
 
+START_TEST(test_encode_vectors)
+{
+    static const char *const vec[][2] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+                                         {"foo", "Zm9v"},   {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+                                         {"foobar", "Zm9vYmFy"}, {"\xfb\xff", "+/8="}};
+    char out[16];
+    for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
+        memset(out, 'x', sizeof out);
+        tokd_base64_encode(vec[i][0], strlen(vec[i][0]), out);
+        ck_assert_str_eq(out, vec[i][1]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("base64");
     TCase *tc = tcase_create("decode");
     tcase_add_test(tc, test_rfc4648_vectors);
     tcase_add_test(tc, test_rejects_malformed);
+    tcase_add_test(tc, test_encode_vectors);
     suite_add_tcase(s, tc);
     return test_run(s);
 }
