@@ -16,6 +16,7 @@
 
 #include "bytelevel.h"
 #include "gpt2_files.h"
+#include "json_error.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
@@ -36,7 +37,7 @@ static int read_encoder(const char *path, encoder *enc, tokd_error *err)
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je.line, je.text);
+        return tokd__json_error(err, path, &je);
     size_t n = json_object_size(root), used = 0, total = 1;
     const char *key;
     json_t *v;

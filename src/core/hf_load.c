@@ -11,6 +11,7 @@
 
 #include "bytelevel.h"
 #include "hf.h"
+#include "json_error.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
@@ -574,7 +575,7 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     tokd__special *sp = NULL;
     size_t n_sp = 0;
     if (!root)
-        rc = tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je.line, je.text);
+        rc = tokd__json_error(err, path, &je);
     else if (!r || !hf)
         rc = TOKD_ENOMEM;
     else

@@ -17,6 +17,7 @@
 
 #include "gpt2_files.h"
 #include "hf.h"
+#include "json_error.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
@@ -34,7 +35,7 @@ static int dup_special(tokd__special *s, const char *text, uint32_t id)
 
 static void free_specials(tokd__special *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; s && i < n; i++)
         free(s[i].text);
     free(s);
 }
@@ -164,7 +165,7 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
     json_error_t je;
     json_t *meta = json_load_file(meta_path, 0, &je);
     if (!meta)
-        return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", meta_path, je.line, je.text);
+        return tokd__json_error(err, meta_path, &je);
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
     json_t *sha = json_object_get(meta, "sha256");
     int rc = 0;
