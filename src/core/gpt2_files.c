@@ -34,10 +34,10 @@ typedef struct encoder {
 
 static int read_encoder(const char *path, encoder *enc, tokd_error *err)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return tokd__json_error(err, path, &je);
+    json_t *root;
+    int parsed = tokd__json_parse(path, NULL, 0, JSON_REJECT_DUPLICATES, &root, err);
+    if (parsed != 0)
+        return parsed;
     size_t n = json_object_size(root), used = 0, total = 1;
     const char *key;
     json_t *v;

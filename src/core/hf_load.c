@@ -567,15 +567,15 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
                               "it from the tokd source tree",
                               path, sha, expect_sha256);
     }
-    json_error_t je;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = NULL;
+    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
     tokd__ranks *r = calloc(1, sizeof *r);
     tokd__hf *hf = calloc(1, sizeof *hf);
     loader l = {path, err, hf};
     tokd__special *sp = NULL;
     size_t n_sp = 0;
-    if (!root)
-        rc = tokd__json_error(err, path, &je);
+    if (parsed != 0)
+        rc = parsed;
     else if (!r || !hf)
         rc = TOKD_ENOMEM;
     else

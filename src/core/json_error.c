@@ -1,10 +1,37 @@
-/* json_error.c - one mapping of jansson's load errors for every loader, so
- * that out of memory is never reported as a malformed file. */
+/* json_error.c - one way for every loader to parse JSON, so that running out
+ * of memory is never reported as a malformed file.
+ *
+ * jansson does not always say json_error_out_of_memory when an allocation
+ * fails: a failed string allocation surfaces as "invalid token" or as an
+ * error without text. So a failure other than out of memory is parsed once
+ * more: a malformed document fails again with the same error at the same
+ * place, and anything else (success, another error) means the first failure
+ * was an allocation. */
+#include <string.h>
+
 #include "json_error.h"
 
-int tokd__json_error(tokd_error *err, const char *path, const json_error_t *je)
+static json_t *parse(const char *path, const char *text, size_t len, size_t flags, json_error_t *je)
 {
-    if (json_error_code(je) == json_error_out_of_memory)
-        return tokd_error_set(err, TOKD_ENOMEM, "%s: out of memory while parsing it", path);
-    return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je->line, je->text);
+    return text ? json_loadb(text, len, flags, je) : json_load_file(path, flags, je);
+}
+
+static int same_error(const json_error_t *a, const json_error_t *b)
+{
+    return a->line == b->line && a->column == b->column && a->position == b->position && !strcmp(a->text, b->text);
+}
+
+int tokd__json_parse(const char *path, const char *text, size_t len, size_t flags, json_t **out,
+                     tokd_error *err)
+{
+    json_error_t first, again;
+    if ((*out = parse(path, text, len, flags, &first)))
+        return 0;
+    if (json_error_code(&first) != json_error_out_of_memory) {
+        if ((*out = parse(path, text, len, flags, &again)))
+            return 0;
+        if (same_error(&first, &again))
+            return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, first.line, first.text);
+    }
+    return tokd_error_set(err, TOKD_ENOMEM, "%s: out of memory while parsing it", path);
 }

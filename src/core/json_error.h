@@ -1,6 +1,7 @@
-/* json_error.h - a jansson load failure as a libtokd error (internal).
+/* json_error.h - parsing a JSON file for a loader, with jansson's failures
+ * as libtokd errors (internal).
  *
- * Thread-safety: pure function of its arguments. */
+ * Thread-safety: reentrant. */
 #ifndef TOKD_JSON_ERROR_H
 #define TOKD_JSON_ERROR_H
 
@@ -8,10 +9,11 @@
 
 #include "tokd/error.h"
 
-/* Fill `err` for a json_load_* that failed on `path` and return the code:
- * TOKD_ENOMEM when jansson ran out of memory (a file is not malformed
- * because an allocation failed), TOKD_EFORMAT with the line and jansson's
- * text otherwise. */
-int tokd__json_error(tokd_error *err, const char *path, const json_error_t *je);
+/* Parse `len` bytes of `text`, or the file at `path` when `text` is NULL
+ * (`path` names the file in messages either way), with jansson `flags`.
+ * 0 with *out a new reference, or TOKD_EFORMAT naming the line, or
+ * TOKD_ENOMEM: a file is not malformed because an allocation failed. */
+int tokd__json_parse(const char *path, const char *text, size_t len, size_t flags, json_t **out,
+                     tokd_error *err);
 
 #endif

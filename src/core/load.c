@@ -162,10 +162,10 @@ static int meta_specials(json_t *obj, const char *path, tokd__special **out, siz
 static int load_with_meta(const char *path, const char *meta_path, const char *name,
                           tokd_tokenizer **out, tokd_error *err)
 {
-    json_error_t je;
-    json_t *meta = json_load_file(meta_path, 0, &je);
-    if (!meta)
-        return tokd__json_error(err, meta_path, &je);
+    json_t *meta;
+    int parsed = tokd__json_parse(meta_path, NULL, 0, 0, &meta, err);
+    if (parsed != 0)
+        return parsed;
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
     json_t *sha = json_object_get(meta, "sha256");
     int rc = 0;
