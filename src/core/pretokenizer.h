@@ -9,13 +9,14 @@
  * behaviours; both run the built-in scanners for OpenAI's patterns),
  * Digits, Metaspace and ByteLevel's prefix space.
  *
- * A pre-tokenizer that can also hand out its pieces one at a time (`next`)
+ * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
  * is run that way when it is the last step, so the common tokenizers (one
- * regex) never build a list: the driver asks for a piece, gives it to the
- * model, asks for the next. That is one indirect call per piece.
+ * regex) never build a list: the step finds a piece and hands it to the
+ * driver's callback, which gives it to the model. That is one indirect call
+ * per piece, plus the model's.
  *
  * Ownership: the tokenizer owns its pre-tokenizers (`free` releases
- * `self`); pieces own their text. Thread-safety: split/next are reentrant. */
+ * `self`); pieces own their text. Thread-safety: split/each are reentrant. */
 #ifndef TOKD_PRETOKENIZER_H
 #define TOKD_PRETOKENIZER_H
 
@@ -36,20 +37,19 @@ typedef struct tokd__splits {
 int tokd__splits_push(tokd__splits *p, size_t start, size_t end);
 void tokd__splits_release(tokd__splits *p);
 
-/* Where `next` is in a text: zero-initialise. */
-typedef struct tokd__cursor {
-    size_t pos, start, end;
-    int pending; /* [start, end) is the next piece */
-} tokd__cursor;
+/* What a streaming step calls for each piece [start, end) of its text: 0
+ * to go on, anything else to stop (and be returned). */
+typedef int (*tokd__piece_fn)(void *ctx, size_t start, size_t end);
 
 typedef struct tokd__pretokenizer_ops {
     const char *name;
     /* Replace *p by its pieces after this step; at_start: p begins the
      * caller's text (Metaspace's "first" scheme). */
     int (*split)(const void *self, tokd__splits *p, int at_start);
-    /* NULL, or: the next piece of s[0..n) after *c. 1 and [*start, *end),
-     * 0 at the end, or a negative TOKD_E* code. */
-    int (*next)(const void *self, const uint8_t *s, size_t n, tokd__cursor *c, size_t *start, size_t *end);
+    /* NULL, or: call fn for each piece of s[0..n) in order, without building
+     * a list; returns fn's first non-zero answer, a negative TOKD_E* code of
+     * its own (PCRE2), or 0. */
+    int (*each)(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx);
     void (*free)(void *self);
 } tokd__pretokenizer_ops;
 

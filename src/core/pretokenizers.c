@@ -130,36 +130,27 @@ static int regex_split(const void *self, tokd__splits *p, int at_start)
 }
 
 /* One piece at a time, for the Isolated behaviour: the text before a match
- * (if kept), then the match. */
-static int regex_next(const void *self, const uint8_t *s, size_t n, tokd__cursor *c, size_t *start, size_t *end)
+ * (if kept), then the match. A scanner's pieces cover the text. */
+static int regex_each(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx)
 {
     const regex_step *r = self;
-    if (c->pending) {
-        c->pending = 0;
-        *start = c->start;
-        *end = c->pos = c->end;
-        return 1;
-    }
-    size_t a, b;
-    int rc = tokd__pretok_next(&r->re, s, n, c->pos, &a, &b);
-    if (rc == 0 && r->keep_gaps && c->pos < n) {
-        a = b = n; /* the text after the last match */
-        rc = 1;
-    }
-    if (rc != 1)
+    int rc = 0;
+    if (r->re.scanner != TOKD__SCAN_PCRE2) {
+        for (size_t i = 0, e; i < n && rc == 0; i = e) {
+            e = tokd__scan(r->re.scanner, s, n, i);
+            rc = fn(ctx, i, e);
+        }
         return rc;
-    if (r->keep_gaps && a > c->pos) {
-        *start = c->pos;
-        *end = a;
-        c->pos = a;
-        c->pending = b > a;
-        c->start = a;
-        c->end = b;
-        return 1;
     }
-    *start = a;
-    *end = c->pos = b;
-    return 1;
+    size_t pos = 0, start, end;
+    while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
+        if (r->keep_gaps && start > pos && (rc = fn(ctx, pos, start)) != 0)
+            return rc;
+        if ((rc = fn(ctx, start, end)) != 0)
+            return rc;
+        pos = end;
+    }
+    return rc == 0 && r->keep_gaps && pos < n ? fn(ctx, pos, n) : rc;
 }
 
 static void regex_free(void *self)
@@ -171,7 +162,7 @@ static void regex_free(void *self)
     free(r);
 }
 
-static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_next, regex_free};
+static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free};
 static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free};
 
 static int make_regex(const char *pattern, enum tokd__split_behavior b, int keep_gaps, tokd__pretokenizer *out,

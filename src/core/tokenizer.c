@@ -31,16 +31,30 @@ static int model_piece(encode_call *c, const tokd__ntext *text, size_t a, size_t
     return rc ? rc : tokd__guard_step(&c->sink.guard);
 }
 
-/* The pieces `last` hands out one by one over text[a..b). */
+/* A streaming step's pieces of text[a..b), for the model: what the hot
+ * loop needs, loaded once per segment rather than once per piece. */
+typedef struct stream_ctx {
+    int (*encode)(const void *self, const uint8_t *p, size_t n, tokd__sink *sink);
+    const void *model;
+    const uint8_t *s; /* text->s + a */
+    size_t a;
+    tokd__sink *sink;
+} stream_ctx;
+
+static int stream_piece(void *ctx, size_t start, size_t end)
+{
+    stream_ctx *x = ctx;
+    x->sink->base = x->a + start;
+    int rc = x->encode(x->model, x->s + start, end - start, x->sink);
+    return rc ? rc : tokd__guard_step(&x->sink->guard);
+}
+
 static int stream(encode_call *c, const tokd__pretokenizer *last, const tokd__ntext *text, size_t a, size_t b)
 {
-    tokd__cursor cur = {0};
-    size_t s, e;
-    int rc;
-    while ((rc = last->ops->next(last->self, (const uint8_t *)text->s + a, b - a, &cur, &s, &e)) == 1)
-        if ((rc = model_piece(c, text, a + s, a + e)) != 0)
-            return rc;
-    return rc;
+    const tokd__model *m = &c->t->model;
+    stream_ctx x = {m->ops->encode, m->self, (const uint8_t *)text->s + a, a, &c->sink};
+    c->sink.text = text;
+    return last->ops->each(last->self, x.s, b - a, stream_piece, &x);
 }
 
 /* Pre-tokenize text[a..b) and encode its pieces. A last step that streams
@@ -50,7 +64,7 @@ static int encode_pretokenized(encode_call *c, const tokd__ntext *text, size_t a
 {
     const tokd_tokenizer *t = c->t;
     size_t n_split = t->n_pres;
-    const tokd__pretokenizer *last = n_split && t->pres[n_split - 1].ops->next ? &t->pres[n_split - 1] : NULL;
+    const tokd__pretokenizer *last = n_split && t->pres[n_split - 1].ops->each ? &t->pres[n_split - 1] : NULL;
     n_split -= last != NULL;
     if (a == b)
         return 0;
