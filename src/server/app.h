@@ -122,6 +122,9 @@ int req_texts(app *a, json_t *body, reply *r, json_t **list, int *batch);
 int req_id_list(json_t *list, const char *name, size_t used, long limit, const char *setting, tokd_ids *ids,
                 reply *r);
 
+/* Optional "limit" (a positive integer; 0 when absent). */
+int req_limit(json_t *body, size_t *limit, reply *r);
+
 /* Optional boolean field. */
 int req_bool(json_t *body, const char *key, int *out, reply *r);
 
