@@ -81,6 +81,7 @@ void api_encode(app *a, json_t *body, reply *r);
 void api_decode(app *a, json_t *body, reply *r);
 void api_count(app *a, json_t *body, reply *r);
 void api_context_check(app *a, json_t *body, reply *r);
+void api_responses_input_tokens(app *a, json_t *body, reply *r);
 void api_windows(app *a, json_t *body, reply *r);
 void api_embeddings(app *a, json_t *body, reply *r);
 void api_similar(app *a, json_t *body, reply *r);

@@ -53,12 +53,14 @@ static int patch_needs_size(enum image_detail detail)
 /* Patches after the guide's shrink: the factor sqrt(32^2 * budget / (w*h)),
  * reduced so the side that loses most still holds whole patches. The
  * limiting side becomes 32 * floor(side * factor / 32) pixels exactly; the
- * other follows by the aspect ratio. */
+ * other follows by the aspect ratio. A side keeps at least one patch (an
+ * extreme aspect ratio would otherwise shrink to nothing); the caller caps
+ * the result at the budget. */
 static long patches_after_shrink(long w, long h, long budget)
 {
     double factor = sqrt(32.0 * 32.0 * (double)budget / ((double)w * (double)h));
     double fw = (double)w * factor / 32, fh = (double)h * factor / 32;
-    long pw = (long)floor(fw), ph = (long)floor(fh);
+    long pw = fw < 1 ? 1 : (long)floor(fw), ph = fh < 1 ? 1 : (long)floor(fh);
     long rw, rh;
     if (pw / fw <= ph / fh) {
         rw = 32 * pw;
