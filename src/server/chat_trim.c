@@ -27,6 +27,12 @@ static int has_tool_calls(json_t *m)
     return !strcmp(role_of(m), "assistant") && json_array_size(json_object_get(m, "tool_calls")) > 0;
 }
 
+static int out_of_memory(reply *r)
+{
+    reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+    return -1;
+}
+
 /* The messages' costs (without priming) into cost[], and the fixed part
  * (priming and tools) into *fixed. */
 static int costs(const tokd_tokenizer *tok, const model_info *model, json_t *messages, json_t *tools, long *cost,
@@ -37,15 +43,14 @@ static int costs(const tokd_tokenizer *tok, const model_info *model, json_t *mes
     json_t *m;
     json_array_foreach(messages, i, m)
     {
-        if (counter_init(&one, tok, 0, NULL) != 0 || chat_message_count(&one, model, m, i, r) != 0) {
-            counter_release(&one);
-            return -1;
-        }
+        int rc = counter_init(&one, tok, 0, NULL) != 0 ? out_of_memory(r) : chat_message_count(&one, model, m, i, r);
         cost[i] = one.total;
         counter_release(&one);
+        if (rc != 0)
+            return -1;
     }
     if (counter_init(&one, tok, 0, NULL) != 0)
-        return -1;
+        return out_of_memory(r);
     int rc = tools ? chat_tools_count(&one, model, tools, r) : 0;
     *fixed = one.total + model->chat->reply_priming;
     counter_release(&one);
@@ -84,10 +89,8 @@ int chat_trim(counter *c, const model_info *model, json_t *messages, json_t *too
     size_t n = json_array_size(messages);
     long *cost = calloc(n + 1, sizeof *cost), fixed = 0, total;
     char *gone = calloc(n + 1, 1);
-    int rc = cost && gone ? 0 : -1;
+    int rc = cost && gone ? 0 : out_of_memory(r);
     *kept = NULL;
-    if (rc != 0)
-        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
     if (rc == 0)
         rc = costs(c->tok, model, messages, tools, cost, &fixed, r);
     if (rc == 0) {

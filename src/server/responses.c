@@ -44,22 +44,43 @@ static json_t *image_part(json_t *p)
     return json_pack("{s:s, s:o}", "type", "image_url", "image_url", img);
 }
 
+static json_t *text_part(json_t *p)
+{
+    return json_pack("{s:s, s:O?}", "type", "text", "text", json_object_get(p, "text"));
+}
+
+static json_t *refusal_part(json_t *p)
+{
+    return json_pack("{s:s, s:O?}", "type", "refusal", "refusal", json_object_get(p, "refusal"));
+}
+
+static json_t *file_part(json_t *p)
+{
+    (void)p;
+    return json_pack("{s:s}", "type", "file");
+}
+
+static json_t *audio_part(json_t *p)
+{
+    (void)p;
+    return json_pack("{s:s}", "type", "input_audio");
+}
+
+static const struct {
+    const char *type;
+    json_t *(*map)(json_t *p);
+} part_map[] = {
+    {"input_text", text_part}, {"output_text", text_part}, {"refusal", refusal_part},
+    {"input_image", image_part}, {"input_file", file_part}, {"input_audio", audio_part},
+};
+
 /* One Responses content part as a chat part; NULL for an unknown type. */
 static json_t *chat_part(json_t *p)
 {
     const char *type = json_string_value(json_object_get(p, "type"));
-    if (!type)
-        return NULL;
-    if (!strcmp(type, "input_text") || !strcmp(type, "output_text"))
-        return json_pack("{s:s, s:O}", "type", "text", "text", json_object_get(p, "text"));
-    if (!strcmp(type, "refusal"))
-        return json_pack("{s:s, s:O}", "type", "refusal", "refusal", json_object_get(p, "refusal"));
-    if (!strcmp(type, "input_image"))
-        return image_part(p);
-    if (!strcmp(type, "input_file"))
-        return json_pack("{s:s}", "type", "file");
-    if (!strcmp(type, "input_audio"))
-        return json_pack("{s:s}", "type", "input_audio");
+    for (size_t i = 0; type && i < sizeof part_map / sizeof part_map[0]; i++)
+        if (!strcmp(part_map[i].type, type))
+            return part_map[i].map(p);
     return NULL;
 }
 
