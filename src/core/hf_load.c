@@ -480,7 +480,9 @@ static int load_added(loader *l, json_t *added)
         rc = tokd__token_set_init(&l->t->added.specials, spec, ns, l->err);
         if (rc == 0)
             return tokd__token_set_init(&l->t->added.plain, plain, np, l->err);
-        free(plain); /* the texts went with the specials */
+        for (i = 0; i < np; i++) /* the specials' set owns theirs now, even on failure */
+            free(plain[i].text);
+        free(plain);
         return rc;
     }
     for (i = 0; all && i < n_added; i++)
