@@ -5,7 +5,7 @@
 # (default /var/cache/tokd-ci): the debootstrap tarball, and podman's own
 # storage keeps the imported base and the build layers.
 #
-# podman reads a tokd-specific containers.conf (CONTAINERS_CONF), so a
+# podman reads tokd's deploy/containers.conf (CONTAINERS_CONF), so a
 # machine's own /etc/containers/containers.conf is neither needed nor
 # touched: runc (crun refuses cgroups in hybrid mode), cgroupfs (there may be
 # no systemd), no default ulimits, netavark + aardvark-dns for the compose
@@ -13,7 +13,7 @@
 #
 # Where podman cannot run, podman_setup says why and exits 77, which meson
 # reports as SKIP; a podman that runs but fails to build or run is a FAIL.
-# Needs root, pass, fail, ok and bad from the caller.
+# Needs root (the checkout), tmp, ok and bad from the caller.
 
 TOKD_CI_CACHE=${TOKD_CI_CACHE:-/var/cache/tokd-ci}
 
@@ -24,46 +24,41 @@ podman_setup() {
     command -v podman > /dev/null ||
         skip "podman is not installed (apt-get install podman runc podman-compose debootstrap netavark aardvark-dns iptables)"
     [ "$(id -u)" = 0 ] || skip "the container tests need root (rootful podman, debootstrap); run as root to include them"
-    mkdir -p "$TOKD_CI_CACHE" || skip "cannot create $TOKD_CI_CACHE"
-    cat > "$TOKD_CI_CACHE/containers.conf.new" << 'EOF'
-# written by tokd's tests/deploy/podman_lib.sh; used through CONTAINERS_CONF
-[containers]
-default_ulimits = []
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-[network]
-network_backend = "netavark"
-EOF
-    mv "$TOKD_CI_CACHE/containers.conf.new" "$TOKD_CI_CACHE/containers.conf"
-    export CONTAINERS_CONF=$TOKD_CI_CACHE/containers.conf
+    export CONTAINERS_CONF=$root/deploy/containers.conf
     podman info > "$tmp/podman-info" 2>&1 || skip "podman cannot run here: $(tail -1 "$tmp/podman-info")"
 }
 
 # base_tarball: the cached minbase root file system of Debian 12, made once
 base_tarball() {
-    local tarball=$TOKD_CI_CACHE/debian-12-minbase.tar root=$TOKD_CI_CACHE/rootfs.tmp mirror
+    local tarball=$TOKD_CI_CACHE/debian-12-minbase.tar dir=$TOKD_CI_CACHE/rootfs.tmp mirror
     [ -s "$tarball" ] && return 0
     mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb \(http[^ ]*debian\) bookworm main.*/\1/p' \
         /etc/apt/sources.list.d/* /etc/apt/sources.list 2> /dev/null | head -1)
     command -v debootstrap > /dev/null || { bad "debootstrap" "not installed (apt-get install debootstrap)"; return 1; }
-    rm -rf "$root"
-    debootstrap --variant=minbase bookworm "$root" "${mirror:-http://deb.debian.org/debian}" > "$tmp/debootstrap.log" 2>&1 ||
+    rm -rf "$dir"
+    debootstrap --variant=minbase bookworm "$dir" "${mirror:-http://deb.debian.org/debian}" > "$tmp/debootstrap.log" 2>&1 ||
         { bad "debootstrap of Debian 12" "$(tail -3 "$tmp/debootstrap.log")"; return 1; }
     # what Debian's own images leave out: downloaded packages and the index
-    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/*
-    find "$root/var/log" -type f -delete
-    tar -C "$root" -c . > "$tarball.new" && mv "$tarball.new" "$tarball"
-    rm -rf "$root"
+    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/cache/apt/*.bin "$dir"/var/lib/apt/lists/*
+    find "$dir/var/log" -type f -delete
+    tar -C "$dir" -c . > "$tarball.new" && mv "$tarball.new" "$tarball"
+    rm -rf "$dir"
 }
 
-# base_image: debian:12 and debian:12-slim in podman's storage, from the tarball
+# base_image: debian:12 and debian:12-slim in podman's storage, from the
+# tarball; one test run at a time makes them (a lock in the cache)
 base_image() {
-    podman image exists debian:12 && podman image exists debian:12-slim && return 0
-    base_tarball || return 1
-    podman import -q "$TOKD_CI_CACHE/debian-12-minbase.tar" debian:12 > /dev/null &&
-        podman tag debian:12 debian:12-slim || { bad "import the base image" "podman import failed"; return 1; }
+    local rc=0
+    mkdir -p "$TOKD_CI_CACHE" || { bad "cache" "cannot create $TOKD_CI_CACHE"; return 1; }
+    exec 9> "$TOKD_CI_CACHE/lock"
+    flock -w 900 9 || { bad "base image" "$TOKD_CI_CACHE/lock held for 15 minutes"; return 1; }
+    if ! podman image exists debian:12 || ! podman image exists debian:12-slim; then
+        base_tarball || rc=1
+        [ "$rc" = 1 ] || { podman import -q "$TOKD_CI_CACHE/debian-12-minbase.tar" debian:12 > /dev/null &&
+            podman tag debian:12 debian:12-slim; } || { bad "import the base image" "podman import failed"; rc=1; }
+    fi
+    exec 9>&-
+    return $rc
 }
 
 # build_image TAG [DIR [DOCKERFILE]]: podman build, no registry, apt over the host's network
