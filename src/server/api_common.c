@@ -32,21 +32,10 @@ void reply_error(reply *r, int status, const char *code, const char *field, cons
 
 void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field)
 {
-    static const struct {
-        int rc;
-        const char *code;
-    } codes[] = {{TOKD_ESPECIAL, "disallowed_special_token"}, {TOKD_ERANGE, "invalid_token_id"},
-                 {TOKD_EUTF8, "invalid_utf8"},                {TOKD_EINVAL, "invalid_value"},
-                 {TOKD_ENOENT, "not_found"},                  {TOKD_ELIMIT, "too_large"},
-                 {TOKD_ENOMEM, "out_of_memory"}};
-    const char *code = "internal_error";
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (codes[i].rc == rc)
-            code = codes[i].code;
     const char *hint = rc == TOKD_ESPECIAL ? "; list it in \"allowed_special\" (or \"all\") to encode it as its id, "
                                              "or send \"disallowed_special\": [] to encode it as plain text"
                                            : "";
-    reply_error(r, tokd_err_http_status(rc), code, field, "%s%s",
+    reply_error(r, tokd_err_http_status(rc), tokd_err_api_name(rc), field, "%s%s",
                 err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc), hint);
 }
 

@@ -4,17 +4,27 @@
 
 #include "chat.h"
 
-static size_t ordinary_count(const tokd_tokenizer *tok, const char *s, size_t len)
+/* Add the tokens of `s` (ordinary text) to *total. Returns 0, or -1 with
+ * the failure (out of memory, a limit) in `r` under `field`: a failed count
+ * never passes as a low one. */
+static int add_count(const tokd_tokenizer *tok, const char *s, size_t len, long *total, reply *r,
+                     const char *field)
 {
     static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
     size_t n = 0;
-    tokd_count(tok, s, len, &ordinary, &n, NULL);
-    return n;
+    tokd_error err = {0};
+    int rc = tokd_count(tok, s, len, &ordinary, &n, &err);
+    if (rc != 0) {
+        reply_tokd_error(r, rc, &err, field);
+        return -1;
+    }
+    *total += (long)n;
+    return 0;
 }
 
-static size_t str_count(const tokd_tokenizer *tok, json_t *s)
+static int add_str_count(const tokd_tokenizer *tok, json_t *s, long *total, reply *r, const char *field)
 {
-    return ordinary_count(tok, json_string_value(s), json_string_length(s));
+    return add_count(tok, json_string_value(s), json_string_length(s), total, r, field);
 }
 
 static int messages_count(const tokd_tokenizer *tok, const chat_format *cf, json_t *messages, long *total,
@@ -40,13 +50,14 @@ static int messages_count(const tokd_tokenizer *tok, const chat_format *cf, json
         *total += cf->per_message;
         json_object_foreach(m, key, v)
         {
+            snprintf(field, sizeof field, "messages[%zu].%.60s", i, key);
             if (!json_is_string(v)) {
-                snprintf(field, sizeof field, "messages[%zu].%.60s", i, key);
                 reply_error(r, 400, "invalid_type", field, "%s must be a string (the cookbook's rules count text values)",
                             field);
                 return -1;
             }
-            *total += (long)str_count(tok, v);
+            if (add_str_count(tok, v, total, r, field) != 0)
+                return -1;
             if (!strcmp(key, "name"))
                 *total += cf->per_name;
         }
@@ -56,23 +67,27 @@ static int messages_count(const tokd_tokenizer *tok, const chat_format *cf, json
 }
 
 /* "name:desc" / "name:type:desc" with one final '.' of desc dropped. */
-static long line_count(const tokd_tokenizer *tok, const char *a, const char *b, json_t *desc)
+static int add_line_count(const tokd_tokenizer *tok, const char *a, const char *b, json_t *desc, long *total,
+                          reply *r, const char *field)
 {
     const char *d = json_is_string(desc) ? json_string_value(desc) : "";
     size_t dl = strlen(d);
     if (dl && d[dl - 1] == '.')
         dl--;
     tokd_bytes line = {0};
-    tokd_bytes_append(&line, a, strlen(a));
-    tokd_bytes_append(&line, ":", 1);
+    int rc = tokd_bytes_append(&line, a, strlen(a));
+    rc = rc ? rc : tokd_bytes_append(&line, ":", 1);
     if (b) {
-        tokd_bytes_append(&line, b, strlen(b));
-        tokd_bytes_append(&line, ":", 1);
+        rc = rc ? rc : tokd_bytes_append(&line, b, strlen(b));
+        rc = rc ? rc : tokd_bytes_append(&line, ":", 1);
     }
-    tokd_bytes_append(&line, d, dl);
-    long n = line.data ? (long)ordinary_count(tok, line.data, line.len) : 0;
+    rc = rc ? rc : tokd_bytes_append(&line, d, dl);
+    if (rc != 0)
+        reply_tokd_error(r, rc, NULL, field);
+    else
+        rc = add_count(tok, line.data ? line.data : "", line.len, total, r, field);
     tokd_bytes_release(&line);
-    return n;
+    return rc ? -1 : 0;
 }
 
 static int property_count(const tokd_tokenizer *tok, const chat_format *cf, const char *name, json_t *p,
@@ -95,11 +110,13 @@ static int property_count(const tokd_tokenizer *tok, const chat_format *cf, cons
                 reply_error(r, 400, "invalid_type", field, "%s: enum items must be strings", field);
                 return -1;
             }
-            *total += cf->enum_item + (long)str_count(tok, item);
+            *total += cf->enum_item;
+            if (add_str_count(tok, item, total, r, field) != 0)
+                return -1;
         }
     }
-    *total += line_count(tok, name, type ? json_string_value(type) : "", json_object_get(p, "description"));
-    return 0;
+    return add_line_count(tok, name, type ? json_string_value(type) : "", json_object_get(p, "description"), total,
+                          r, field);
 }
 
 static int function_count(const tokd_tokenizer *tok, const chat_format *cf, json_t *tool, size_t i, long *total,
@@ -116,7 +133,9 @@ static int function_count(const tokd_tokenizer *tok, const chat_format *cf, json
                     field);
         return -1;
     }
-    *total += cf->func_init + line_count(tok, json_string_value(name), NULL, json_object_get(f, "description"));
+    *total += cf->func_init;
+    if (add_line_count(tok, json_string_value(name), NULL, json_object_get(f, "description"), total, r, field) != 0)
+        return -1;
     if (json_object_size(props) == 0)
         return 0;
     *total += cf->prop_init;
