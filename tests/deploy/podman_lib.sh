@@ -13,9 +13,16 @@
 #
 # Where podman cannot run, podman_setup says why and exits 77, which meson
 # reports as SKIP; a podman that runs but fails to build or run is a FAIL.
-# Needs root (the checkout), tmp, ok and bad from the caller.
+# Defines root (the checkout), tmp, pass, fail, ok, bad and finish.
 
 TOKD_CI_CACHE=${TOKD_CI_CACHE:-/var/cache/tokd-ci}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
 
 skip() { echo "SKIP $1"; exit 77; }
 

@@ -13,14 +13,8 @@
 # Prints "N passed, N failed".
 set -u
 TOKD=$1
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-source "$here/podman_lib.sh"
+source "$(dirname "$0")/podman_lib.sh"
+source "$(dirname "$0")/lb_lib.sh"
 project=tokdcompose$$
 export TOKD_IMAGE=localhost/tokd:$project TOKD_NGINX_IMAGE=localhost/tokd-nginx:$project
 export TOKD_ADMIN_TOKEN=compose-test-admin-token-0123456789
@@ -34,7 +28,6 @@ cleanup() {
     podman untag "$TOKD_NGINX_IMAGE" > /dev/null 2>&1
     rm -rf "$tmp"
 }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
 
 podman_setup
 for tool in podman-compose wrk; do
@@ -44,10 +37,7 @@ trap cleanup EXIT
 base_image || finish
 build_image "$TOKD_IMAGE" || finish
 build_image "$TOKD_NGINX_IMAGE" "$root/deploy/compose" nginx.Dockerfile || finish
-for _ in $(seq 50); do # a free loopback port for nginx
-    TOKD_HTTP_PORT=$((20000 + RANDOM % 30000))
-    (echo > "/dev/tcp/127.0.0.1/$TOKD_HTTP_PORT") 2> /dev/null || break
-done
+TOKD_HTTP_PORT=$(free_port) # for nginx
 export TOKD_HTTP_PORT
 url=http://127.0.0.1:$TOKD_HTTP_PORT
 compose up -d && ok "podman-compose up: $(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | tr '\n' ' ')" ||
@@ -104,23 +94,13 @@ served=$(upstreams "$url/v1/encode" "$demo" 30 | awk '{ printf "%s ", $2 }')
     bad "the trained tokenizer on every replica" "$row answers in a row had its ids; served by $served; now $(encode_demo)"
 
 # ---- one replica stopped during a bounded load run loses no request
-cat > "$tmp/post.lua" << LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$body'
-LUA
-wrk -t1 -c8 -d8s -s "$tmp/post.lua" "$url/v1/count" > "$tmp/wrk" 2>&1 &
-wrk_pid=$!
-sleep 2
-podman stop -t 30 "$(ct tokd-2)" > /dev/null 2>&1
-wait "$wrk_pid"
-requests=$(awk '/requests in/ { print $1 }' "$tmp/wrk")
-errors=$(sed -n 's/.*Socket errors: //p; s/.*Non-2xx or 3xx responses: /non-2xx /p' "$tmp/wrk")
+stop_replica2() { podman stop -t 30 "$(ct tokd-2)" > /dev/null 2>&1; }
+load_run "$url/v1/count" "$body" 8 stop_replica2
 code=$(podman inspect --format '{{.State.ExitCode}}' "$(ct tokd-2)")
 [ "$code" = 0 ] && podman logs "$(ct tokd-2)" 2>&1 | grep -q '^{"event":"stopped"}$' &&
     ok "the stopped replica drained and exited 0" || bad "the stopped replica exited 0" "exit $code"
-[ -z "$errors" ] && [ "${requests:-0}" -ge 500 ] && ok "no request failed while tokd-2 stopped ($requests requests in 8 s)" ||
-    bad "no request failed while tokd-2 stopped" "${requests:-0} requests; $errors; $(tail -3 "$tmp/wrk")"
+[ -z "$FAILED" ] && [ "${REQUESTS:-0}" -ge 500 ] && ok "no request failed while tokd-2 stopped ($REQUESTS requests in 8 s)" ||
+    bad "no request failed while tokd-2 stopped" "${REQUESTS:-0} requests; $FAILED; $(tail -3 "$tmp/wrk")"
 upstreams "$url/v1/count" "$body" 40 > "$tmp/after"
 after=$(awk '{ printf "%s %s, ", $2, $1 }' "$tmp/after")
 [ "$(awk '{ print $2 }' "$tmp/after" | tr '\n' ' ')" = "tokd-1 tokd-3 " ] && [ "$(awk '{ s += $1 } END { print s }' "$tmp/after")" = 40 ] &&

@@ -12,14 +12,7 @@
 # Prints "N passed, N failed".
 set -u
 TOKD=$1
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-source "$here/podman_lib.sh"
+source "$(dirname "$0")/podman_lib.sh"
 run=tokd-test-$$
 image=localhost/tokd:$run
 volume=$run-data
@@ -30,7 +23,6 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
 
 podman_setup
 base_image || finish
