@@ -2,7 +2,7 @@
  *
  * Strict on purpose: a .tiktoken line that is not canonical base64 means a
  * corrupt file, and the loader must refuse it rather than guess. */
-#include "base64.h"
+#include "tokd/tokenizer.h"
 
 static int value(unsigned char c)
 {
@@ -19,7 +19,7 @@ static int value(unsigned char c)
     return -1;
 }
 
-long tokd__base64_decode(const char *in, size_t len, uint8_t *out)
+long tokd_base64_decode(const char *in, size_t len, uint8_t *out)
 {
     if (len == 0 || len % 4 != 0)
         return -1;

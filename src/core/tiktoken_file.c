@@ -1,7 +1,7 @@
 /* tiktoken_file.c - the .tiktoken rank file format.
  *
  * Parsing decodes every token into one scratch buffer, collects
- * (bytes, rank) entries and hands them to tokd__rankmap_init, which rejects
+ * (bytes, rank) entries and hands them to tokd__vocab_new, which rejects
  * duplicate ranks and duplicate tokens. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base64.h"
+#include "tokd/tokenizer.h"
 #include "tiktoken_file.h"
 
 int tokd__read_file(const char *path, size_t max, char **buf, size_t *len, tokd_error *err)
@@ -65,7 +65,7 @@ static int line_error(tokd_error *err, const char *path, size_t line, const char
     return TOKD_EFORMAT;
 }
 
-int tokd__tiktoken_parse(const char *text, size_t len, const char *path, tokd__rankmap *m,
+int tokd__tiktoken_parse(const char *text, size_t len, const char *path, const char *sha256, tokd__vocab **out,
                          tokd_error *err)
 {
     size_t lines = 1;
@@ -86,7 +86,7 @@ int tokd__tiktoken_parse(const char *text, size_t len, const char *path, tokd__r
         line++;
         if (eol > p) {
             const char *sp = memchr(p, ' ', (size_t)(eol - p));
-            long got = sp ? tokd__base64_decode(p, (size_t)(sp - p), bytes + used) : -1;
+            long got = sp ? tokd_base64_decode(p, (size_t)(sp - p), bytes + used) : -1;
             if (!sp)
                 rc = line_error(err, path, line, "no space between token and rank");
             else if (got <= 0)
@@ -104,7 +104,7 @@ int tokd__tiktoken_parse(const char *text, size_t len, const char *path, tokd__r
     }
     if (rc == 0 && n == 0)
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s holds no tokens", path);
-    if (rc == 0 && (rc = tokd__rankmap_init(m, e, n, err)) == TOKD_EFORMAT && err) {
+    if (rc == 0 && (rc = tokd__vocab_new(e, n, sha256, out, err)) == TOKD_EFORMAT && err) {
         char detail[sizeof err->text];
         snprintf(detail, sizeof detail, "%s", err->text);
         tokd_error_set(err, TOKD_EFORMAT, "%s: %s", path, detail);

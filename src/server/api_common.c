@@ -62,16 +62,30 @@ void reply_release(reply *r)
     r->text = NULL;
 }
 
+/* 404 for a model neither the registry nor tiktoken knows, with the
+ * nearest registry names. */
+static void unknown_model(app *a, const char *name, reply *r)
+{
+    const char *near[3];
+    size_t n = models_nearest(&a->models, name, near, 3);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(near[i]));
+    reply_error(r, 404, "unknown_model", "model",
+                "unknown model '%.100s': it is not in the model registry (GET /v1/models) and tiktoken maps no "
+                "encoding to it; nearest known: %s%s%s%s%s; or name a tokenizer instead",
+                name, n > 0 ? near[0] : "none", n > 1 ? ", " : "", n > 1 ? near[1] : "", n > 2 ? ", " : "",
+                n > 2 ? near[2] : "");
+    json_object_set_new(json_object_get(r->body, "error"), "nearest", list);
+}
+
 static int by_model(app *a, const char *name, reply *r, const tokd_tokenizer **tok, const model_info **model)
 {
-    const model_info *m = models_find(&a->models, name);
+    const model_info *m = models_find(&a->models, name, NULL);
     const char *enc = m ? m->tokenizer : tokd_encoding_for_model(name);
     *model = m;
     if (!enc) {
-        reply_error(r, 404, "unknown_model", "model",
-                    "unknown model '%s': it is not in the model registry (GET /v1/models) and tiktoken "
-                    "maps no encoding to it; name a tokenizer instead",
-                    name);
+        unknown_model(a, name, r);
         return -1;
     }
     if (!(*tok = app_tokenizer(a, r, enc))) {
@@ -249,5 +263,20 @@ int req_id_list(json_t *list, const char *name, size_t used, long limit, const c
             return -1;
         }
     }
+    return 0;
+}
+
+int req_limit(json_t *body, size_t *limit, reply *r)
+{
+    json_t *v = json_object_get(body, "limit");
+    *limit = 0;
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        reply_error(r, 400, "invalid_type", "limit",
+                    "\"limit\" must be a positive integer: counting stops once the count passes it");
+        return -1;
+    }
+    *limit = (size_t)json_integer_value(v);
     return 0;
 }

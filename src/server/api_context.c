@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "chat.h"
+#include "counter.h"
 
 static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
 
@@ -134,7 +135,7 @@ static int limits(json_t *body, const model_info *model, long *window, long *res
     return 0;
 }
 
-static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_info *model, size_t *n, reply *r)
+static int input_tokens(json_t *body, counter *c, const model_info *model, reply *r)
 {
     json_t *text = json_object_get(body, "text"), *messages = json_object_get(body, "messages");
     if (!!text == !!messages) {
@@ -146,17 +147,79 @@ static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_inf
             reply_error(r, 400, "not_a_chat_model", "model", "\"messages\" need a \"model\" with a chat format");
             return -1;
         }
-        return chat_count(tok, model->chat, messages, json_object_get(body, "tools"), n, r);
+        return chat_count(c, model, messages, json_object_get(body, "tools"), r);
     }
     if (!json_is_string(text)) {
         reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
         return -1;
     }
     tokd_error err = {0};
-    int rc = tokd_count(tok, json_string_value(text), json_string_length(text), &ordinary, n, &err);
+    int rc = counter_text(c, json_string_value(text), json_string_length(text), &err);
     if (rc != 0)
         reply_tokd_error(r, rc, &err, "text");
     return rc ? -1 : 0;
+}
+
+/* The answer without truncation. With a limit passed below the budget,
+ * whether it fits is unknown: "fits" is null. */
+static json_t *fit_answer(const counter *c, long window, long reserved)
+{
+    long budget = window - reserved, n = c->total > 0 ? c->total : 0, remaining = budget - n;
+    json_t *fits = c->exceeded && remaining >= 0 ? json_null() : json_boolean(remaining >= 0);
+    json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "fits", fits, "input_tokens", (json_int_t)n,
+                            "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
+                            (json_int_t)(remaining > 0 ? remaining : 0), "overflow",
+                            (json_int_t)(remaining < 0 ? -remaining : 0));
+    counter_tokenizer(c, out);
+    counter_answer(c, out);
+    return out;
+}
+
+static int truncate_messages(json_t *body, counter *c, const model_info *model, long budget, json_t *out,
+                             reply *r)
+{
+    json_t *kept;
+    size_t dropped;
+    counter kc;
+    if (counter_init(&kc, c->tok, 0, c->base) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    int rc = chat_trim(&kc, model, json_object_get(body, "messages"), json_object_get(body, "tools"), budget, &kept,
+                       &dropped, r);
+    if (rc == 0) {
+        json_object_set_new(out, "truncated_messages", kept);
+        json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)kc.total));
+        json_object_set_new(out, "dropped_messages", json_integer((json_int_t)dropped));
+        json_object_set_new(out, "truncated_fits", json_boolean(kc.total <= budget));
+    } else {
+        json_decref(kept);
+    }
+    counter_release(&kc);
+    return rc;
+}
+
+static int truncate_input(json_t *body, counter *c, const model_info *model, long budget, enum cut cut,
+                          json_t *out, reply *r)
+{
+    if (json_object_get(body, "messages")) {
+        if (cut != CUT_START) {
+            reply_error(r, 400, "invalid_value", "truncate",
+                        "with \"messages\", \"truncate\" must be \"start\": the oldest messages are dropped first, "
+                        "keeping the system messages and the last user message");
+            return -1;
+        }
+        return truncate_messages(body, c, model, budget, out, r);
+    }
+    json_t *t = NULL;
+    size_t tn = 0;
+    if (truncate_text(c->tok, json_object_get(body, "text"), budget, cut, &t, &tn) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory while truncating");
+        return -1;
+    }
+    json_object_set_new(out, "truncated_text", t);
+    json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
+    return 0;
 }
 
 void api_context_check(app *a, json_t *body, reply *r)
@@ -164,32 +227,33 @@ void api_context_check(app *a, json_t *body, reply *r)
     const tokd_tokenizer *tok;
     const model_info *model;
     long window, reserved;
-    size_t n;
+    size_t limit;
     enum cut cut;
+    counter c = {0};
+    int by_rule = 0;
     if (req_tokenizer(a, body, r, &tok, &model) || limits(body, model, &window, &reserved, r) ||
-        parse_cut(json_object_get(body, "truncate"), &cut, r) || input_tokens(body, tok, model, &n, r))
+        parse_cut(json_object_get(body, "truncate"), &cut, r) || req_limit(body, &limit, r))
         return;
-    long budget = window - reserved, remaining = budget - (long)n;
-    json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "fits", remaining >= 0, "input_tokens", (json_int_t)n,
-                            "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
-                            (json_int_t)(remaining > 0 ? remaining : 0), "overflow",
-                            (json_int_t)(remaining < 0 ? -remaining : 0));
-    r->tokens = n;
-    if (cut != CUT_NONE && json_object_get(body, "messages")) {
-        json_decref(out);
-        reply_error(r, 400, "invalid_request", "truncate", "\"truncate\" applies to \"text\", not to \"messages\"");
+    if (cut != CUT_NONE && limit) {
+        reply_error(r, 400, "invalid_request", "limit", "\"limit\" stops counting early; it cannot go with \"truncate\"");
         return;
     }
-    if (cut != CUT_NONE) {
-        json_t *t = NULL;
-        size_t tn = 0;
-        if (truncate_text(tok, json_object_get(body, "text"), budget, cut, &t, &tn) != 0) {
+    if (counter_init(&c, tok, limit, NULL) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return;
+    }
+    if (model)
+        models_find(&a->models, json_string_value(json_object_get(body, "model")), &by_rule);
+    if (by_rule && !json_object_get(body, "context_window"))
+        counter_estimate(&c, "%.60s is not in the model registry; the limits of %s are used",
+                         json_string_value(json_object_get(body, "model")), model->name);
+    if (input_tokens(body, &c, model, r) == 0) {
+        json_t *out = fit_answer(&c, window, reserved);
+        r->tokens = (size_t)(c.total > 0 ? c.total : 0);
+        if (cut == CUT_NONE || truncate_input(body, &c, model, window - reserved, cut, out, r) == 0)
+            reply_json(r, out);
+        else
             json_decref(out);
-            reply_error(r, 503, "out_of_memory", NULL, "out of memory while truncating");
-            return;
-        }
-        json_object_set_new(out, "truncated_text", t);
-        json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
     }
-    reply_json(r, out);
+    counter_release(&c);
 }

@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "chat.h"
+#include "counter.h"
 
 static json_t *ids_json(const tokd_ids *ids)
 {
@@ -42,22 +43,16 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
     return a;
 }
 
-/* [start, end) of each token in code points or UTF-16 units of `text`. A
- * token that starts or ends inside a character covers that character. NULL
- * when the tokens' bytes do not spell the text (a tokenizer whose
- * normalizer rewrites it, such as Mistral's spaces as U+2581). */
-static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, const char *text, size_t len,
-                            int utf16)
+/* The library's byte offsets of each token, as [start, end) in code points
+ * or UTF-16 units of `text`: a range that starts or ends inside a character
+ * covers that character; an empty one (a post-processor's BOS) stays
+ * empty. NULL when out of memory. */
+static json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
 {
     uint32_t *before = malloc((len + 1) * sizeof *before), *after = malloc((len + 1) * sizeof *after);
-    json_t *a = json_array();
-    if (!before || !after) {
-        free(before);
-        free(after);
-        return a;
-    }
+    json_t *a = before && after ? json_array() : NULL;
     uint32_t units = 0;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = 0; a && i < len;) {
         unsigned char c = (unsigned char)text[i];
         size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
         uint32_t w = utf16 && n == 4 ? 2 : 1;
@@ -68,18 +63,12 @@ static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, cons
         units += w;
         i += n;
     }
-    size_t pos = 0;
-    for (size_t i = 0; i < ids->len && a; i++) {
-        const char *b;
-        size_t n;
-        tokd_token_bytes(tok, ids->ids[i], &b, &n);
-        if (n > len - pos || memcmp(b, text + pos, n) != 0) {
-            json_decref(a);
-            a = NULL;
-            break;
-        }
-        json_array_append_new(a, json_pack("[I,I]", (json_int_t)before[pos], (json_int_t)after[pos + n - 1]));
-        pos += n;
+    if (a)
+        before[len] = units;
+    for (size_t i = 0; a && i < off->len; i++) {
+        const tokd_offset *o = &off->v[i];
+        uint32_t start = before[o->start], end = o->end > o->start ? after[o->end - 1] : start;
+        json_array_append_new(a, json_pack("[I,I]", (json_int_t)start, (json_int_t)end));
     }
     free(before);
     free(after);
@@ -131,7 +120,9 @@ void api_encode(app *a, json_t *body, reply *r)
     {
         tokd_ids ids = {0};
         tokd_error err = {0};
-        int rc = tokd_encode(tok, json_string_value(v), json_string_length(v), &o.sp, &ids, &err);
+        tokd_offsets off = {0};
+        int rc = tokd_encode_offsets(tok, json_string_value(v), json_string_length(v), &o.sp, NULL, &ids,
+                                     o.offsets ? &off : NULL, &err);
         if (rc != 0) {
             char field[32];
             field_name(field, sizeof field, "text", batch, i);
@@ -142,15 +133,13 @@ void api_encode(app *a, json_t *body, reply *r)
         json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
         if (o.tokens)
             json_object_set_new(item, "tokens", tokens_json(tok, &ids));
-        json_t *offsets = o.offsets ? offsets_json(tok, &ids, json_string_value(v), json_string_length(v), o.utf16)
-                                    : NULL;
+        json_t *offsets = o.offsets ? offsets_json(&off, json_string_value(v), json_string_length(v), o.utf16) : NULL;
+        tokd_offsets_release(&off);
         if (o.offsets && !offsets) {
             json_decref(item);
             tokd_ids_release(&ids);
-            reply_error(r, 400, "unsupported", "return_offsets",
-                        "offsets are not available for %s: its tokens do not spell the input byte for byte "
-                        "(its normalizer rewrites the text)",
-                        tokd_tokenizer_name(tok));
+            tokd_error_set(&err, TOKD_ENOMEM, "out of memory for the offsets of %zu tokens", ids.len);
+            reply_tokd_error(r, TOKD_ENOMEM, &err, "return_offsets");
             goto done;
         }
         if (offsets)
@@ -265,7 +254,7 @@ done:
 /* One text under several tokenizers: {"counts": {"name": n, ...}}. */
 static void count_across(app *a, json_t *body, json_t *names, reply *r)
 {
-    json_t *text = json_object_get(body, "text"), *counts = json_object(), *v;
+    json_t *text = json_object_get(body, "text"), *counts = json_object(), *sums = json_object(), *v;
     size_t i;
     if (!json_is_string(text) || !json_is_array(names) || json_array_size(names) == 0 ||
         json_array_size(names) > (size_t)a->cfg.max_batch) {
@@ -292,30 +281,72 @@ static void count_across(app *a, json_t *body, json_t *names, reply *r)
             goto done;
         }
         json_object_set_new(counts, json_string_value(v), json_integer((json_int_t)n));
+        json_object_set_new(sums, json_string_value(v), json_string(tokd_tokenizer_sha256(tok)));
         r->tokens += n;
     }
-    reply_json(r, json_pack("{s:O}", "counts", counts));
+    reply_json(r, json_pack("{s:O, s:b, s:O}", "counts", counts, "exact", 1, "tokenizers_sha256", sums));
 done:
+    json_decref(sums);
     json_decref(counts);
+}
+
+/* The answer of a count: {"model"?, "count", exact, why, tokenizer, ...}. */
+static json_t *count_answer(const counter *c, const model_info *model, json_t *counts)
+{
+    json_t *out = model ? json_pack("{s:s}", "model", model->name) : json_object();
+    counter_tokenizer(c, out);
+    if (counts)
+        json_object_set(out, "counts", counts);
+    json_object_set_new(out, "count", json_integer((json_int_t)(c->total > 0 ? c->total : 0)));
+    counter_answer(c, out);
+    return out;
 }
 
 static void count_messages(app *a, json_t *body, reply *r)
 {
     const tokd_tokenizer *tok;
     const model_info *model;
-    size_t n;
-    if (req_tokenizer(a, body, r, &tok, &model))
+    size_t limit;
+    counter c;
+    if (req_tokenizer(a, body, r, &tok, &model) || req_limit(body, &limit, r))
         return;
     if (!model || !model->chat) {
         reply_error(r, 400, "not_a_chat_model", "model",
                     "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models)");
         return;
     }
-    if (chat_count(tok, model->chat, json_object_get(body, "messages"), json_object_get(body, "tools"), &n, r) != 0)
+    if (counter_init(&c, tok, limit, NULL) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return;
-    r->tokens = n;
-    reply_json(r, json_pack("{s:s, s:s, s:I}", "model", model->name, "tokenizer", tokd_tokenizer_name(tok), "count",
-                            (json_int_t)n));
+    }
+    if (chat_count(&c, model, json_object_get(body, "messages"), json_object_get(body, "tools"), r) == 0) {
+        r->tokens = (size_t)(c.total > 0 ? c.total : 0);
+        reply_json(r, count_answer(&c, model, NULL));
+    }
+    counter_release(&c);
+}
+
+/* Each text into counts[] and the counter; stops at the limit. */
+static int count_texts(counter *c, json_t *texts, int batch, json_t *counts, reply *r)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(texts, i, v)
+    {
+        long before = c->total;
+        tokd_error err = {0};
+        int rc = counter_text(c, json_string_value(v), json_string_length(v), &err);
+        if (rc != 0) {
+            char field[32];
+            field_name(field, sizeof field, "text", batch, i);
+            reply_tokd_error(r, rc, &err, field);
+            return -1;
+        }
+        json_array_append_new(counts, json_integer((json_int_t)(c->total - before)));
+        if (c->exceeded)
+            break;
+    }
+    return 0;
 }
 
 void api_count(app *a, json_t *body, reply *r)
@@ -331,35 +362,26 @@ void api_count(app *a, json_t *body, reply *r)
     }
     const tokd_tokenizer *tok;
     const model_info *model;
-    json_t *texts = NULL, *counts = json_array(), *v;
+    json_t *texts = NULL, *counts = json_array();
     const char **sp_names = NULL;
     tokd_specials sp;
     int batch;
-    size_t i, total = 0;
+    size_t limit;
+    counter c = {0};
     if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
-        req_specials(body, &sp, &sp_names, r))
+        req_specials(body, &sp, &sp_names, r) || req_limit(body, &limit, r))
         goto done;
-    json_array_foreach(texts, i, v)
-    {
-        size_t n;
-        tokd_error err = {0};
-        int rc = tokd_count(tok, json_string_value(v), json_string_length(v), &sp, &n, &err);
-        if (rc != 0) {
-            char field[32];
-            field_name(field, sizeof field, "text", batch, i);
-            reply_tokd_error(r, rc, &err, field);
-            goto done;
-        }
-        json_array_append_new(counts, json_integer((json_int_t)n));
-        total += n;
+    if (counter_init(&c, tok, limit, NULL) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
     }
-    r->tokens = total;
-    if (batch)
-        reply_json(r, json_pack("{s:s, s:O, s:I}", "tokenizer", tokd_tokenizer_name(tok), "counts", counts, "count",
-                                (json_int_t)total));
-    else
-        reply_json(r, json_pack("{s:s, s:I}", "tokenizer", tokd_tokenizer_name(tok), "count", (json_int_t)total));
+    c.sp = &sp;
+    if (count_texts(&c, texts, batch, counts, r) != 0)
+        goto done;
+    r->tokens = (size_t)c.total;
+    reply_json(r, count_answer(&c, NULL, batch ? counts : NULL));
 done:
+    counter_release(&c);
     json_decref(counts);
     json_decref(texts);
     free(sp_names);

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base64.h"
 #include "sha256.h"
 #include "tokd/tokenizer.h"
 #include "train_result.h"

@@ -51,7 +51,12 @@ post "llama3 by name" /v1/encode '{"text":"Hello world","tokenizer":"llama3"}' 2
 post "mistral adds <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral","add_special_tokens":true}' 200 .ids '[1,22557,1526]'
 post "mistral without <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral"}' 200 .ids '[22557,1526]'
 post "llama3 offsets" /v1/encode '{"text":"Hello world","tokenizer":"llama3","return_offsets":true}' 200 .offsets '[[0,5],[5,11]]'
-error "no offsets where the normalizer rewrites" /v1/encode '{"text":"Hello world","tokenizer":"mistral","return_offsets":true}' 400 unsupported '"return_offsets"'
+post "mistral offsets through its normalizer" /v1/encode '{"text":"Hello world","tokenizer":"mistral","return_offsets":true}' 200 \
+    .offsets '[[0,5],[5,11]]'
+post "mistral utf16 offsets" /v1/encode '{"text":"é😀x","tokenizer":"mistral","return_offsets":true,"offset_unit":"utf16"}' 200 \
+    '[.ids, .offsets]' '[[1233,30575,28744],[[0,1],[1,3],[3,4]]]'
+post "BOS has empty offsets" /v1/encode '{"text":"Hi","tokenizer":"mistral","add_special_tokens":true,"return_offsets":true}' 200 \
+    '.offsets[0]' '[0,0]'
 post "mistral decode" /v1/decode '{"ids":[1,22557,1526],"tokenizer":"mistral"}' 200 .text '"<s> Hello world"'
 post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
 
@@ -62,7 +67,8 @@ post "decode replaces" /v1/decode '{"ids":[9468],"tokenizer":"cl100k_base"}' 200
 post "decode special" /v1/decode '{"ids":[100257],"tokenizer":"cl100k_base"}' 200 .text '"<|endoftext|>"'
 
 # ---- count
-post "count" /v1/count '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . '{"tokenizer":"cl100k_base","count":2}'
+post "count" /v1/count '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . \
+    '{"tokenizer":"cl100k_base","tokenizer_sha256":"223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7","count":2,"exact":true}'
 post "count batch" /v1/count '{"texts":["hello world","a"],"model":"gpt-4"}' 200 '[.counts, .count]' '[[2,1],3]'
 post "count across tokenizers" /v1/count '{"text":"hello world 你好","tokenizers":["gpt2","cl100k_base","o200k_base"]}' 200 .counts \
     '{"gpt2":7,"cl100k_base":5,"o200k_base":4}'
@@ -73,7 +79,7 @@ post "cookbook gpt-4o with tools" /v1/count "$(jq -c '. + {model: "gpt-4o"}' "$H
 
 # ---- context check
 post "context fits" /v1/context/check '{"text":"hello world","model":"gpt-4o"}' 200 . \
-    '{"fits":true,"input_tokens":2,"context_window":128000,"reserved":16384,"remaining":111614,"overflow":0}'
+    '{"fits":true,"input_tokens":2,"context_window":128000,"reserved":16384,"remaining":111614,"overflow":0,"tokenizer":"o200k_base","tokenizer_sha256":"446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d","exact":true}'
 post "context explicit window" /v1/context/check '{"text":"hello world","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":2}' 200 \
     '[.fits, .remaining, .overflow]' '[false,0,1]'
 post "context messages" /v1/context/check "{\"model\":\"gpt-4-0613\",\"messages\":$msgs,\"max_output_tokens\":100}" 200 \

@@ -2,12 +2,12 @@
  * test vectors). */
 #include <string.h>
 
-#include "base64.h"
+#include "tokd/tokenizer.h"
 #include "testutil.h"
 
 static long dec(const char *in, uint8_t *out)
 {
-    return tokd__base64_decode(in, strlen(in), out);
+    return tokd_base64_decode(in, strlen(in), out);
 }
 
 START_TEST(test_rfc4648_vectors)
