@@ -131,7 +131,7 @@ static int get_name(json_t *body, train_spec *s, reply *r)
         reply_error(r, 400, "missing_field", "name", "\"name\" is required: the new tokenizer's name");
         return -1;
     }
-    if (!json_is_string(v) || !valid_name(json_string_value(v))) {
+    if (!json_is_name(v) || !valid_name(json_string_value(v))) {
         reply_error(r, 400, "invalid_value", "name",
                     "\"name\" must be 1-64 characters of a-z 0-9 . _ - and not start with '.'");
         return -1;
@@ -179,8 +179,9 @@ static int get_pattern(json_t *body, train_spec *s, reply *r)
         reply_error(r, 400, "invalid_request", "regex", "give \"pattern\" (a name) or \"regex\", not both");
         return -1;
     }
-    if ((p && !json_is_string(p)) || (re && !json_is_string(re))) {
-        reply_error(r, 400, "invalid_type", p ? "pattern" : "regex", "\"%s\" must be a string", p ? "pattern" : "regex");
+    if ((p && !json_is_name(p)) || (re && !json_is_name(re))) {
+        reply_error(r, 400, "invalid_type", p ? "pattern" : "regex", "\"%s\" must be a string without NUL",
+                    p ? "pattern" : "regex");
         return -1;
     }
     const char *name = re ? NULL : p ? json_string_value(p) : "gpt2";
@@ -275,8 +276,9 @@ static int get_corpus(app *a, json_t *body, train_spec *s, reply *r)
                     text ? ", not both" : "");
         return -1;
     }
-    if (!json_is_string(text ? text : path)) {
-        reply_error(r, 400, "invalid_type", text ? "text" : "path", "\"%s\" must be a string", text ? "text" : "path");
+    if (!json_is_string(text ? text : path) || (path && !json_is_name(path))) {
+        reply_error(r, 400, "invalid_type", text ? "text" : "path", "\"%s\" must be a string%s", text ? "text" : "path",
+                    path ? " without NUL" : "");
         return -1;
     }
     if (text) {

@@ -7,6 +7,7 @@
  * Truncation keeps whole tokens of the original encoding and never splits
  * a UTF-8 character; since re-encoding a cut text can merge differently,
  * the result is counted again and cut by the excess until it fits. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,19 +71,31 @@ static int cut_text(const tokd_tokenizer *tok, const tokd_ids *ids, size_t keep,
     return rc ? rc : append_span(tok, ids, ids->len - tail, ids->len, 1, 0, out);
 }
 
-static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, json_t **result,
-                         size_t *result_tokens)
+/* Cut the text to `budget` tokens. Each pass re-counts the cut text, so
+ * the work (text bytes over all passes) is bounded by max_work_bytes and
+ * the request's budget. 0, or -1 with `r` filled. */
+static int truncate_text(app *a, const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, json_t **result,
+                         size_t *result_tokens, reply *r)
 {
     tokd_ids ids = {0};
     tokd_bytes out = {0};
-    int rc = tokd_encode(tok, json_string_value(text), json_string_length(text), &ordinary, &ids, NULL);
+    tokd_error err = {0};
+    tokd_limits lim = req_limits(r, 0);
+    unsigned long long work = json_string_length(text);
+    int rc = tokd_encode_bounded(tok, json_string_value(text), json_string_length(text), &ordinary, &lim, &ids, &err);
     size_t keep = budget > 0 ? (size_t)budget : 0, n = 0;
     if (keep > ids.len)
         keep = ids.len;
     while (rc == 0) {
         if ((rc = cut_text(tok, &ids, keep, cut, &out)) != 0)
             break;
-        rc = tokd_count(tok, out.data ? out.data : "", out.len, &ordinary, &n, NULL);
+        if ((work += out.len) > (unsigned long long)a->cfg.max_work_bytes) {
+            reply_over_limit(r, "too_much_work", "truncate", "bytes of text to tokenize while truncating", work,
+                             a->cfg.max_work_bytes, "max_work_bytes", "send a shorter text");
+            rc = TOKD_ELIMIT;
+            break;
+        }
+        rc = tokd_count_bounded(tok, out.data ? out.data : "", out.len, &ordinary, &lim, &n, &err);
         if (rc != 0 || (long)n <= budget || keep == 0)
             break;
         size_t over = n - (size_t)(budget > 0 ? budget : 0); /* re-encoding merged differently */
@@ -91,10 +104,12 @@ static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, e
     if (rc == 0) {
         *result = json_stringn(out.data ? out.data : "", out.len);
         *result_tokens = n;
+    } else if (!r->body) {
+        reply_bounded_error(r, rc, &err, "text", 0, NULL);
     }
     tokd_ids_release(&ids);
     tokd_bytes_release(&out);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 static int parse_cut(json_t *v, enum cut *cut, reply *r)
@@ -153,10 +168,20 @@ static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_inf
         return -1;
     }
     tokd_error err = {0};
-    int rc = tokd_count(tok, json_string_value(text), json_string_length(text), &ordinary, n, &err);
+    tokd_limits lim = req_limits(r, 0);
+    int rc = tokd_count_bounded(tok, json_string_value(text), json_string_length(text), &ordinary, &lim, n, &err);
     if (rc != 0)
-        reply_tokd_error(r, rc, &err, "text");
+        reply_bounded_error(r, rc, &err, "text", 0, NULL);
     return rc ? -1 : 0;
+}
+
+/* Tokens left within `budget` (may be negative) after `n`, or by how many
+ * n passes it; saturated at LONG_MAX rather than overflowing. */
+static void fit(long budget, size_t n, long *remaining, long *overflow)
+{
+    long tokens = n > (size_t)LONG_MAX ? LONG_MAX : (long)n, over;
+    *remaining = budget > tokens ? budget - tokens : 0;
+    *overflow = budget >= tokens ? 0 : __builtin_sub_overflow(tokens, budget, &over) ? LONG_MAX : over;
 }
 
 void api_context_check(app *a, json_t *body, reply *r)
@@ -169,11 +194,11 @@ void api_context_check(app *a, json_t *body, reply *r)
     if (req_tokenizer(a, body, r, &tok, &model) || limits(body, model, &window, &reserved, r) ||
         parse_cut(json_object_get(body, "truncate"), &cut, r) || input_tokens(body, tok, model, &n, r))
         return;
-    long budget = window - reserved, remaining = budget - (long)n;
-    json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "fits", remaining >= 0, "input_tokens", (json_int_t)n,
+    long budget = window - reserved, remaining, overflow; /* window > 0, reserved >= 0: no overflow */
+    fit(budget, n, &remaining, &overflow);
+    json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "fits", overflow == 0, "input_tokens", (json_int_t)n,
                             "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
-                            (json_int_t)(remaining > 0 ? remaining : 0), "overflow",
-                            (json_int_t)(remaining < 0 ? -remaining : 0));
+                            (json_int_t)remaining, "overflow", (json_int_t)overflow);
     r->tokens = n;
     if (cut != CUT_NONE && json_object_get(body, "messages")) {
         json_decref(out);
@@ -183,9 +208,8 @@ void api_context_check(app *a, json_t *body, reply *r)
     if (cut != CUT_NONE) {
         json_t *t = NULL;
         size_t tn = 0;
-        if (truncate_text(tok, json_object_get(body, "text"), budget, cut, &t, &tn) != 0) {
+        if (truncate_text(a, tok, json_object_get(body, "text"), budget, cut, &t, &tn, r) != 0) {
             json_decref(out);
-            reply_error(r, 503, "out_of_memory", NULL, "out of memory while truncating");
             return;
         }
         json_object_set_new(out, "truncated_text", t);

@@ -32,6 +32,14 @@ typedef struct server_config {
     long max_batch;        /* most texts / id lists / tokenizers per request */
     long max_decode_ids;   /* most ids in one decode request, in total */
     long max_connections;  /* concurrent connections */
+    long max_connections_per_ip; /* concurrent connections from one address */
+    long max_waiting;      /* requests that may wait for a worker, else 429 */
+    long max_request_ms;   /* work budget of one request (wall clock) */
+    long max_answer_tokens; /* token ids in one answer (encode, windows) */
+    long max_token_details; /* tokens with return_tokens / return_offsets */
+    long max_work_bytes;   /* text bytes x tokenizers x passes one request may tokenize */
+    long max_answer_bytes; /* decoded text bytes in one answer */
+    long max_embed_values; /* rows x dimensions in one embeddings answer */
     long connection_timeout_s; /* idle or slow connections are closed */
     long shutdown_grace_s; /* how long in-flight requests may finish */
     long log_requests;     /* one JSON line per request on stderr (0/1) */
