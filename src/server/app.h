@@ -89,6 +89,10 @@ void reply_bounded_error(reply *r, int rc, const tokd_error *err, const char *fi
  * and the request's budget check. */
 tokd_limits req_limits(reply *r, size_t max_tokens);
 
+/* Write `line` (a JSON object; taken, NULL is ignored) to stderr as one
+ * compact line in one write(), so concurrent lines never interleave. */
+void app_log(json_t *line);
+
 /* 1 if `v` is a JSON string with no NUL inside (names and paths must not
  * have one: C would silently cut them there). */
 int json_is_name(json_t *v);
@@ -107,6 +111,8 @@ void api_healthz(app *a, json_t *body, reply *r);
 void api_readyz(app *a, json_t *body, reply *r);
 void api_metrics(app *a, json_t *body, reply *r);
 void api_tokenizers(app *a, json_t *body, reply *r);
+/* GET /v1/tokenizers/{name}: one tokenizer with all its special tokens. */
+void api_tokenizer(app *a, const char *name, reply *r);
 void api_models(app *a, json_t *body, reply *r);
 void api_encode(app *a, json_t *body, reply *r);
 void api_decode(app *a, json_t *body, reply *r);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "tokd/file.h"
 
 enum kind { K_INT, K_STR, K_BOOL };
 
@@ -217,14 +218,30 @@ static int load_embeddings(server_config *c, json_t *obj, const char *path)
     return 0;
 }
 
+json_t *config_json_file(const char *path, size_t flags, json_error_t *je)
+{
+    tokd_error err = {0};
+    int fd = tokd_file_open(path, NULL, &err);
+    if (fd < 0) {
+        je->line = -1;
+        snprintf(je->text, sizeof je->text, "%.*s", (int)sizeof je->text - 1, err.text);
+        return NULL;
+    }
+    json_t *root = json_loadfd(fd, flags, je);
+    close(fd);
+    return root;
+}
+
 static int load_file(server_config *c, const char *path)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
+    json_t *root = config_json_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root && je.line < 0)
+        fprintf(stderr, "tokd serve: configuration: %s\n", je.text);
+    else if (!root)
         fprintf(stderr, "tokd serve: %s line %d: %s\n", path, je.line, je.text);
+    if (!root)
         return -1;
-    }
     int rc = 0;
     if (!json_is_object(root)) {
         fprintf(stderr, "tokd serve: %s: the configuration must be a JSON object\n", path);

@@ -9,6 +9,7 @@
 #ifndef TOKD_SERVER_CONFIG_H
 #define TOKD_SERVER_CONFIG_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #define CONFIG_MAX_EMBEDDINGS 16
@@ -63,6 +64,11 @@ typedef struct server_config {
  * naming it), then the environment, then argv flags. Returns 0, or -1 after
  * printing what is wrong to stderr; 1 when --help was printed. */
 int config_load(server_config *c, int argc, char **argv);
+
+/* Parse the JSON file at `path`, opened with tokd_file_open (so a FIFO or
+ * device there fails at once instead of blocking). New reference, or NULL
+ * with je->text saying why (je->line -1 when it could not be read). */
+json_t *config_json_file(const char *path, size_t flags, json_error_t *je);
 
 /* The configuration as JSON text (for logs); caller frees. */
 char *config_describe(const server_config *c);

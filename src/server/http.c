@@ -33,26 +33,28 @@ typedef struct route {
     handler_fn fn;
     int needs_ready; /* 503 until the tokenizers are loaded */
     admin_fn admin;
+    void (*named)(app *a, const char *arg, reply *r); /* a public GET of PATH/{name} */
 } route;
 
 static const route routes[] = {
-    {"GET", "/", api_playground, 0, NULL},
-    {"GET", "/healthz", api_healthz, 0, NULL},
-    {"GET", "/readyz", api_readyz, 0, NULL},
-    {"GET", "/metrics", api_metrics, 0, NULL},
-    {"GET", "/v1/tokenizers", api_tokenizers, 1, NULL},
-    {"GET", "/v1/models", api_models, 1, NULL},
-    {"POST", "/v1/encode", api_encode, 1, NULL},
-    {"POST", "/v1/decode", api_decode, 1, NULL},
-    {"POST", "/v1/count", api_count, 1, NULL},
-    {"POST", "/v1/context/check", api_context_check, 1, NULL},
-    {"POST", "/v1/windows", api_windows, 1, NULL},
-    {"POST", "/v1/embeddings", api_embeddings, 1, NULL},
-    {"POST", "/v1/embeddings/similar", api_similar, 1, NULL},
-    {"POST", "/admin/v1/train", NULL, 1, admin_train},
-    {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs},
-    {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job},
-    {"DELETE", "/admin/v1/jobs/{id}", NULL, 1, admin_cancel},
+    {"GET", "/", api_playground, 0, NULL, NULL},
+    {"GET", "/healthz", api_healthz, 0, NULL, NULL},
+    {"GET", "/readyz", api_readyz, 0, NULL, NULL},
+    {"GET", "/metrics", api_metrics, 0, NULL, NULL},
+    {"GET", "/v1/tokenizers", api_tokenizers, 1, NULL, NULL},
+    {"GET", "/v1/tokenizers/{name}", NULL, 1, NULL, api_tokenizer},
+    {"GET", "/v1/models", api_models, 1, NULL, NULL},
+    {"POST", "/v1/encode", api_encode, 1, NULL, NULL},
+    {"POST", "/v1/decode", api_decode, 1, NULL, NULL},
+    {"POST", "/v1/count", api_count, 1, NULL, NULL},
+    {"POST", "/v1/context/check", api_context_check, 1, NULL, NULL},
+    {"POST", "/v1/windows", api_windows, 1, NULL, NULL},
+    {"POST", "/v1/embeddings", api_embeddings, 1, NULL, NULL},
+    {"POST", "/v1/embeddings/similar", api_similar, 1, NULL, NULL},
+    {"POST", "/admin/v1/train", NULL, 1, admin_train, NULL},
+    {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs, NULL},
+    {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job, NULL},
+    {"DELETE", "/admin/v1/jobs/{id}", NULL, 1, admin_cancel, NULL},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -213,6 +215,8 @@ static void run_route(request *rq, struct MHD_Connection *c, const route *rt, co
     }
     if (rt->admin)
         rt->admin(rq->a, arg, body, r);
+    else if (rt->named)
+        rt->named(rq->a, arg, r);
     else
         rt->fn(rq->a, body, r);
     if (body)
@@ -383,20 +387,11 @@ static void log_request(const request *rq, double seconds)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_t *line = json_pack("{s:s, s:s, s:o*, s:o*, s:i, s:f, s:I, s:I, s:I}", "time", when, "request_id", rq->id,
-                             "method", json_safe_string(rq->method, strlen(rq->method)), "path",
-                             json_safe_string(rq->path, strlen(rq->path)), "status", rq->status, "duration_ms",
-                             seconds * 1e3, "bytes_in", (json_int_t)rq->len, "bytes_out", (json_int_t)rq->bytes_out,
-                             "tokens", (json_int_t)rq->tokens);
-    char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    if (s) {
-        size_t n = strlen(s);
-        s[n] = '\n'; /* replaces the NUL: one write() per line keeps lines whole */
-        ssize_t w = write(STDERR_FILENO, s, n + 1);
-        (void)w;
-    }
-    free(s);
-    json_decref(line);
+    app_log(json_pack("{s:s, s:s, s:o*, s:o*, s:i, s:f, s:I, s:I, s:I}", "time", when, "request_id", rq->id, "method",
+                      json_safe_string(rq->method, strlen(rq->method)), "path",
+                      json_safe_string(rq->path, strlen(rq->path)), "status", rq->status, "duration_ms", seconds * 1e3,
+                      "bytes_in", (json_int_t)rq->len, "bytes_out", (json_int_t)rq->bytes_out, "tokens",
+                      (json_int_t)rq->tokens));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
