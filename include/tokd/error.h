@@ -15,25 +15,33 @@
 
 #include <stddef.h>
 
-/* X(NAME, value, http_status, default message) */
-#define TOKD_ERROR_LIST(X)                                                              \
-    X(ENOMEM, -1, 503, "out of memory")                                                 \
-    X(EINVAL, -2, 400, "invalid argument")                                              \
-    X(ENOENT, -3, 404, "no such tokenizer, model or file")                              \
-    X(EIO, -4, 500, "input/output error")                                               \
-    X(EFORMAT, -5, 400, "malformed tokenizer file")                                     \
-    X(EHASH, -6, 500, "file does not match its published SHA-256")                     \
-    X(ESPECIAL, -7, 400, "text contains a special token that is not allowed")          \
-    X(ERANGE, -8, 400, "token id out of range")                                         \
-    X(EUTF8, -9, 400, "bytes are not valid UTF-8")                                      \
-    X(EPATTERN, -10, 400, "invalid pre-tokenizer pattern")                              \
-    X(EUNSUPPORTED, -11, 400, "unsupported tokenizer feature")                          \
-    X(ELIMIT, -12, 413, "input exceeds a configured limit")                            \
-    X(ECANCELLED, -13, 409, "cancelled")
+/* X(NAME, value, http_status, "snake_case_name", default message)
+ *
+ * The snake_case name is the stable `error.code` of the HTTP API; the codes
+ * from EEXIST on are the training jobs' and the tokenizer catalog's. */
+#define TOKD_ERROR_LIST(X)                                                                                  \
+    X(ENOMEM, -1, 503, "out_of_memory", "out of memory")                                                    \
+    X(EINVAL, -2, 400, "invalid_value", "invalid argument")                                                 \
+    X(ENOENT, -3, 404, "not_found", "no such tokenizer, model or file")                                     \
+    X(EIO, -4, 500, "io_error", "input/output error")                                                       \
+    X(EFORMAT, -5, 400, "invalid_format", "malformed tokenizer file")                                       \
+    X(EHASH, -6, 500, "hash_mismatch", "file does not match its published SHA-256")                         \
+    X(ESPECIAL, -7, 400, "disallowed_special_token", "text contains a special token that is not allowed")   \
+    X(ERANGE, -8, 400, "invalid_token_id", "token id out of range")                                         \
+    X(EUTF8, -9, 400, "invalid_utf8", "bytes are not valid UTF-8")                                          \
+    X(EPATTERN, -10, 400, "invalid_pattern", "invalid pre-tokenizer pattern")                               \
+    X(EUNSUPPORTED, -11, 400, "unsupported", "unsupported tokenizer feature")                               \
+    X(ELIMIT, -12, 413, "too_large", "input exceeds a configured limit")                                    \
+    X(ECANCELLED, -13, 409, "cancelled", "cancelled")                                                       \
+    X(EEXIST, -14, 409, "name_exists", "the name is taken")                                                 \
+    X(ERESERVED, -15, 409, "name_reserved", "the name belongs to a built-in or configured tokenizer")        \
+    X(EBUSY, -16, 409, "name_busy", "a job for this name is queued or running")                             \
+    X(EFULL, -17, 429, "queue_full", "no room left; retry later")                                           \
+    X(EFINISHED, -18, 409, "job_finished", "the job has already ended")
 
 enum tokd_errno {
     TOKD_OK = 0,
-#define TOKD__ERRNO_ENUM(name, value, status, msg) TOKD_##name = value,
+#define TOKD__ERRNO_ENUM(name, value, status, api, msg) TOKD_##name = value,
     TOKD_ERROR_LIST(TOKD__ERRNO_ENUM)
 #undef TOKD__ERRNO_ENUM
 };
@@ -48,14 +56,20 @@ typedef struct tokd_error {
     char text[320];
 } tokd_error;
 
-/* Stable snake_case name of an error code ("enomem" style without the E is
- * not used: the name is "ENOMEM"). Unknown codes give "EUNKNOWN". */
+/* Symbolic name of an error code: "ENOMEM", "ESPECIAL", ...; "OK" for 0.
+ * Unknown codes give "EUNKNOWN". */
 const char *tokd_err_name(int code);
+
+/* Stable snake_case name of an error code, the `error.code` an HTTP API
+ * answers with: "out_of_memory", "disallowed_special_token", ...; "ok" for 0.
+ * Unknown codes give "internal_error". */
+const char *tokd_err_api_name(int code);
 
 /* Default one-line message of an error code. */
 const char *tokd_strerror(int code);
 
-/* HTTP status that a server should answer an error code with. */
+/* HTTP status that a server should answer an error code with (200 for 0,
+ * 500 for unknown codes). */
 int tokd_err_http_status(int code);
 
 /* Fill `err` (if not NULL) with `code` and a printf-style message.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "bytelevel.h"
 #include "hf.h"
 #include "registry.h"
@@ -22,6 +23,7 @@ typedef struct loader {
     const char *path;
     tokd_error *err;
     tokd__hf *hf;
+    tokd_bytes scratch; /* a token's bytes while it is looked up; grows with the longest string of the file */
 } loader;
 
 static int unsupported(loader *l, const char *where, const char *what)
@@ -69,10 +71,17 @@ static int each_step(loader *l, json_t *node, const char *members, step_fn one)
 
 /* ---- normalizer ------------------------------------------------------- */
 
+static void normalizer_release(tokd__hf_normalizer *x)
+{
+    free(x->a);
+    free(x->b);
+}
+
 static int add_normalizer(loader *l, json_t *n)
 {
     const char *type = type_of(n);
     tokd__hf_normalizer x = {0};
+    int need_b = 0;
     if (!strcmp(type, "Prepend") && json_is_string(json_object_get(n, "prepend"))) {
         x = (tokd__hf_normalizer){TOKD__NORM_PREPEND, strdup(json_string_value(json_object_get(n, "prepend"))), NULL};
     } else if (!strcmp(type, "Replace")) {
@@ -80,16 +89,22 @@ static int add_normalizer(loader *l, json_t *n)
         if (!json_is_string(pat) || !json_is_string(c) || !json_string_length(pat))
             return unsupported(l, "normalizer Replace", "a pattern other than a non-empty String");
         x = (tokd__hf_normalizer){TOKD__NORM_REPLACE, strdup(json_string_value(pat)), strdup(json_string_value(c))};
+        need_b = 1;
     } else if (!strcmp(type, "NFC")) {
         x = (tokd__hf_normalizer){TOKD__NORM_NFC, strdup(""), NULL};
     } else {
         return unsupported(l, "normalizer", *type ? type : "a normalizer without a type");
     }
     tokd__hf *hf = l->hf;
+    /* the array is grown and stored before anything can fail after it, so a
+     * failure leaves hf->norms valid and x the only owner of its strings */
     tokd__hf_normalizer *v = realloc(hf->norms, (hf->n_norms + 1) * sizeof *v);
-    if (!v || !x.a)
+    if (v)
+        hf->norms = v;
+    if (!v || !x.a || (need_b && !x.b)) {
+        normalizer_release(&x);
         return TOKD_ENOMEM;
-    hf->norms = v;
+    }
     hf->norms[hf->n_norms++] = x;
     return 0;
 }
@@ -215,31 +230,77 @@ static int load_vocab(loader *l, json_t *vocab, tokd__rankmap *map)
     return rc;
 }
 
-/* One merge: "a b" or ["a", "b"]; into left, right (NUL-terminated). */
-static int merge_parts(json_t *m, char *buf, size_t size, const char **a, const char **b)
+/* Append the bytes the vocabulary string s[0..len) stands for to
+ * l->scratch: 0, 1 when s is not written in the vocabulary's alphabet, or
+ * TOKD_ENOMEM. The scratch grows to the longest string looked up, which the
+ * file's size (MAX_FILE) bounds. */
+static int spell_into(loader *l, const char *s, size_t len)
 {
-    if (json_is_array(m) && json_array_size(m) == 2 && json_is_string(json_array_get(m, 0)) &&
-        json_is_string(json_array_get(m, 1))) {
-        *a = json_string_value(json_array_get(m, 0));
-        *b = json_string_value(json_array_get(m, 1));
-        return 0;
-    }
-    if (!json_is_string(m) || json_string_length(m) >= size)
-        return -1;
-    memcpy(buf, json_string_value(m), json_string_length(m) + 1);
-    char *sp = strchr(buf, ' ');
-    if (!sp || strchr(sp + 1, ' '))
-        return -1;
-    *sp = '\0';
-    *a = buf;
-    *b = sp + 1;
+    if (tokd__bytes_reserve(&l->scratch, len) != 0)
+        return TOKD_ENOMEM;
+    long n = token_bytes(l, s, len, (uint8_t *)l->scratch.data + l->scratch.len);
+    if (n <= 0)
+        return 1;
+    l->scratch.len += (size_t)n;
     return 0;
 }
 
-static uint32_t vocab_id(const loader *l, const tokd__rankmap *map, const char *s, uint8_t *tmp)
+/* The id of the token whose bytes l->scratch holds (TOKD__NO_RANK if none),
+ * when `rc` (spell_into's answer) is 0. */
+static uint32_t scratch_id(const loader *l, const tokd__rankmap *map, int rc)
 {
-    long n = token_bytes(l, s, strlen(s), tmp);
-    return n > 0 ? tokd__rankmap_get(map, tmp, (size_t)n) : TOKD__NO_RANK;
+    return rc == 0 ? tokd__rankmap_get(map, (const uint8_t *)l->scratch.data, l->scratch.len) : TOKD__NO_RANK;
+}
+
+/* *id = the id of vocabulary string s[0..len), or TOKD__NO_RANK; returns 0
+ * or TOKD_ENOMEM. */
+static int vocab_id(loader *l, const tokd__rankmap *map, const char *s, size_t len, uint32_t *id)
+{
+    l->scratch.len = 0;
+    int rc = spell_into(l, s, len);
+    *id = scratch_id(l, map, rc);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct merge_sides {
+    const char *a, *b;
+    size_t na, nb;
+} merge_sides;
+
+/* One merge, "left right" or ["left", "right"], into its two sides (borrowed
+ * from the JSON); -1 for any other shape. */
+static int merge_parts(json_t *m, merge_sides *ms)
+{
+    json_t *a = json_array_get(m, 0), *b = json_array_get(m, 1);
+    if (json_is_array(m) && json_array_size(m) == 2 && json_is_string(a) && json_is_string(b)) {
+        *ms = (merge_sides){json_string_value(a), json_string_value(b), json_string_length(a), json_string_length(b)};
+        return 0;
+    }
+    if (!json_is_string(m))
+        return -1;
+    const char *s = json_string_value(m), *sp = strchr(s, ' ');
+    size_t len = json_string_length(m);
+    if (!sp || strchr(sp + 1, ' '))
+        return -1;
+    *ms = (merge_sides){s, sp + 1, (size_t)(sp - s), len - (size_t)(sp - s) - 1};
+    return 0;
+}
+
+/* The ids of a merge's sides and of the token it makes (the two sides'
+ * bytes one after the other); TOKD__NO_RANK for any not in the vocabulary. */
+static int merge_ids(loader *l, const tokd__rankmap *map, const merge_sides *ms, uint32_t ids[3])
+{
+    int rc = vocab_id(l, map, ms->a, ms->na, &ids[0]);
+    if (rc == 0)
+        rc = vocab_id(l, map, ms->b, ms->nb, &ids[1]);
+    if (rc != 0)
+        return rc;
+    l->scratch.len = 0;
+    rc = spell_into(l, ms->a, ms->na);
+    if (rc == 0)
+        rc = spell_into(l, ms->b, ms->nb);
+    ids[2] = scratch_id(l, map, rc);
+    return rc < 0 ? rc : 0;
 }
 
 static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map)
@@ -249,30 +310,24 @@ static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map)
     if (!json_is_array(merges))
         return malformed(l, "model.merges", "must be an array");
     int rc = tokd__pairmap_init(&l->hf->merges, json_array_size(merges));
-    char *buf = malloc(4096), *both = malloc(8192);
-    uint8_t *tmp = malloc(8192);
-    rc = rc ? rc : buf && both && tmp ? 0 : TOKD_ENOMEM;
     json_array_foreach(merges, i, m)
     {
-        const char *a, *b;
+        merge_sides ms;
+        uint32_t ids[3];
         char where[48];
         snprintf(where, sizeof where, "model.merges[%zu]", i);
         if (rc != 0)
             break;
-        if (merge_parts(m, buf, 4096, &a, &b) != 0) {
+        if (merge_parts(m, &ms) != 0) {
             rc = malformed(l, where, "must be \"left right\" or [left, right]");
             break;
         }
-        snprintf(both, 8192, "%s%s", a, b);
-        uint32_t left = vocab_id(l, map, a, tmp), right = vocab_id(l, map, b, tmp), made = vocab_id(l, map, both, tmp);
-        if (left == TOKD__NO_RANK || right == TOKD__NO_RANK || made == TOKD__NO_RANK)
+        rc = merge_ids(l, map, &ms, ids);
+        if (rc == 0 && (ids[0] == TOKD__NO_RANK || ids[1] == TOKD__NO_RANK || ids[2] == TOKD__NO_RANK))
             rc = malformed(l, where, "names a token (or makes one) that is not in model.vocab");
-        else
-            tokd__pairmap_put(&l->hf->merges, left, right, (uint32_t)i, made);
+        else if (rc == 0)
+            tokd__pairmap_put(&l->hf->merges, ids[0], ids[1], (uint32_t)i, ids[2]);
     }
-    free(buf);
-    free(both);
-    free(tmp);
     return rc;
 }
 
@@ -299,9 +354,9 @@ static int load_model(loader *l, json_t *model, tokd__rankmap *map)
     hf->fuse_unk = flag(model, "fuse_unk");
     hf->model.whole_first = flag(model, "ignore_merges");
     hf->unk_id = -1;
-    uint8_t tmp[1024];
-    if (rc == 0 && json_is_string(unk)) {
-        uint32_t id = vocab_id(l, map, json_string_value(unk), tmp);
+    uint32_t id;
+    if (rc == 0 && json_is_string(unk) &&
+        (rc = vocab_id(l, map, json_string_value(unk), json_string_length(unk), &id)) == 0) {
         if (id == TOKD__NO_RANK)
             return malformed(l, "model.unk_token", "is not in model.vocab");
         hf->unk_id = id;
@@ -322,16 +377,16 @@ static int load_model(loader *l, json_t *model, tokd__rankmap *map)
  * with it for a warning): the vocabulary's id if its content is a token, the
  * id of an earlier added token with the same content, else the next one
  * after the vocabulary and the added tokens so far. */
-static uint32_t added_id(const loader *l, const tokd__rankmap *map, const tokd__special *done, size_t n_done,
-                         const char *content, uint32_t *next)
+static int added_id(loader *l, const tokd__rankmap *map, const tokd__special *done, size_t n_done,
+                    json_t *content, uint32_t *next, uint32_t *id)
 {
-    uint8_t *tmp = malloc(strlen(content) + 1);
-    uint32_t id = tmp ? vocab_id(l, map, content, tmp) : TOKD__NO_RANK;
-    free(tmp);
-    for (size_t i = 0; id == TOKD__NO_RANK && i < n_done; i++)
-        if (!strcmp(done[i].text, content))
-            id = done[i].id;
-    return id != TOKD__NO_RANK ? id : (*next)++;
+    int rc = vocab_id(l, map, json_string_value(content), json_string_length(content), id);
+    for (size_t i = 0; rc == 0 && *id == TOKD__NO_RANK && i < n_done; i++)
+        if (!strcmp(done[i].text, json_string_value(content)))
+            *id = done[i].id;
+    if (rc == 0 && *id == TOKD__NO_RANK)
+        *id = (*next)++;
+    return rc;
 }
 
 /* The normalized: true tokens, keyed by their content as the normalizers
@@ -385,7 +440,8 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
             rc = malformed(l, where, "needs a non-empty \"content\"");
         else {
             tokd__special *s = &all[n_added];
-            s->id = added_id(l, map, all, n_added, json_string_value(content), &next);
+            if ((rc = added_id(l, map, all, n_added, content, &next, &s->id)) != 0)
+                break;
             s->text = strdup(json_string_value(content));
             s->len = (uint32_t)json_string_length(content);
             s->lstrip = (uint8_t)flag(a, "lstrip");
@@ -486,6 +542,7 @@ static int add_decoder(loader *l, json_t *d)
             return unsupported(l, "decoder Replace", "a pattern other than one String");
         hf->dec_from = strdup(json_string_value(pat));
         hf->dec_to = strdup(json_string_value(c));
+        return hf->dec_from && hf->dec_to ? 0 : TOKD_ENOMEM;
     } else if (!strcmp(type, "Strip")) {
         json_t *c = json_object_get(d, "content");
         if (!json_is_string(c) || strcmp(json_string_value(c), " ") != 0 ||
@@ -497,6 +554,7 @@ static int add_decoder(loader *l, json_t *d)
         hf->dec_from = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
         hf->dec_to = strdup(" ");
         hf->dec_first_drop = !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never"));
+        return hf->dec_from && hf->dec_to ? 0 : TOKD_ENOMEM;
     } else {
         return unsupported(l, "decoder", *type ? type : "a decoder without a type");
     }
@@ -570,7 +628,7 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     tokd__ranks *r = calloc(1, sizeof *r);
     tokd__hf *hf = calloc(1, sizeof *hf);
-    loader l = {path, err, hf};
+    loader l = {path, err, hf, {0}};
     tokd__special *sp = NULL;
     size_t n_sp = 0;
     if (!root)
@@ -579,6 +637,7 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
         rc = TOKD_ENOMEM;
     else
         rc = load_parts(&l, root, &r->map, &sp, &n_sp);
+    tokd_bytes_release(&l.scratch);
     if (r)
         memcpy(r->sha256, sha, sizeof sha);
     free(text);

@@ -410,11 +410,6 @@ static int training_on(app *a, reply *r)
 
 void admin_train(app *a, const char *arg, json_t *body, reply *r)
 {
-    static const int status[] = {[-JOBS_FULL] = 429, [-JOBS_BUSY] = 409, [-JOBS_EXISTS] = 409,
-                                 [-JOBS_FIXED] = 409, [-JOBS_IO] = 503};
-    static const char *const code[] = {[-JOBS_FULL] = "queue_full", [-JOBS_BUSY] = "name_busy",
-                                       [-JOBS_EXISTS] = "name_exists", [-JOBS_FIXED] = "name_reserved",
-                                       [-JOBS_IO] = "out_of_memory"};
     if (!training_on(a, r))
         return;
     train_spec s = {.fd = -1};
@@ -422,13 +417,13 @@ void admin_train(app *a, const char *arg, json_t *body, reply *r)
     char msg[300];
     if (admin_train_spec(a, body, &s, r) == 0) {
         int rc = jobs_submit(a->jobs, &s, &job, msg, sizeof msg);
-        if (rc == JOBS_OK) {
+        if (rc == 0) {
             snprintf(r->location, sizeof r->location, "/admin/v1/jobs/%lld",
                      (long long)json_integer_value(json_object_get(job, "id")));
             reply_json(r, json_pack("{s:o}", "job", job));
             r->status = 202;
         } else {
-            reply_error(r, status[-rc], code[-rc], rc == JOBS_FULL ? NULL : "name", "%s", msg);
+            reply_error(r, tokd_err_http_status(rc), tokd_err_api_name(rc), rc == TOKD_EFULL ? NULL : "name", "%s", msg);
         }
     }
     train_spec_release(&s);
@@ -473,13 +468,13 @@ void admin_cancel(app *a, const char *arg, json_t *body, reply *r)
     if (!training_on(a, r) || job_id(arg, &id, r) != 0)
         return;
     int rc = jobs_cancel(a->jobs, id, &job);
-    if (rc == JOBS_OK)
+    if (rc == 0)
         reply_json(r, json_pack("{s:o}", "job", job));
-    else if (rc == JOBS_FINISHED)
-        reply_error(r, 409, "job_finished", NULL, "job %llu has already ended (%s)", (unsigned long long)id,
+    else if (rc == TOKD_EFINISHED)
+        reply_error(r, tokd_err_http_status(rc), tokd_err_api_name(rc), NULL, "job %llu has already ended (%s)", (unsigned long long)id,
                     json_string_value(json_object_get(job, "state")));
     else
         reply_error(r, 404, "job_not_found", NULL, "no job %llu", (unsigned long long)id);
-    if (rc != JOBS_OK)
+    if (rc != 0)
         json_decref(job);
 }

@@ -115,21 +115,10 @@ void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field
 {
     if (reply_budget(r))
         return;
-    static const struct {
-        int rc;
-        const char *code;
-    } codes[] = {{TOKD_ESPECIAL, "disallowed_special_token"}, {TOKD_ERANGE, "invalid_token_id"},
-                 {TOKD_EUTF8, "invalid_utf8"},                {TOKD_EINVAL, "invalid_value"},
-                 {TOKD_ENOENT, "not_found"},                  {TOKD_ELIMIT, "too_large"},
-                 {TOKD_ENOMEM, "out_of_memory"}};
-    const char *code = "internal_error";
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (codes[i].rc == rc)
-            code = codes[i].code;
     const char *hint = rc == TOKD_ESPECIAL ? "; list it in \"allowed_special\" (or \"all\") to encode it as its id, "
                                              "or send \"disallowed_special\": [] to encode it as plain text"
                                            : "";
-    reply_error(r, tokd_err_http_status(rc), code, field, "%s%s",
+    reply_error(r, tokd_err_http_status(rc), tokd_err_api_name(rc), field, "%s%s",
                 err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc), hint);
 }
 
@@ -176,16 +165,30 @@ void reply_release(reply *r)
     r->text = NULL;
 }
 
+/* 404 for a model neither the registry nor tiktoken knows, with the
+ * nearest registry names. */
+static void unknown_model(app *a, const char *name, reply *r)
+{
+    const char *near[3];
+    size_t n = models_nearest(&a->models, name, near, 3);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(near[i]));
+    reply_error(r, 404, "unknown_model", "model",
+                "unknown model '%.100s': it is not in the model registry (GET /v1/models) and tiktoken maps no "
+                "encoding to it; nearest known: %s%s%s%s%s; or name a tokenizer instead",
+                name, n > 0 ? near[0] : "none", n > 1 ? ", " : "", n > 1 ? near[1] : "", n > 2 ? ", " : "",
+                n > 2 ? near[2] : "");
+    json_object_set_new(json_object_get(r->body, "error"), "nearest", list);
+}
+
 static int by_model(app *a, const char *name, reply *r, const tokd_tokenizer **tok, const model_info **model)
 {
-    const model_info *m = models_find(&a->models, name);
+    const model_info *m = models_find(&a->models, name, NULL);
     const char *enc = m ? m->tokenizer : tokd_encoding_for_model(name);
     *model = m;
     if (!enc) {
-        reply_error(r, 404, "unknown_model", "model",
-                    "unknown model '%s': it is not in the model registry (GET /v1/models) and tiktoken "
-                    "maps no encoding to it; name a tokenizer instead",
-                    name);
+        unknown_model(a, name, r);
         return -1;
     }
     if (!(*tok = app_tokenizer(a, r, enc))) {
@@ -368,5 +371,20 @@ int req_id_list(json_t *list, const char *name, size_t used, long limit, const c
             return -1;
         }
     }
+    return 0;
+}
+
+int req_limit(json_t *body, size_t *limit, reply *r)
+{
+    json_t *v = json_object_get(body, "limit");
+    *limit = 0;
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        reply_error(r, 400, "invalid_type", "limit",
+                    "\"limit\" must be a positive integer: counting stops once the count passes it");
+        return -1;
+    }
+    *limit = (size_t)json_integer_value(v);
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "chat.h"
+#include "counter.h"
 
 static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
 
@@ -72,10 +73,10 @@ static int cut_text(const tokd_tokenizer *tok, const tokd_ids *ids, size_t keep,
 }
 
 /* Cut the text to `budget` tokens. Each pass re-counts the cut text, so
- * the work (text bytes over all passes) is bounded by max_work_bytes and
- * the request's budget. 0, or -1 with `r` filled. */
-static int truncate_text(app *a, const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, json_t **result,
-                         size_t *result_tokens, reply *r)
+ * the work (text bytes over all passes) is bounded by `max_work` bytes
+ * (max_work_bytes) and the request's budget. 0, or -1 with `r` filled. */
+static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, long max_work,
+                         json_t **result, size_t *result_tokens, reply *r)
 {
     tokd_ids ids = {0};
     tokd_bytes out = {0};
@@ -89,9 +90,9 @@ static int truncate_text(app *a, const tokd_tokenizer *tok, json_t *text, long b
     while (rc == 0) {
         if ((rc = cut_text(tok, &ids, keep, cut, &out)) != 0)
             break;
-        if ((work += out.len) > (unsigned long long)a->cfg.max_work_bytes) {
+        if ((work += out.len) > (unsigned long long)max_work) {
             reply_over_limit(r, "too_much_work", "truncate", "bytes of text to tokenize while truncating", work,
-                             a->cfg.max_work_bytes, "max_work_bytes", "send a shorter text");
+                             max_work, "max_work_bytes", "send a shorter text");
             rc = TOKD_ELIMIT;
             break;
         }
@@ -149,7 +150,7 @@ static int limits(json_t *body, const model_info *model, long *window, long *res
     return 0;
 }
 
-static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_info *model, size_t *n, reply *r)
+static int input_tokens(json_t *body, counter *c, const model_info *model, reply *r)
 {
     json_t *text = json_object_get(body, "text"), *messages = json_object_get(body, "messages");
     if (!!text == !!messages) {
@@ -161,27 +162,80 @@ static int input_tokens(json_t *body, const tokd_tokenizer *tok, const model_inf
             reply_error(r, 400, "not_a_chat_model", "model", "\"messages\" need a \"model\" with a chat format");
             return -1;
         }
-        return chat_count(tok, model->chat, messages, json_object_get(body, "tools"), n, r);
+        return chat_count(c, model, messages, json_object_get(body, "tools"), r);
     }
     if (!json_is_string(text)) {
         reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
         return -1;
     }
     tokd_error err = {0};
-    tokd_limits lim = req_limits(r, 0);
-    int rc = tokd_count_bounded(tok, json_string_value(text), json_string_length(text), &ordinary, &lim, n, &err);
+    int rc = counter_text(c, json_string_value(text), json_string_length(text), &err);
     if (rc != 0)
-        reply_bounded_error(r, rc, &err, "text", 0, NULL);
+        reply_tokd_error(r, rc, &err, "text");
     return rc ? -1 : 0;
 }
 
-/* Tokens left within `budget` (may be negative) after `n`, or by how many
- * n passes it; saturated at LONG_MAX rather than overflowing. */
-static void fit(long budget, size_t n, long *remaining, long *overflow)
+/* The answer without truncation. With a limit passed below the budget,
+ * whether it fits is unknown: "fits" is null. */
+static json_t *fit_answer(const counter *c, long window, long reserved)
 {
-    long tokens = n > (size_t)LONG_MAX ? LONG_MAX : (long)n, over;
-    *remaining = budget > tokens ? budget - tokens : 0;
-    *overflow = budget >= tokens ? 0 : __builtin_sub_overflow(tokens, budget, &over) ? LONG_MAX : over;
+    /* window > 0 and reserved >= 0, so budget cannot overflow; the overflow
+     * past it can (INT64_MAX reserved): it saturates at LONG_MAX */
+    long budget = window - reserved, n = c->total > 0 ? c->total : 0, over;
+    long remaining = budget > n ? budget - n : 0;
+    long overflow = budget >= n ? 0 : __builtin_sub_overflow(n, budget, &over) ? LONG_MAX : over;
+    json_t *fits = c->exceeded && overflow == 0 ? json_null() : json_boolean(overflow == 0);
+    json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "fits", fits, "input_tokens", (json_int_t)n,
+                            "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
+                            (json_int_t)remaining, "overflow", (json_int_t)overflow);
+    counter_tokenizer(c, out);
+    counter_answer(c, out);
+    return out;
+}
+
+static int truncate_messages(json_t *body, counter *c, const model_info *model, long budget, json_t *out,
+                             reply *r)
+{
+    json_t *kept;
+    size_t dropped;
+    counter kc;
+    if (counter_init(&kc, c->tok, 0, c->base) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    int rc = chat_trim(&kc, model, json_object_get(body, "messages"), json_object_get(body, "tools"), budget, &kept,
+                       &dropped, r);
+    if (rc == 0) {
+        json_object_set_new(out, "truncated_messages", kept);
+        json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)kc.total));
+        json_object_set_new(out, "dropped_messages", json_integer((json_int_t)dropped));
+        json_object_set_new(out, "truncated_fits", json_boolean(kc.total <= budget));
+    } else {
+        json_decref(kept);
+    }
+    counter_release(&kc);
+    return rc;
+}
+
+static int truncate_input(app *a, json_t *body, counter *c, const model_info *model, long budget, enum cut cut,
+                          json_t *out, reply *r)
+{
+    if (json_object_get(body, "messages")) {
+        if (cut != CUT_START) {
+            reply_error(r, 400, "invalid_value", "truncate",
+                        "with \"messages\", \"truncate\" must be \"start\": the oldest messages are dropped first, "
+                        "keeping the system messages and the last user message");
+            return -1;
+        }
+        return truncate_messages(body, c, model, budget, out, r);
+    }
+    json_t *t = NULL;
+    size_t tn = 0;
+    if (truncate_text(c->tok, json_object_get(body, "text"), budget, cut, a->cfg.max_work_bytes, &t, &tn, r) != 0)
+        return -1;
+    json_object_set_new(out, "truncated_text", t);
+    json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
+    return 0;
 }
 
 void api_context_check(app *a, json_t *body, reply *r)
@@ -189,31 +243,34 @@ void api_context_check(app *a, json_t *body, reply *r)
     const tokd_tokenizer *tok;
     const model_info *model;
     long window, reserved;
-    size_t n;
+    size_t limit;
     enum cut cut;
+    counter c = {0};
+    int by_rule = 0;
     if (req_tokenizer(a, body, r, &tok, &model) || limits(body, model, &window, &reserved, r) ||
-        parse_cut(json_object_get(body, "truncate"), &cut, r) || input_tokens(body, tok, model, &n, r))
+        parse_cut(json_object_get(body, "truncate"), &cut, r) || req_limit(body, &limit, r))
         return;
-    long budget = window - reserved, remaining, overflow; /* window > 0, reserved >= 0: no overflow */
-    fit(budget, n, &remaining, &overflow);
-    json_t *out = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "fits", overflow == 0, "input_tokens", (json_int_t)n,
-                            "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
-                            (json_int_t)remaining, "overflow", (json_int_t)overflow);
-    r->tokens = n;
-    if (cut != CUT_NONE && json_object_get(body, "messages")) {
-        json_decref(out);
-        reply_error(r, 400, "invalid_request", "truncate", "\"truncate\" applies to \"text\", not to \"messages\"");
+    if (cut != CUT_NONE && limit) {
+        reply_error(r, 400, "invalid_request", "limit", "\"limit\" stops counting early; it cannot go with \"truncate\"");
         return;
     }
-    if (cut != CUT_NONE) {
-        json_t *t = NULL;
-        size_t tn = 0;
-        if (truncate_text(a, tok, json_object_get(body, "text"), budget, cut, &t, &tn, r) != 0) {
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return;
+    }
+    if (model)
+        models_find(&a->models, json_string_value(json_object_get(body, "model")), &by_rule);
+    if (by_rule && !json_object_get(body, "context_window"))
+        counter_estimate(&c, "%.60s is not in the model registry; the limits of %s are used",
+                         json_string_value(json_object_get(body, "model")), model->name);
+    if (input_tokens(body, &c, model, r) == 0) {
+        json_t *out = fit_answer(&c, window, reserved);
+        r->tokens = (size_t)(c.total > 0 ? c.total : 0);
+        if (cut == CUT_NONE || truncate_input(a, body, &c, model, window - reserved, cut, out, r) == 0)
+            reply_json(r, out);
+        else
             json_decref(out);
-            return;
-        }
-        json_object_set_new(out, "truncated_text", t);
-        json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
     }
-    reply_json(r, out);
+    counter_release(&c);
 }

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "base64.h"
 #include "chat.h"
+#include "counter.h"
 
 static json_t *ids_json(const tokd_ids *ids)
 {
@@ -330,7 +331,7 @@ static int distinct_tokenizers(app *a, json_t *names, size_t *n, reply *r)
 static void count_across(app *a, json_t *body, json_t *names, reply *r)
 {
     static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
-    json_t *text = json_object_get(body, "text"), *counts = json_object();
+    json_t *text = json_object_get(body, "text"), *counts = json_object(), *sums = json_object();
     size_t n_tok;
     if (!json_is_string(text)) {
         reply_error(r, 400, "invalid_request", "text", "\"tokenizers\" goes with one \"text\" string");
@@ -355,30 +356,73 @@ static void count_across(app *a, json_t *body, json_t *names, reply *r)
             goto done;
         }
         json_object_set_new(counts, tokd_tokenizer_name(r->held[i]), json_integer((json_int_t)n));
+        json_object_set_new(sums, tokd_tokenizer_name(r->held[i]), json_string(tokd_tokenizer_sha256(r->held[i])));
         r->tokens += n;
     }
-    reply_json(r, json_pack("{s:O}", "counts", counts));
+    reply_json(r, json_pack("{s:O, s:b, s:O}", "counts", counts, "exact", 1, "tokenizers_sha256", sums));
 done:
+    json_decref(sums);
     json_decref(counts);
+}
+
+/* The answer of a count: {"model"?, "count", exact, why, tokenizer, ...}. */
+static json_t *count_answer(const counter *c, const model_info *model, json_t *counts)
+{
+    json_t *out = model ? json_pack("{s:s}", "model", model->name) : json_object();
+    counter_tokenizer(c, out);
+    if (counts)
+        json_object_set(out, "counts", counts);
+    json_object_set_new(out, "count", json_integer((json_int_t)(c->total > 0 ? c->total : 0)));
+    counter_answer(c, out);
+    return out;
 }
 
 static void count_messages(app *a, json_t *body, reply *r)
 {
     const tokd_tokenizer *tok;
     const model_info *model;
-    size_t n;
-    if (req_tokenizer(a, body, r, &tok, &model))
+    size_t limit;
+    counter c;
+    if (req_tokenizer(a, body, r, &tok, &model) || req_limit(body, &limit, r))
         return;
     if (!model || !model->chat) {
         reply_error(r, 400, "not_a_chat_model", "model",
                     "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models)");
         return;
     }
-    if (chat_count(tok, model->chat, json_object_get(body, "messages"), json_object_get(body, "tools"), &n, r) != 0)
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return;
-    r->tokens = n;
-    reply_json(r, json_pack("{s:s, s:s, s:I}", "model", model->name, "tokenizer", tokd_tokenizer_name(tok), "count",
-                            (json_int_t)n));
+    }
+    if (chat_count(&c, model, json_object_get(body, "messages"), json_object_get(body, "tools"), r) == 0) {
+        r->tokens = (size_t)(c.total > 0 ? c.total : 0);
+        reply_json(r, count_answer(&c, model, NULL));
+    }
+    counter_release(&c);
+}
+
+/* Each text into counts[] and the counter; stops at the limit. */
+static int count_texts(counter *c, json_t *texts, int batch, json_t *counts, reply *r)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(texts, i, v)
+    {
+        long before = c->total;
+        tokd_error err = {0};
+        int rc = counter_text(c, json_string_value(v), json_string_length(v), &err);
+        if (rc != 0) {
+            char field[32];
+            field_name(field, sizeof field, "text", batch, i);
+            reply_tokd_error(r, rc, &err, field);
+            return -1;
+        }
+        json_array_append_new(counts, json_integer((json_int_t)(c->total - before)));
+        if (c->exceeded)
+            break;
+    }
+    return 0;
 }
 
 void api_count(app *a, json_t *body, reply *r)
@@ -394,36 +438,27 @@ void api_count(app *a, json_t *body, reply *r)
     }
     const tokd_tokenizer *tok;
     const model_info *model;
-    json_t *texts = NULL, *counts = json_array(), *v;
+    json_t *texts = NULL, *counts = json_array();
     const char **sp_names = NULL;
     tokd_specials sp;
     int batch;
-    size_t i, total = 0;
+    size_t limit;
+    counter c = {0};
     if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
-        req_specials(body, &sp, &sp_names, r))
+        req_specials(body, &sp, &sp_names, r) || req_limit(body, &limit, r))
         goto done;
-    json_array_foreach(texts, i, v)
-    {
-        size_t n;
-        tokd_error err = {0};
-        tokd_limits lim = req_limits(r, 0);
-        int rc = tokd_count_bounded(tok, json_string_value(v), json_string_length(v), &sp, &lim, &n, &err);
-        if (rc != 0) {
-            char field[32];
-            field_name(field, sizeof field, "text", batch, i);
-            reply_bounded_error(r, rc, &err, field, 0, NULL);
-            goto done;
-        }
-        json_array_append_new(counts, json_integer((json_int_t)n));
-        total += n;
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
     }
-    r->tokens = total;
-    if (batch)
-        reply_json(r, json_pack("{s:s, s:O, s:I}", "tokenizer", tokd_tokenizer_name(tok), "counts", counts, "count",
-                                (json_int_t)total));
-    else
-        reply_json(r, json_pack("{s:s, s:I}", "tokenizer", tokd_tokenizer_name(tok), "count", (json_int_t)total));
+    c.sp = &sp;
+    if (count_texts(&c, texts, batch, counts, r) != 0)
+        goto done;
+    r->tokens = (size_t)c.total;
+    reply_json(r, count_answer(&c, NULL, batch ? counts : NULL));
 done:
+    counter_release(&c);
     json_decref(counts);
     json_decref(texts);
     free(sp_names);

@@ -118,6 +118,7 @@ void api_encode(app *a, json_t *body, reply *r);
 void api_decode(app *a, json_t *body, reply *r);
 void api_count(app *a, json_t *body, reply *r);
 void api_context_check(app *a, json_t *body, reply *r);
+void api_responses_input_tokens(app *a, json_t *body, reply *r);
 void api_windows(app *a, json_t *body, reply *r);
 void api_embeddings(app *a, json_t *body, reply *r);
 void api_similar(app *a, json_t *body, reply *r);
@@ -158,6 +159,9 @@ int req_texts(app *a, json_t *body, reply *r, json_t **list, int *batch);
  * would hold more than `limit` (the `setting` that sets it). */
 int req_id_list(json_t *list, const char *name, size_t used, long limit, const char *setting, tokd_ids *ids,
                 reply *r);
+
+/* Optional "limit" (a positive integer; 0 when absent). */
+int req_limit(json_t *body, size_t *limit, reply *r);
 
 /* Optional boolean field. */
 int req_bool(json_t *body, const char *key, int *out, reply *r);

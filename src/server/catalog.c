@@ -34,11 +34,11 @@ static catalog_entry *find(catalog *c, const char *name)
 static int append(catalog *c, tokd_tokenizer *tok, int trained)
 {
     if (c->n == CATALOG_MAX)
-        return CATALOG_FULL;
+        return TOKD_ELIMIT;
     if (tokd__reserve((void **)&c->entries, &c->cap, c->n + 1, sizeof *c->entries) != 0)
-        return CATALOG_FULL;
+        return TOKD_ENOMEM;
     c->entries[c->n++] = (catalog_entry){tok, trained};
-    return CATALOG_ADDED;
+    return 0;
 }
 
 /* Forget the failure of `name`; call with the write lock held. */
@@ -79,15 +79,15 @@ int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace)
     tokd_tokenizer *old = NULL;
     pthread_rwlock_wrlock(&c->lock);
     catalog_entry *e = find(c, tokd_tokenizer_name(tok));
-    int rc = !e ? append(c, tok, trained) : !e->trained ? CATALOG_FIXED : !replace ? CATALOG_TAKEN : CATALOG_ADDED;
-    if (e && rc == CATALOG_ADDED) {
+    int rc = !e ? append(c, tok, trained) : !e->trained ? TOKD_ERESERVED : !replace ? TOKD_EEXIST : 0;
+    if (e && rc == 0) {
         old = e->tok;
         e->tok = tok;
     }
-    if (rc == CATALOG_ADDED)
+    if (rc == 0)
         forget_failure(c, tokd_tokenizer_name(tok));
     pthread_rwlock_unlock(&c->lock);
-    if (rc != CATALOG_ADDED)
+    if (rc != 0)
         tokd_tokenizer_unref(tok);
     tokd_tokenizer_unref(old); /* outside the lock; readers hold their own */
     return rc;

@@ -42,12 +42,11 @@ typedef struct catalog {
 int catalog_init(catalog *c);
 void catalog_release(catalog *c);
 
-enum { CATALOG_ADDED = 0, CATALOG_TAKEN = -1, CATALOG_FIXED = -2, CATALOG_FULL = -3 };
-
 /* Serve `tok` (takes over the caller's reference, also on failure). With
  * `replace`, a trained tokenizer of the same name is swapped out; a
- * built-in or configured one never is (CATALOG_FIXED). Without it an
- * existing name gives CATALOG_TAKEN. */
+ * built-in or configured one never is (TOKD_ERESERVED). Without it an
+ * existing name gives TOKD_EEXIST. More than CATALOG_MAX tokenizers give
+ * TOKD_ELIMIT, no memory TOKD_ENOMEM; 0 when added. */
 int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace);
 
 /* A new reference to the tokenizer called `name`, or NULL. */

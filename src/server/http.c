@@ -48,6 +48,7 @@ static const route routes[] = {
     {"POST", "/v1/decode", api_decode, 1, NULL, NULL},
     {"POST", "/v1/count", api_count, 1, NULL, NULL},
     {"POST", "/v1/context/check", api_context_check, 1, NULL, NULL},
+    {"POST", "/v1/responses/input_tokens", api_responses_input_tokens, 1, NULL, NULL},
     {"POST", "/v1/windows", api_windows, 1, NULL, NULL},
     {"POST", "/v1/embeddings", api_embeddings, 1, NULL, NULL},
     {"POST", "/v1/embeddings/similar", api_similar, 1, NULL, NULL},

@@ -345,11 +345,9 @@ static void after_work(uv_work_t *w, int status)
     if (jb->rc == 0) {
         jb->n_vocab = tokd_tokenizer_n_vocab(jb->loaded);
         snprintf(jb->sha256, sizeof jb->sha256, "%s", tokd_tokenizer_sha256(jb->loaded));
-        if (catalog_add(&j->a->tokenizers, jb->loaded, 1, 1) != CATALOG_ADDED) {
-            jb->rc = TOKD_EINVAL;
-            snprintf(jb->error, sizeof jb->error, "the name '%s' belongs to a tokenizer that cannot be replaced",
-                     jb->spec.name);
-        }
+        if ((jb->rc = catalog_add(&j->a->tokenizers, jb->loaded, 1, 1)) != 0)
+            snprintf(jb->error, sizeof jb->error, "tokenizer '%s' is not served: %s", jb->spec.name,
+                     tokd_strerror(jb->rc));
         jb->loaded = NULL;
     }
     jb->st = jb->rc == 0                         ? ST_SUCCEEDED
@@ -588,7 +586,7 @@ static int name_conflict(jobs *j, const train_spec *s, char *msg, size_t size)
     for (size_t i = 0; i < j->n; i++)
         if ((j->all[i]->st == ST_QUEUED || j->all[i]->st == ST_RUNNING) && !strcmp(j->all[i]->spec.name, s->name)) {
             snprintf(msg, size, "job %llu is already training '%s'", (unsigned long long)j->all[i]->id, s->name);
-            return JOBS_BUSY;
+            return TOKD_EBUSY;
         }
     int has = catalog_has(&j->a->tokenizers, s->name);
     char path[1200];
@@ -596,11 +594,11 @@ static int name_conflict(jobs *j, const train_spec *s, char *msg, size_t size)
     snprintf(path, sizeof path, "%s/%s", j->dir, s->name);
     if (has == 2) {
         snprintf(msg, size, "'%s' is a built-in or configured tokenizer and cannot be replaced", s->name);
-        return JOBS_FIXED;
+        return TOKD_ERESERVED;
     }
     if ((has || lstat(path, &st) == 0) && !s->overwrite) {
         snprintf(msg, size, "a tokenizer named '%s' exists; send \"overwrite\": true to replace it", s->name);
-        return JOBS_EXISTS;
+        return TOKD_EEXIST;
     }
     return 0;
 }
@@ -608,14 +606,14 @@ static int name_conflict(jobs *j, const train_spec *s, char *msg, size_t size)
 int jobs_submit(jobs *j, train_spec *s, json_t **out, char *msg, size_t size)
 {
     pthread_mutex_lock(&j->mu);
-    int rc = j->queued >= (size_t)j->a->cfg.train_queue + (j->running < (size_t)j->a->cfg.train_jobs) ? JOBS_FULL
+    int rc = j->queued >= (size_t)j->a->cfg.train_queue + (j->running < (size_t)j->a->cfg.train_jobs) ? TOKD_EFULL
                                                                                                        : 0;
     if (rc)
         snprintf(msg, size, "%zu training jobs are waiting already (train_queue); retry later", j->queued);
     job *jb = rc ? NULL : calloc(1, sizeof *jb);
     if (!rc && (rc = name_conflict(j, s, msg, size)) == 0 && (!jb || add_job(j, jb) != 0)) {
         snprintf(msg, size, "out of memory");
-        rc = JOBS_IO;
+        rc = TOKD_ENOMEM;
     }
     if (rc) {
         pthread_mutex_unlock(&j->mu);
@@ -643,7 +641,7 @@ int jobs_submit(jobs *j, train_spec *s, json_t **out, char *msg, size_t size)
     s->fd = -1;
     pthread_mutex_unlock(&j->mu);
     uv_async_send(&j->wake);
-    return JOBS_OK;
+    return 0;
 }
 
 json_t *jobs_list(jobs *j)
@@ -695,17 +693,17 @@ int jobs_cancel(jobs *j, uint64_t id, json_t **out)
 {
     pthread_mutex_lock(&j->mu);
     job *jb = find(j, id);
-    int rc = !jb ? JOBS_NOT_FOUND : jb->st > ST_RUNNING || jb->frozen ? JOBS_FINISHED : JOBS_OK;
-    if (rc == JOBS_OK && jb->st == ST_QUEUED) {
+    int rc = !jb ? TOKD_ENOENT : jb->st > ST_RUNNING || jb->frozen ? TOKD_EFINISHED : 0;
+    if (rc == 0 && jb->st == ST_QUEUED) {
         unqueue(j, jb);
-    } else if (rc == JOBS_OK) {
+    } else if (rc == 0) {
         atomic_store(&jb->pg.cancel, 1);
         set_worker(jb, 0, 0);
     }
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += CANCEL_WAIT_S;
-    while (rc == JOBS_OK && jb->st == ST_RUNNING && pthread_cond_timedwait(&j->changed, &j->mu, &until) != ETIMEDOUT)
+    while (rc == 0 && jb->st == ST_RUNNING && pthread_cond_timedwait(&j->changed, &j->mu, &until) != ETIMEDOUT)
         ;
     *out = jb ? record(jb) : NULL;
     pthread_mutex_unlock(&j->mu);

@@ -50,11 +50,11 @@ int jobs_start(app *a, jobs **out);
  * free everything. NULL is fine. */
 void jobs_stop(jobs *j);
 
-enum { JOBS_OK = 0, JOBS_FULL = -1, JOBS_BUSY = -2, JOBS_EXISTS = -3, JOBS_FIXED = -4, JOBS_IO = -5,
-       JOBS_NOT_FOUND = -6, JOBS_FINISHED = -7 };
-
-/* Queue a job; on JOBS_OK *job is its record (new reference) and the spec
- * is taken over; otherwise the spec is untouched and `msg` says why. */
+/* Queue a job; on 0 *job is its record (new reference) and the spec is
+ * taken over; otherwise the spec is untouched and `msg` says why:
+ * TOKD_EFULL (the queue is full), TOKD_EBUSY (a job for the name is queued
+ * or running), TOKD_EEXIST / TOKD_ERESERVED (the name is taken) or
+ * TOKD_ENOMEM. */
 int jobs_submit(jobs *j, train_spec *s, json_t **job, char *msg, size_t size);
 
 /* Every job's record, oldest first (new reference). */
@@ -64,8 +64,8 @@ json_t *jobs_list(jobs *j);
 json_t *jobs_get(jobs *j, uint64_t id);
 
 /* Cancel a queued or running job and wait (at most a few seconds) until it
- * has stopped; *job is its record afterwards. JOBS_NOT_FOUND, or
- * JOBS_FINISHED when it had already ended. */
+ * has stopped; *job is its record afterwards. 0, TOKD_ENOENT, or
+ * TOKD_EFINISHED when it had already ended. */
 int jobs_cancel(jobs *j, uint64_t id, json_t **job);
 
 #endif

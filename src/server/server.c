@@ -23,11 +23,13 @@ static int serve_fixed(app *a, tokd_tokenizer *t)
     char name[128];
     snprintf(name, sizeof name, "%s", tokd_tokenizer_name(t)); /* t may be gone after catalog_add */
     int rc = catalog_add(&a->tokenizers, t, 0, 0);
-    if (rc == CATALOG_TAKEN || rc == CATALOG_FIXED)
+    if (rc == TOKD_EEXIST || rc == TOKD_ERESERVED)
         fprintf(stderr, "tokd serve: tokenizers: the name '%s' is taken\n", name);
-    else if (rc != CATALOG_ADDED)
+    else if (rc == TOKD_ELIMIT)
         fprintf(stderr, "tokd serve: tokenizers: at most %d tokenizers in all\n", CATALOG_MAX);
-    return rc == CATALOG_ADDED ? 0 : -1;
+    else if (rc != 0)
+        fprintf(stderr, "tokd serve: tokenizers: %s\n", tokd_strerror(rc));
+    return rc == 0 ? 0 : -1;
 }
 
 /* The "tokenizers" setting: NAME=PATH entries separated by commas. A

@@ -111,8 +111,9 @@ static void load_one(app *a, const char *dir, const char *name, int startup)
     tokd_tokenizer *t;
     tokd_error err = {0};
     int rc = tokd_tokenizer_load(path, NULL, &t, &err);
-    if (rc == 0 && (rc = catalog_add(&a->tokenizers, t, 1, 1)) != CATALOG_ADDED)
-        snprintf(err.text, sizeof err.text, "the name is taken by a built-in or configured tokenizer");
+    if (rc == 0 && (rc = catalog_add(&a->tokenizers, t, 1, 1)) != 0)
+        snprintf(err.text, sizeof err.text, "%s",
+                 rc == TOKD_ERESERVED ? "the name is taken by a built-in or configured tokenizer" : tokd_strerror(rc));
     if (rc != 0) {
         app_log(json_pack("{s:s, s:o*, s:o*}", "event", "trained_tokenizer_not_loaded", "path",
                           json_safe_string(path, strlen(path)), "error", json_safe_string(err.text, strlen(err.text))));

@@ -12,8 +12,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const handler_fn handlers[] = {api_encode, api_decode,     api_count,  api_context_check, api_windows,
-                                      api_embeddings, api_similar, api_tokenizers, api_models};
+static const handler_fn handlers[] = {api_encode,     api_decode,  api_count,      api_context_check,
+                                      api_windows,    api_embeddings, api_similar, api_tokenizers,
+                                      api_models,     api_responses_input_tokens};
 static const admin_fn admins[] = {admin_train, admin_jobs, admin_job, admin_cancel};
 #define N_HANDLERS (sizeof handlers / sizeof handlers[0])
 #define N_ADMINS (sizeof admins / sizeof admins[0])

@@ -62,7 +62,8 @@ post "decode replaces" /v1/decode '{"ids":[9468],"tokenizer":"cl100k_base"}' 200
 post "decode special" /v1/decode '{"ids":[100257],"tokenizer":"cl100k_base"}' 200 .text '"<|endoftext|>"'
 
 # ---- count
-post "count" /v1/count '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . '{"tokenizer":"cl100k_base","count":2}'
+post "count" /v1/count '{"text":"hello world","tokenizer":"cl100k_base"}' 200 . \
+    '{"tokenizer":"cl100k_base","tokenizer_sha256":"223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7","count":2,"exact":true}'
 post "count batch" /v1/count '{"texts":["hello world","a"],"model":"gpt-4"}' 200 '[.counts, .count]' '[[2,1],3]'
 post "count across tokenizers" /v1/count '{"text":"hello world 你好","tokenizers":["gpt2","cl100k_base","o200k_base"]}' 200 .counts \
     '{"gpt2":7,"cl100k_base":5,"o200k_base":4}'
@@ -73,7 +74,7 @@ post "cookbook gpt-4o with tools" /v1/count "$(jq -c '. + {model: "gpt-4o"}' "$H
 
 # ---- context check
 post "context fits" /v1/context/check '{"text":"hello world","model":"gpt-4o"}' 200 . \
-    '{"fits":true,"input_tokens":2,"context_window":128000,"reserved":16384,"remaining":111614,"overflow":0}'
+    '{"fits":true,"input_tokens":2,"context_window":128000,"reserved":16384,"remaining":111614,"overflow":0,"tokenizer":"o200k_base","tokenizer_sha256":"446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d","exact":true}'
 post "context explicit window" /v1/context/check '{"text":"hello world","tokenizer":"cl100k_base","context_window":3,"max_output_tokens":2}' 200 \
     '[.fits, .remaining, .overflow]' '[false,0,1]'
 post "context messages" /v1/context/check "{\"model\":\"gpt-4-0613\",\"messages\":$msgs,\"max_output_tokens\":100}" 200 \

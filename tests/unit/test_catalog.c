@@ -17,13 +17,13 @@ START_TEST(fixed_and_trained_names)
 {
     catalog c;
     ck_assert_int_eq(catalog_init(&c), 0);
-    ck_assert_int_eq(catalog_add(&c, named("cl100k_base"), 0, 0), CATALOG_ADDED);
-    ck_assert_int_eq(catalog_add(&c, named("mine=r50k_base"), 1, 0), CATALOG_ADDED);
+    ck_assert_int_eq(catalog_add(&c, named("cl100k_base"), 0, 0), 0);
+    ck_assert_int_eq(catalog_add(&c, named("mine=r50k_base"), 1, 0), 0);
     ck_assert_int_eq(catalog_has(&c, "cl100k_base"), 2);
     ck_assert_int_eq(catalog_has(&c, "mine"), 1);
     ck_assert_int_eq(catalog_has(&c, "nope"), 0);
-    ck_assert_int_eq(catalog_add(&c, named("cl100k_base=gpt2"), 1, 1), CATALOG_FIXED);
-    ck_assert_int_eq(catalog_add(&c, named("mine=gpt2"), 1, 0), CATALOG_TAKEN);
+    ck_assert_int_eq(catalog_add(&c, named("cl100k_base=gpt2"), 1, 1), TOKD_ERESERVED);
+    ck_assert_int_eq(catalog_add(&c, named("mine=gpt2"), 1, 0), TOKD_EEXIST);
     ck_assert_uint_eq(catalog_count(&c), 2);
     tokd_tokenizer **all;
     size_t n = catalog_list(&c, &all);
@@ -41,10 +41,10 @@ START_TEST(a_held_tokenizer_survives_replacement)
 {
     catalog c;
     ck_assert_int_eq(catalog_init(&c), 0);
-    ck_assert_int_eq(catalog_add(&c, named("mine=r50k_base"), 1, 0), CATALOG_ADDED);
+    ck_assert_int_eq(catalog_add(&c, named("mine=r50k_base"), 1, 0), 0);
     tokd_tokenizer *held = catalog_get(&c, "mine");
     ck_assert_uint_eq(tokd_tokenizer_n_vocab(held), 50257);
-    ck_assert_int_eq(catalog_add(&c, named("mine=cl100k_base"), 1, 1), CATALOG_ADDED);
+    ck_assert_int_eq(catalog_add(&c, named("mine=cl100k_base"), 1, 1), 0);
     tokd_tokenizer *now = catalog_get(&c, "mine");
     ck_assert_uint_eq(tokd_tokenizer_n_vocab(now), 100277);
     size_t count = 0;

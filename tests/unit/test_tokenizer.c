@@ -440,17 +440,6 @@ START_TEST(test_bounded_calls)
 }
 END_TEST
 
-START_TEST(test_error_table)
-{
-    ck_assert_str_eq(tokd_err_name(TOKD_ESPECIAL), "ESPECIAL");
-    ck_assert_int_eq(tokd_err_http_status(TOKD_ERANGE), 400);
-    ck_assert_int_eq(tokd_err_http_status(TOKD_ENOENT), 404);
-    ck_assert_int_eq(tokd_err_http_status(TOKD_ELIMIT), 413);
-    ck_assert_str_eq(tokd_err_name(-999), "EUNKNOWN");
-    ck_assert_str_eq(tokd_strerror(TOKD_EHASH), "file does not match its published SHA-256");
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("tokenizer");
@@ -468,7 +457,6 @@ int main(void)
     tcase_add_test(tc, test_load_refuses_changed_or_broken_files);
     tcase_add_test(tc, test_load_custom_with_metadata);
     tcase_add_test(tc, test_load_builtins_shares_files);
-    tcase_add_test(tc, test_error_table);
     tcase_add_loop_test(tc, test_bounded_calls, 0, 3);
     suite_add_tcase(s, tc);
     return test_run(s);
