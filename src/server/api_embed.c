@@ -89,8 +89,13 @@ static int table_ids(app *a, const embed_table *t, json_t *body, tokd_ids *ids, 
     int rc = text ? tokd_encode_bounded(t->tok, json_string_value(text), json_string_length(text), &ordinary, &lim,
                                         ids, &err)
                   : 0;
+    if (rc == TOKD_ELIMIT && strstr(err.text, "more than the limit") && !(r->budget && r->budget->why)) {
+        reply_error(r, 413, "too_many_ids", "text", "the text is more than %ld tokens; at most %ld per request (max_embed_tokens)",
+                    a->cfg.max_embed_tokens, a->cfg.max_embed_tokens);
+        return -1;
+    }
     if (rc != 0) {
-        reply_bounded_error(r, rc, &err, "text", a->cfg.max_embed_tokens, "max_embed_tokens");
+        reply_bounded_error(r, rc, &err, "text", 0, NULL);
         return -1;
     }
     unsigned long long values = (unsigned long long)ids->len * tokd_embedding_dim(t->emb);
