@@ -15,6 +15,7 @@
  * UTF-8 can hide in one. A chunked body that passes the limit is cut off. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,8 @@ static const route routes[] = {
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 #define MAX_PATH 1024
+#define TRIM_AFTER_BYTES (1u << 20) /* body + answer past this: malloc_trim after the request */
+#define CANCEL_DRAIN_S 1.0 /* after the grace period: time for cancelled requests to send their 503 */
 #define MAX_METHOD 16
 
 typedef struct request {
@@ -408,8 +411,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     if (a->cfg.log_requests)
         log_request(rq, seconds);
     atomic_fetch_sub(&a->metrics.in_flight, 1);
+    int big = rq->len + rq->bytes_out > TRIM_AFTER_BYTES;
     request_free(rq);
     *req_cls = NULL;
+    if (big) /* give a large request's scratch memory back to the system */
+        malloc_trim(0);
 }
 
 static int bind_address(const char *listen, unsigned port, struct sockaddr_storage *ss)
@@ -465,19 +471,26 @@ struct MHD_Daemon *http_start(app *a, unsigned *port)
     return d;
 }
 
+/* Wait up to `seconds` for the requests in flight to end. */
+static void drain(app *a, double seconds)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&a->metrics.in_flight) > 0 && seconds_since(&start) < seconds) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+}
+
 void http_stop(app *a, struct MHD_Daemon *d)
 {
     MHD_socket fd = MHD_quiesce_daemon(d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    while (atomic_load(&a->metrics.in_flight) > 0 && seconds_since(&start) < (double)a->cfg.shutdown_grace_s) {
-        struct timespec tick = {0, 10 * 1000 * 1000};
-        nanosleep(&tick, NULL);
-    }
-    atomic_store(&a->cancel_all, 1); /* what still runs stops at its next check */
+    drain(a, (double)a->cfg.shutdown_grace_s);
+    atomic_store(&a->cancel_all, 1); /* what still runs stops at its next check and answers 503 */
     admission_wake_all(&a->work);
+    drain(a, CANCEL_DRAIN_S);
     MHD_stop_daemon(d);
     admission_release(&a->work);
 }
