@@ -3,11 +3,13 @@
 # parses (npm yaml, pinned) and holds what the deployment relies on; the
 # ConfigMap's configuration and registry load in a real tokd; the
 # Dockerfile is multi-stage, non-root, with EXPOSE, STOPSIGNAL and a
-# HEALTHCHECK through `tokd healthcheck`; and since no Docker engine runs
-# here, its runtime stage is proven complete: every shared library ldd
+# HEALTHCHECK through `tokd healthcheck`; its build stage copies every
+# directory the root meson.build reads (but tests/) whole; and its runtime
+# stage is proven complete without an engine: every shared library ldd
 # lists for the built tokd comes from a Debian package that the runtime
 # stage installs (or that one of those depends on, or that debian:12-slim
-# has). Prints "N passed, N failed".
+# has). test_container.sh builds and runs the image for real.
+# Prints "N passed, N failed".
 set -u
 TOKD=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +62,14 @@ check_line "runs as a non-root user" '^USER 10001:10001$'
 check_line "exposes 8080" '^EXPOSE 8080$'
 check_line "stops with SIGTERM" '^STOPSIGNAL SIGTERM$'
 check_line "health check through tokd healthcheck" '^HEALTHCHECK .*CMD \["/opt/tokd/bin/tokd", "healthcheck"\]$'
+# what the root meson.build reads: subdir()s, headers and installed paths, by top-level name
+check_line "copies the meson files" '^COPY meson.build meson_options.txt ./$'
+for top in $(grep -oE "(subdir|install_subdir|install_data|include_directories)\('[^']+'" "$root/meson.build" |
+             sed "s/.*('//; s/'\$//; s|/.*||" |
+             grep -vx tests | sort -u); do
+    grep -qE "^COPY $top $top/?$" "$df" && ! grep -qxE "/?$top/?" "$root/.dockerignore" &&
+        ok "Dockerfile: copies $top/ whole (meson.build reads it)" || bad "Dockerfile: copies $top/" "no 'COPY $top $top/' line"
+done
 runtime=$(awk '/^FROM debian:12-slim/ { rt = 1 } rt && /apt-get install/ { sub(/.*--no-install-recommends/, ""); sub(/\\$/, ""); print; exit }' "$df")
 [ -n "$runtime" ] && ok "runtime packages: $runtime" || bad "runtime packages" "none found"
 # shellcheck disable=SC2086
