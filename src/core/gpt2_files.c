@@ -34,8 +34,14 @@ typedef struct encoder {
 
 static int read_encoder(const char *path, encoder *enc, tokd_error *err)
 {
-    json_t *root;
-    int parsed = tokd__json_parse(path, NULL, 0, JSON_REJECT_DUPLICATES, &root, err);
+    char *text;
+    size_t len;
+    int read_rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
+    if (read_rc != 0)
+        return read_rc;
+    json_t *root = NULL;
+    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
+    free(text);
     if (parsed != 0)
         return parsed;
     size_t n = json_object_size(root), used = 0, total = 1;

@@ -22,6 +22,7 @@
 #include "tiktoken_load.h"
 
 #define MAX_RANKS_FILE (256u << 20)
+#define MAX_META_FILE (16u << 20)
 
 static void free_specials(tokd__added_token *s, size_t n)
 {
@@ -196,8 +197,14 @@ static int meta_specials(json_t *obj, const char *path, tokd__added_token **out,
 static int load_with_meta(const char *path, const char *meta_path, const char *name, tokd_tokenizer **out,
                           tokd_error *err)
 {
-    json_t *meta;
-    int parsed = tokd__json_parse(meta_path, NULL, 0, 0, &meta, err);
+    char *text;
+    size_t len;
+    int read_rc = tokd__read_file(meta_path, MAX_META_FILE, &text, &len, err);
+    if (read_rc != 0)
+        return read_rc;
+    json_t *meta = NULL;
+    int parsed = tokd__json_parse(meta_path, text, len, 0, &meta, err);
+    free(text);
     if (parsed != 0)
         return parsed;
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");

@@ -6,6 +6,7 @@
 #include "tokd/embed.h"
 #include "tokd/error.h"
 #include "tokd/export.h"
+#include "tokd/file.h"
 #include "tokd/tokd.h"
 #include "tokd/tokenizer.h"
 #include "tokd/train.h"
