@@ -38,6 +38,21 @@ typedef struct tokd_bytes {
     size_t cap;
 } tokd_bytes;
 
+/* [start, end) bytes of the caller's text that one token comes from. */
+typedef struct tokd_offset {
+    size_t start, end;
+} tokd_offset;
+
+/* A growable array of offsets, one per token. Zero-initialise it; free with
+ * tokd_offsets_release(). */
+typedef struct tokd_offsets {
+    tokd_offset *v;
+    size_t len;
+    size_t cap;
+} tokd_offsets;
+
+void tokd_offsets_release(tokd_offsets *offsets);
+
 /* Append one id; TOKD_ENOMEM on allocation failure. */
 int tokd_ids_push(tokd_ids *ids, uint32_t id);
 void tokd_ids_release(tokd_ids *ids);
@@ -166,6 +181,18 @@ int tokd_encode_bounded(const tokd_tokenizer *tok, const char *text, size_t len,
                         const tokd_limits *lim, tokd_ids *out, tokd_error *err);
 int tokd_count_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                        const tokd_limits *lim, size_t *count, tokd_error *err);
+
+/* tokd_encode_bounded that also appends to `offsets` one entry per id it
+ * appends to `out`: the [start, end) bytes of `text` the token comes from,
+ * tracked through the tokenizer's normalizers and pre-tokenizers as Hugging
+ * Face's tokenizers does. A token made of part of a character (byte-level
+ * BPE) covers the whole character; text a normalizer inserted (Prepend)
+ * belongs to the character it was inserted before; a replacement covers
+ * what it replaced (U+FFFD for invalid UTF-8 covers the invalid bytes); an
+ * added token covers its match, and a post-processor's token (BOS) is
+ * [0, 0). On error both arrays are left as they were. */
+int tokd_encode_offsets(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                        const tokd_limits *lim, tokd_ids *out, tokd_offsets *offsets, tokd_error *err);
 
 /* Append the bytes of the tokens to `out`. Fails with TOKD_ERANGE naming
  * the first id that is not a token of this tokenizer. */

@@ -21,15 +21,6 @@
 
 #define SMALL_PIECE 128
 
-static int emit(tokd_ids *out, size_t *count, uint32_t rank)
-{
-    if (!out) {
-        (*count)++;
-        return 0;
-    }
-    return tokd__ids_push(out, rank);
-}
-
 /* The rank of merging the symbol at `a` (token ta) with the next one (token
  * tb, ending at `end`), and in *id the token the merge makes. */
 static inline uint32_t pair_rank(const tokd__bpe_model *m, const uint8_t *p, uint32_t a, uint32_t end, uint32_t ta,
@@ -55,7 +46,7 @@ static void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_stat
 }
 
 static int bpe_small(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
-                     size_t n_sym, tokd_ids *out, size_t *count)
+                     size_t n_sym, tokd__sink *k)
 {
     small_state s;
     s.parts = n_sym;
@@ -85,7 +76,7 @@ static int bpe_small(const tokd__bpe_model *m, const uint8_t *p, const uint32_t 
             small_refresh(m, p, &s, best - 1);
     }
     for (size_t i = 0; i < s.parts; i++)
-        if (emit(out, count, s.tok[i]) != 0)
+        if (tokd__sink_token(k, s.tok[i], s.start[i], s.start[i + 1]) != 0)
             return TOKD_ENOMEM;
     return 0;
 }
@@ -294,7 +285,7 @@ static void long_release(long_state *s)
  * when symbols are wider than a byte. start == NULL: one symbol per byte,
  * each byte's own token. */
 static int bpe_long(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
-                    const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
+                    const uint32_t *tok, size_t n_sym, tokd__sink *k)
 {
     if (n >= UINT32_MAX / 5)
         return TOKD_ENOMEM;
@@ -320,40 +311,39 @@ static int bpe_long(const tokd__bpe_model *m, const uint8_t *p, size_t n, const 
         goto done;
     rc = 0;
     for (uint32_t i = first; i < n && rc == 0; i = s.next[i])
-        rc = emit(out, count, s.tok[i]);
+        rc = tokd__sink_token(k, s.tok[i], i, s.next[i]);
 done:
     long_release(&s);
     return rc;
 }
 
 static int merge_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
-                         const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
+                         const uint32_t *tok, size_t n_sym, tokd__sink *k)
 {
-    return n_sym <= SMALL_PIECE ? bpe_small(m, p, start, tok, n_sym, out, count)
-                                : bpe_long(m, p, n, start, tok, n_sym, out, count);
+    return n_sym <= SMALL_PIECE ? bpe_small(m, p, start, tok, n_sym, k) : bpe_long(m, p, n, start, tok, n_sym, k);
 }
 
 /* 1 if the whole piece is one token and was emitted (in *rc). */
-static int whole_token(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count, int *rc)
+static int whole_token(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd__sink *k, int *rc)
 {
     uint32_t whole = m->whole_first ? tokd__rankmap_get(m->ranks, p, n) : TOKD__NO_RANK;
     if (whole == TOKD__NO_RANK)
         return 0;
-    *rc = emit(out, count, whole);
+    *rc = tokd__sink_token(k, whole, 0, n);
     return 1;
 }
 
 int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
-                      const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count)
+                      const uint32_t *tok, size_t n_sym, tokd__sink *k)
 {
     int rc;
-    return whole_token(m, p, n, out, count, &rc) ? rc : merge_symbols(m, p, n, start, tok, n_sym, out, count);
+    return whole_token(m, p, n, k, &rc) ? rc : merge_symbols(m, p, n, start, tok, n_sym, k);
 }
 
-int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count)
+int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd__sink *k)
 {
     int rc;
-    if (whole_token(m, p, n, out, count, &rc))
+    if (whole_token(m, p, n, k, &rc))
         return rc;
     if (n <= SMALL_PIECE) {
         uint32_t start[SMALL_PIECE + 1], tok[SMALL_PIECE];
@@ -362,7 +352,7 @@ int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_i
             tok[i] = m->ranks->byte_rank[p[i]];
         }
         start[n] = (uint32_t)n;
-        return merge_symbols(m, p, n, start, tok, n, out, count);
+        return merge_symbols(m, p, n, start, tok, n, k);
     }
-    return bpe_long(m, p, n, NULL, NULL, n, out, count);
+    return bpe_long(m, p, n, NULL, NULL, n, k);
 }

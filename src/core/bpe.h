@@ -13,7 +13,7 @@
 
 #include "pairmap.h"
 #include "rankmap.h"
-#include "tokd/tokenizer.h"
+#include "sink.h"
 
 typedef struct tokd__bpe_model {
     const tokd__rankmap *ranks;  /* bytes -> token (rank or id) */
@@ -22,13 +22,13 @@ typedef struct tokd__bpe_model {
 } tokd__bpe_model;
 
 /* Encode the piece p[0..n) (n >= 1) starting from one symbol per byte, each
- * byte's own token. With `out` set, append the tokens; with `out` NULL,
- * only add their number to *count. Returns 0 or TOKD_ENOMEM. */
-int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd_ids *out, size_t *count);
+ * byte's own token, into the sink (each token with the piece bytes it
+ * covers). Returns 0 or TOKD_ENOMEM. */
+int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd__sink *k);
 
 /* The same from given initial symbols: symbol i covers
  * p[start[i] .. start[i + 1]) (start[n_sym] == n) and is token tok[i]. */
 int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
-                      const uint32_t *tok, size_t n_sym, tokd_ids *out, size_t *count);
+                      const uint32_t *tok, size_t n_sym, tokd__sink *k);
 
 #endif

@@ -19,7 +19,7 @@
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
-#include "tokenizer_impl.h"
+#include "tiktoken_load.h"
 
 #define MAX_FILE (64u << 20)
 #define ENDOFTEXT "<|endoftext|>"
@@ -142,32 +142,29 @@ int tokd__load_gpt2_files(const char *encoder_path, const char *vocab_path, cons
                           tokd_tokenizer **out, tokd_error *err)
 {
     encoder enc = {0};
-    tokd__ranks *r = calloc(1, sizeof *r);
-    int rc = r ? read_encoder(encoder_path, &enc, err) : TOKD_ENOMEM;
+    tokd__vocab *v = NULL;
+    char sha[65];
+    int rc = read_encoder(encoder_path, &enc, err);
     if (rc == 0 && enc.endoftext < 0)
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s has no " ENDOFTEXT " token", encoder_path);
     if (rc == 0)
-        rc = tokd__rankmap_init(&r->map, enc.e, enc.n, err);
-    if (rc == 0 && (rc = check_bytes(&r->map, encoder_path, err)) == 0)
-        rc = check_merges(&r->map, vocab_path, err);
+        rc = file_sha256(encoder_path, sha, err);
     if (rc == 0)
-        rc = file_sha256(encoder_path, r->sha256, err);
+        rc = tokd__vocab_new(enc.e, enc.n, sha, &v, err);
+    if (rc == 0 && (rc = check_bytes(&v->map, encoder_path, err)) == 0)
+        rc = check_merges(&v->map, vocab_path, err);
     free(enc.e);
     free(enc.bytes);
-    if (rc != 0) {
-        if (r)
-            tokd__rankmap_release(&r->map);
-        free(r);
-        return rc;
-    }
-    atomic_init(&r->refs, 1);
-    tokd__special *sp = calloc(1, sizeof *sp);
-    if (!sp || !(sp->text = strdup(ENDOFTEXT))) {
+    tokd__added_token *sp = rc == 0 ? calloc(1, sizeof *sp) : NULL;
+    if (rc == 0 && (!sp || !(sp->text = strdup(ENDOFTEXT)))) {
         free(sp);
-        tokd__ranks_unref(r);
-        return TOKD_ENOMEM;
+        rc = TOKD_ENOMEM;
+    }
+    if (rc != 0) {
+        tokd__vocab_unref(v);
+        return rc;
     }
     sp->len = (uint32_t)strlen(ENDOFTEXT);
     sp->id = (uint32_t)enc.endoftext;
-    return tokd__tokenizer_new(name, r, tokd__builtin_find("gpt2")->pattern, sp, 1, out, err);
+    return tokd__tiktoken_new(name, v, tokd__builtin_find("gpt2")->pattern, sp, 1, out, err);
 }

@@ -1,9 +1,11 @@
-/* hf_load.c - reading a Hugging Face tokenizer.json with a BPE model.
+/* hf_load.c - building a pipeline from a Hugging Face tokenizer.json with a
+ * BPE model.
  *
- * Every feature is checked against what hf_encode.c implements; anything
- * else (another model type, an unknown normalizer, a Split behaviour other
- * than Isolated, dropout, ...) is refused with TOKD_EUNSUPPORTED naming the
- * JSON path, never approximated. */
+ * Each component the file lists becomes one pipeline step (pipeline.h);
+ * anything tokd has no implementation for (another model type, an unknown
+ * normalizer, dropout, ...) is refused with TOKD_EUNSUPPORTED naming the
+ * JSON path, never approximated. Every string is looked up through one
+ * growable scratch buffer, so no token is too long for the loader. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +13,25 @@
 
 #include "buf.h"
 #include "bytelevel.h"
-#include "hf.h"
+#include "hf_load.h"
+#include "model_bpe.h"
+#include "pipeline.h"
 #include "registry.h"
 #include "sha256.h"
 #include "tiktoken_file.h"
-#include "tokenizer_impl.h"
 
 #define MAX_FILE (512u << 20)
 
 typedef struct loader {
     const char *path;
     tokd_error *err;
-    tokd__hf *hf;
+    tokd_tokenizer *t;
+    int byte_level;     /* vocabulary in GPT-2's byte alphabet */
+    int dec_byte_level; /* a ByteLevel decoder: tokens decode to their bytes */
     tokd_bytes scratch; /* a token's bytes while it is looked up; grows with the longest string of the file */
 } loader;
+
+static int first_pattern(loader *l, const char *pattern);
 
 static int unsupported(loader *l, const char *where, const char *what)
 {
@@ -71,47 +78,29 @@ static int each_step(loader *l, json_t *node, const char *members, step_fn one)
 
 /* ---- normalizer ------------------------------------------------------- */
 
-static void normalizer_release(tokd__hf_normalizer *x)
-{
-    free(x->a);
-    free(x->b);
-}
-
 static int add_normalizer(loader *l, json_t *n)
 {
     const char *type = type_of(n);
-    tokd__hf_normalizer x = {0};
-    int need_b = 0;
+    tokd__normalizer x;
+    int rc;
     if (!strcmp(type, "Prepend") && json_is_string(json_object_get(n, "prepend"))) {
-        x = (tokd__hf_normalizer){TOKD__NORM_PREPEND, strdup(json_string_value(json_object_get(n, "prepend"))), NULL};
+        rc = tokd__normalizer_prepend(json_string_value(json_object_get(n, "prepend")), &x);
     } else if (!strcmp(type, "Replace")) {
         json_t *pat = json_object_get(json_object_get(n, "pattern"), "String"), *c = json_object_get(n, "content");
         if (!json_is_string(pat) || !json_is_string(c) || !json_string_length(pat))
             return unsupported(l, "normalizer Replace", "a pattern other than a non-empty String");
-        x = (tokd__hf_normalizer){TOKD__NORM_REPLACE, strdup(json_string_value(pat)), strdup(json_string_value(c))};
-        need_b = 1;
+        rc = tokd__normalizer_replace(json_string_value(pat), json_string_value(c), &x);
     } else if (!strcmp(type, "NFC")) {
-        x = (tokd__hf_normalizer){TOKD__NORM_NFC, strdup(""), NULL};
+        rc = tokd__normalizer_nfc(&x);
     } else {
         return unsupported(l, "normalizer", *type ? type : "a normalizer without a type");
     }
-    tokd__hf *hf = l->hf;
-    /* the array is grown and stored before anything can fail after it, so a
-     * failure leaves hf->norms valid and x the only owner of its strings */
-    tokd__hf_normalizer *v = realloc(hf->norms, (hf->n_norms + 1) * sizeof *v);
-    if (v)
-        hf->norms = v;
-    if (!v || !x.a || (need_b && !x.b)) {
-        normalizer_release(&x);
-        return TOKD_ENOMEM;
-    }
-    hf->norms[hf->n_norms++] = x;
-    return 0;
+    return rc ? rc : tokd__tokenizer_add_normalizer(l->t, x);
 }
 
 /* ---- pre-tokenizer ---------------------------------------------------- */
 
-static int pre_split(loader *l, json_t *p, tokd__hf_pretokenizer *x)
+static int pre_split(loader *l, json_t *p, tokd__pretokenizer *x)
 {
     static const char *const behaviors[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext",
                                             "Contiguous"};
@@ -126,63 +115,60 @@ static int pre_split(loader *l, json_t *p, tokd__hf_pretokenizer *x)
             b = i;
     if (b < 0)
         return unsupported(l, "pre_tokenizer Split", "this behavior");
-    x->behavior = (enum tokd__hf_behavior)b;
     if (flag(p, "invert"))
         return unsupported(l, "pre_tokenizer Split", "invert: true");
-    x->kind = TOKD__PRE_SPLIT;
-    x->has_re = 1;
-    return tokd__pretok_init(&x->re, json_string_value(re), 1, l->err);
+    int rc = tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, x, l->err);
+    return rc ? rc : first_pattern(l, json_string_value(re));
 }
 
-static int pre_metaspace(loader *l, json_t *p, tokd__hf_pretokenizer *x)
+static int pre_metaspace(loader *l, json_t *p, tokd__pretokenizer *x)
 {
     json_t *rep = json_object_get(p, "replacement"), *scheme = json_object_get(p, "prepend_scheme");
     const char *s = json_is_string(scheme) ? json_string_value(scheme) : NULL;
-    x->kind = TOKD__PRE_METASPACE;
-    x->replacement = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
-    x->split = !json_is_false(json_object_get(p, "split"));
+    int prepend;
     if (s)
-        x->prepend = !strcmp(s, "always") ? 1 : !strcmp(s, "first") ? 2 : !strcmp(s, "never") ? 0 : -1;
+        prepend = !strcmp(s, "always") ? 1 : !strcmp(s, "first") ? 2 : !strcmp(s, "never") ? 0 : -1;
     else
-        x->prepend = json_is_false(json_object_get(p, "add_prefix_space")) ? 0 : 1;
-    if (x->prepend < 0)
+        prepend = json_is_false(json_object_get(p, "add_prefix_space")) ? 0 : 1;
+    if (prepend < 0)
         return unsupported(l, "pre_tokenizer Metaspace", "this prepend_scheme");
-    return x->replacement ? 0 : TOKD_ENOMEM;
+    return tokd__pretokenizer_metaspace(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81", prepend,
+                                        !json_is_false(json_object_get(p, "split")), x);
+}
+
+/* ByteLevel: its prefix space, then its own regex (GPT-2's), as two steps. */
+static int pre_bytelevel(loader *l, json_t *p)
+{
+    tokd__pretokenizer x;
+    int rc = 0;
+    l->byte_level = 1;
+    if (flag(p, "add_prefix_space") && (rc = tokd__pretokenizer_prefix_space(&x)) == 0)
+        rc = tokd__tokenizer_add_pretokenizer(l->t, x);
+    if (rc != 0 || json_is_false(json_object_get(p, "use_regex")))
+        return rc;
+    const char *gpt2 = tokd__builtin_find("gpt2")->pattern;
+    rc = tokd__pretokenizer_split(gpt2, TOKD__SPLIT_ISOLATED, &x, l->err);
+    if (rc == 0 && (rc = tokd__tokenizer_add_pretokenizer(l->t, x)) == 0)
+        rc = first_pattern(l, gpt2);
+    return rc;
 }
 
 static int add_pretokenizer(loader *l, json_t *p)
 {
     const char *type = type_of(p);
-    tokd__hf_pretokenizer x = {0};
-    int rc = 0;
-    if (!strcmp(type, "Split")) {
+    tokd__pretokenizer x;
+    int rc;
+    if (!strcmp(type, "ByteLevel"))
+        return pre_bytelevel(l, p);
+    if (!strcmp(type, "Split"))
         rc = pre_split(l, p, &x);
-    } else if (!strcmp(type, "ByteLevel")) {
-        x.kind = TOKD__PRE_BYTELEVEL;
-        x.add_prefix_space = flag(p, "add_prefix_space");
-        x.has_re = !json_is_false(json_object_get(p, "use_regex"));
-        l->hf->byte_level = 1;
-        if (x.has_re)
-            rc = tokd__pretok_init(&x.re, tokd__builtin_find("gpt2")->pattern, 1, l->err); /* ByteLevel's own regex */
-    } else if (!strcmp(type, "Digits")) {
-        x.kind = TOKD__PRE_DIGITS;
-        x.individual = flag(p, "individual_digits");
-    } else if (!strcmp(type, "Metaspace")) {
+    else if (!strcmp(type, "Digits"))
+        rc = tokd__pretokenizer_digits(flag(p, "individual_digits"), &x);
+    else if (!strcmp(type, "Metaspace"))
         rc = pre_metaspace(l, p, &x);
-    } else {
+    else
         return unsupported(l, "pre_tokenizer", *type ? type : "a pre-tokenizer without a type");
-    }
-    tokd__hf *hf = l->hf;
-    tokd__hf_pretokenizer *v = rc == 0 ? realloc(hf->pres, (hf->n_pres + 1) * sizeof *v) : NULL;
-    if (!v) {
-        if (x.has_re)
-            tokd__pretok_release(&x.re);
-        free(x.replacement);
-        return rc ? rc : TOKD_ENOMEM;
-    }
-    hf->pres = v;
-    hf->pres[hf->n_pres++] = x;
-    return 0;
+    return rc ? rc : tokd__tokenizer_add_pretokenizer(l->t, x);
 }
 
 /* ---- model: vocabulary and merges ------------------------------------- */
@@ -190,13 +176,13 @@ static int add_pretokenizer(loader *l, json_t *p)
 /* A vocabulary entry's bytes: GPT-2's alphabet decoded when byte-level. */
 static long token_bytes(const loader *l, const char *s, size_t len, uint8_t *out)
 {
-    if (l->hf->byte_level)
+    if (l->byte_level)
         return tokd__bytelevel_decode(s, len, out);
     memcpy(out, s, len);
     return (long)len;
 }
 
-static int load_vocab(loader *l, json_t *vocab, tokd__rankmap *map)
+static int load_vocab(loader *l, json_t *vocab, const char *sha256)
 {
     size_t n = json_object_size(vocab), total = 1, i = 0;
     const char *key;
@@ -224,7 +210,7 @@ static int load_vocab(loader *l, json_t *vocab, tokd__rankmap *map)
         }
     }
     if (rc == 0)
-        rc = tokd__rankmap_init(map, e, i, l->err);
+        rc = tokd__vocab_new(e, i, sha256, &l->t->vocab, l->err);
     free(e);
     free(bytes);
     return rc;
@@ -303,13 +289,13 @@ static int merge_ids(loader *l, const tokd__rankmap *map, const merge_sides *ms,
     return rc < 0 ? rc : 0;
 }
 
-static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map)
+static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map, tokd__pairmap *pairs)
 {
     size_t i;
     json_t *m;
     if (!json_is_array(merges))
         return malformed(l, "model.merges", "must be an array");
-    int rc = tokd__pairmap_init(&l->hf->merges, json_array_size(merges));
+    int rc = tokd__pairmap_init(pairs, json_array_size(merges));
     json_array_foreach(merges, i, m)
     {
         merge_sides ms;
@@ -326,15 +312,38 @@ static int load_merges(loader *l, json_t *merges, const tokd__rankmap *map)
         if (rc == 0 && (ids[0] == TOKD__NO_RANK || ids[1] == TOKD__NO_RANK || ids[2] == TOKD__NO_RANK))
             rc = malformed(l, where, "names a token (or makes one) that is not in model.vocab");
         else if (rc == 0)
-            tokd__pairmap_put(&l->hf->merges, ids[0], ids[1], (uint32_t)i, ids[2]);
+            tokd__pairmap_put(pairs, ids[0], ids[1], (uint32_t)i, ids[2]);
     }
     return rc;
 }
 
-static int load_model(loader *l, json_t *model, tokd__rankmap *map)
+static int model_options(loader *l, json_t *model, const tokd__rankmap *map, tokd__merge_bpe_options *o)
+{
+    json_t *unk = json_object_get(model, "unk_token");
+    uint32_t id;
+    int rc = 0;
+    *o = (tokd__merge_bpe_options){.byte_level = l->byte_level, .ignore_merges = flag(model, "ignore_merges"),
+                                   .byte_fallback = flag(model, "byte_fallback"), .unk_id = -1,
+                                   .fuse_unk = flag(model, "fuse_unk")};
+    if (json_is_string(unk) && (rc = vocab_id(l, map, json_string_value(unk), json_string_length(unk), &id)) == 0) {
+        if (id == TOKD__NO_RANK)
+            return malformed(l, "model.unk_token", "is not in model.vocab");
+        o->unk_id = id;
+    }
+    for (int b = 0; rc == 0 && o->byte_fallback && b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        o->fallback_id[b] = tokd__rankmap_get(map, (const uint8_t *)name, 6);
+        if (o->fallback_id[b] == TOKD__NO_RANK)
+            rc = malformed(l, "model.byte_fallback", "is true but the vocabulary lacks a <0xXX> token");
+    }
+    return rc;
+}
+
+static int load_model(loader *l, json_t *model, const char *sha256)
 {
     const char *type = type_of(model);
-    json_t *dropout = json_object_get(model, "dropout"), *unk = json_object_get(model, "unk_token");
+    json_t *dropout = json_object_get(model, "dropout");
     json_t *prefix = json_object_get(model, "continuing_subword_prefix");
     json_t *suffix = json_object_get(model, "end_of_word_suffix");
     if (*type && strcmp(type, "BPE") != 0)
@@ -346,28 +355,16 @@ static int load_model(loader *l, json_t *model, tokd__rankmap *map)
     if ((prefix && !json_is_null(prefix) && json_string_length(prefix)) ||
         (suffix && !json_is_null(suffix) && json_string_length(suffix)))
         return unsupported(l, "model", "continuing_subword_prefix / end_of_word_suffix");
-    int rc = load_vocab(l, json_object_get(model, "vocab"), map);
+    tokd__pairmap merges = {0};
+    tokd__merge_bpe_options o;
+    int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
     if (rc == 0)
-        rc = load_merges(l, json_object_get(model, "merges"), map);
-    tokd__hf *hf = l->hf;
-    hf->byte_fallback = flag(model, "byte_fallback");
-    hf->fuse_unk = flag(model, "fuse_unk");
-    hf->model.whole_first = flag(model, "ignore_merges");
-    hf->unk_id = -1;
-    uint32_t id;
-    if (rc == 0 && json_is_string(unk) &&
-        (rc = vocab_id(l, map, json_string_value(unk), json_string_length(unk), &id)) == 0) {
-        if (id == TOKD__NO_RANK)
-            return malformed(l, "model.unk_token", "is not in model.vocab");
-        hf->unk_id = id;
-    }
-    for (int b = 0; rc == 0 && hf->byte_fallback && b < 256; b++) {
-        char name[8];
-        snprintf(name, sizeof name, "<0x%02X>", b);
-        hf->fallback_id[b] = tokd__rankmap_get(map, (const uint8_t *)name, 6);
-        if (hf->fallback_id[b] == TOKD__NO_RANK)
-            rc = malformed(l, "model.byte_fallback", "is true but the vocabulary lacks a <0xXX> token");
-    }
+        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, &merges);
+    if (rc == 0)
+        rc = model_options(l, model, &l->t->vocab->map, &o);
+    if (rc == 0)
+        return tokd__model_merge_bpe(l->t->vocab, &merges, &o, &l->t->model);
+    tokd__pairmap_release(&merges);
     return rc;
 }
 
@@ -377,7 +374,7 @@ static int load_model(loader *l, json_t *model, tokd__rankmap *map)
  * with it for a warning): the vocabulary's id if its content is a token, the
  * id of an earlier added token with the same content, else the next one
  * after the vocabulary and the added tokens so far. */
-static int added_id(loader *l, const tokd__rankmap *map, const tokd__special *done, size_t n_done,
+static int added_id(loader *l, const tokd__rankmap *map, const tokd__added_token *done, size_t n_done,
                     json_t *content, uint32_t *next, uint32_t *id)
 {
     int rc = vocab_id(l, map, json_string_value(content), json_string_length(content), id);
@@ -392,25 +389,34 @@ static int added_id(loader *l, const tokd__rankmap *map, const tokd__special *do
 /* The normalized: true tokens, keyed by their content as the normalizers
  * leave it (Hugging Face matches them in normalized text), each with its
  * index among the special tokens (UINT32_MAX for a non-special one). */
-static int index_normalized(loader *l, const tokd__special *all, const uint8_t *special, size_t n)
+/* A copy of s[0..n) as the normalizers leave it, into *out (malloc'd). */
+static int normalized_copy(const tokd_tokenizer *t, const char *s, size_t n, char **out, size_t *len)
 {
-    tokd__hf *hf = l->hf;
-    size_t k = 0, si = 0;
-    tokd__special *items = calloc(n + 1, sizeof *items);
-    hf->norm_special = calloc(n + 1, sizeof *hf->norm_special);
-    int rc = items && hf->norm_special ? 0 : TOKD_ENOMEM;
+    tokd__ntext text = tokd__ntext_view(s, n, 0, 0);
+    int rc = tokd__normalize(t->norms, t->n_norms, &text);
+    *out = rc == 0 ? strndup(text.s, text.n) : NULL;
+    *len = text.n;
+    tokd__ntext_release(&text);
+    return rc ? rc : *out ? 0 : TOKD_ENOMEM;
+}
+
+static int index_normalized(loader *l, const tokd__added_token *all, const uint8_t *special, size_t n)
+{
+    tokd__added *a = &l->t->added;
+    size_t k = 0, si = 0, len;
+    tokd__added_token *items = calloc(n + 1, sizeof *items);
+    a->normalized_special = calloc(n + 1, sizeof *a->normalized_special);
+    int rc = items && a->normalized_special ? 0 : TOKD_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t index = special[i] ? si++ : SIZE_MAX;
         if (!all[i].normalized)
             continue;
-        tokd_bytes text = {0};
-        rc = tokd__hf_normalize(hf, (const uint8_t *)all[i].text, all[i].len, &text);
         items[k] = all[i];
-        items[k].text = text.data;
-        items[k].len = (uint32_t)text.len;
         items[k].normalized = 0;
-        hf->norm_special[k++] = index == SIZE_MAX ? UINT32_MAX : (uint32_t)index;
-        rc = rc ? rc : text.len ? 0 : malformed(l, "added_tokens", "a normalized token normalizes to nothing");
+        rc = normalized_copy(l->t, all[i].text, all[i].len, &items[k].text, &len);
+        items[k].len = (uint32_t)len;
+        a->normalized_special[k++] = index == SIZE_MAX ? UINT32_MAX : (uint32_t)index;
+        rc = rc ? rc : len ? 0 : malformed(l, "added_tokens", "a normalized token normalizes to nothing");
     }
     if (rc != 0) {
         for (size_t i = 0; i < k; i++)
@@ -418,14 +424,15 @@ static int index_normalized(loader *l, const tokd__special *all, const uint8_t *
         free(items);
         return rc;
     }
-    return tokd__specials_init(&hf->norm, items, k, l->err);
+    return tokd__token_set_init(&a->normalized, items, k, l->err);
 }
 
-static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__special **sp, size_t *n_sp)
+static int load_added(loader *l, json_t *added)
 {
+    const tokd__rankmap *map = &l->t->vocab->map;
     size_t n = json_array_size(added), n_added = 0, i;
     json_t *a;
-    tokd__special *all = calloc(n + 1, sizeof *all); /* in file order, to assign ids */
+    tokd__added_token *all = calloc(n + 1, sizeof *all); /* in file order, to assign ids */
     uint8_t *special = calloc(n + 1, 1);
     uint32_t next = map->n_tokens;
     int rc = all && special ? 0 : TOKD_ENOMEM;
@@ -439,7 +446,7 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
         if (!json_is_string(content) || !json_string_length(content))
             rc = malformed(l, where, "needs a non-empty \"content\"");
         else {
-            tokd__special *s = &all[n_added];
+            tokd__added_token *s = &all[n_added];
             if ((rc = added_id(l, map, all, n_added, content, &next, &s->id)) != 0)
                 break;
             s->text = strdup(json_string_value(content));
@@ -447,15 +454,15 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
             s->lstrip = (uint8_t)flag(a, "lstrip");
             s->rstrip = (uint8_t)flag(a, "rstrip");
             s->single_word = (uint8_t)flag(a, "single_word");
-            s->normalized = (uint8_t)(flag(a, "normalized") && l->hf->n_norms > 0);
+            s->normalized = (uint8_t)(flag(a, "normalized") && l->t->n_norms > 0);
             special[n_added++] = (uint8_t)flag(a, "special");
             rc = s->text ? 0 : TOKD_ENOMEM;
         }
     }
     /* split into the special tokens (tokd's allowed/disallowed rules) and
      * the others (always matched) */
-    tokd__special *spec = rc == 0 ? calloc(n_added + 1, sizeof *spec) : NULL;
-    tokd__special *plain = rc == 0 ? calloc(n_added + 1, sizeof *plain) : NULL;
+    tokd__added_token *spec = rc == 0 ? calloc(n_added + 1, sizeof *spec) : NULL;
+    tokd__added_token *plain = rc == 0 ? calloc(n_added + 1, sizeof *plain) : NULL;
     size_t ns = 0, np = 0;
     if (rc == 0 && (!spec || !plain))
         rc = TOKD_ENOMEM;
@@ -470,9 +477,13 @@ static int load_added(loader *l, json_t *added, const tokd__rankmap *map, tokd__
     if (rc == 0) {
         free(all);
         free(special);
-        *sp = spec;
-        *n_sp = ns;
-        return tokd__specials_init(&l->hf->added, plain, np, l->err);
+        rc = tokd__token_set_init(&l->t->added.specials, spec, ns, l->err);
+        if (rc == 0)
+            return tokd__token_set_init(&l->t->added.plain, plain, np, l->err);
+        for (i = 0; i < np; i++) /* the specials' set owns theirs now, even on failure */
+            free(plain[i].text);
+        free(plain);
+        return rc;
     }
     for (i = 0; all && i < n_added; i++)
         free(all[i].text);
@@ -507,7 +518,7 @@ static int template_ids(loader *l, json_t *tp, json_t *item, uint32_t **ids, siz
 static int add_post(loader *l, json_t *p)
 {
     const char *type = type_of(p);
-    tokd__hf *hf = l->hf;
+    tokd_tokenizer *t = l->t;
     if (!strcmp(type, "ByteLevel"))
         return 0; /* it only trims offsets */
     if (strcmp(type, "TemplateProcessing") != 0)
@@ -520,76 +531,81 @@ static int add_post(loader *l, json_t *p)
         if (json_object_get(item, "Sequence"))
             seen_a = 1;
         else if (rc == 0)
-            rc = seen_a ? template_ids(l, p, item, &hf->suffix, &hf->n_suffix)
-                        : template_ids(l, p, item, &hf->prefix, &hf->n_prefix);
+            rc = seen_a ? template_ids(l, p, item, &t->suffix, &t->n_suffix)
+                        : template_ids(l, p, item, &t->prefix, &t->n_prefix);
     }
     return rc;
+}
+
+static int decoder_step(loader *l, json_t *d, const char *type, tokd__decoder *x)
+{
+    if (!strcmp(type, "ByteFallback"))
+        return tokd__decoder_byte_fallback(x);
+    if (!strcmp(type, "Fuse"))
+        return tokd__decoder_fuse(x);
+    if (!strcmp(type, "Replace")) {
+        json_t *pat = json_object_get(json_object_get(d, "pattern"), "String"), *c = json_object_get(d, "content");
+        if (!json_is_string(pat) || !json_string_length(pat) || !json_is_string(c))
+            return unsupported(l, "decoder Replace", "a pattern other than a non-empty String");
+        return tokd__decoder_replace(json_string_value(pat), json_string_value(c), x);
+    }
+    if (!strcmp(type, "Strip")) {
+        json_t *c = json_object_get(d, "content");
+        if (!json_is_string(c) || strcmp(json_string_value(c), " ") != 0 ||
+            json_integer_value(json_object_get(d, "stop")) != 0)
+            return unsupported(l, "decoder Strip", "stripping other than leading spaces");
+        return tokd__decoder_strip((int)json_integer_value(json_object_get(d, "start")), x);
+    }
+    if (!strcmp(type, "Metaspace")) {
+        json_t *rep = json_object_get(d, "replacement"), *scheme = json_object_get(d, "prepend_scheme");
+        return tokd__decoder_metaspace(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81",
+                                       !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never")), x);
+    }
+    return unsupported(l, "decoder", *type ? type : "a decoder without a type");
 }
 
 static int add_decoder(loader *l, json_t *d)
 {
     const char *type = type_of(d);
-    tokd__hf *hf = l->hf;
+    tokd__decoder x;
     if (!strcmp(type, "ByteLevel")) {
-        hf->dec_byte_level = 1;
-    } else if (!strcmp(type, "ByteFallback")) {
-        hf->dec_byte_fallback = 1;
-    } else if (!strcmp(type, "Fuse")) {
+        l->dec_byte_level = 1;
         return 0;
-    } else if (!strcmp(type, "Replace")) {
-        json_t *pat = json_object_get(json_object_get(d, "pattern"), "String"), *c = json_object_get(d, "content");
-        if (!json_is_string(pat) || !json_is_string(c) || hf->dec_from)
-            return unsupported(l, "decoder Replace", "a pattern other than one String");
-        hf->dec_from = strdup(json_string_value(pat));
-        hf->dec_to = strdup(json_string_value(c));
-        return hf->dec_from && hf->dec_to ? 0 : TOKD_ENOMEM;
-    } else if (!strcmp(type, "Strip")) {
-        json_t *c = json_object_get(d, "content");
-        if (!json_is_string(c) || strcmp(json_string_value(c), " ") != 0 ||
-            json_integer_value(json_object_get(d, "stop")) != 0)
-            return unsupported(l, "decoder Strip", "stripping other than leading spaces");
-        hf->dec_strip = (int)json_integer_value(json_object_get(d, "start"));
-    } else if (!strcmp(type, "Metaspace")) {
-        json_t *rep = json_object_get(d, "replacement"), *scheme = json_object_get(d, "prepend_scheme");
-        hf->dec_from = strdup(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81");
-        hf->dec_to = strdup(" ");
-        hf->dec_first_drop = !(json_is_string(scheme) && !strcmp(json_string_value(scheme), "never"));
-        return hf->dec_from && hf->dec_to ? 0 : TOKD_ENOMEM;
-    } else {
-        return unsupported(l, "decoder", *type ? type : "a decoder without a type");
     }
-    return 0;
+    int rc = decoder_step(l, d, type, &x);
+    return rc ? rc : tokd__tokenizer_add_decoder(l->t, x);
 }
 
 /* ---- the whole file ----------------------------------------------------- */
 
-void tokd__hf_free(tokd__hf *hf)
+/* The first regex among the pre-tokenizers is the one reported. */
+static int first_pattern(loader *l, const char *pattern)
 {
-    if (!hf)
-        return;
-    for (size_t i = 0; i < hf->n_norms; i++) {
-        free(hf->norms[i].a);
-        free(hf->norms[i].b);
-    }
-    for (size_t i = 0; i < hf->n_pres; i++) {
-        if (hf->pres[i].has_re)
-            tokd__pretok_release(&hf->pres[i].re);
-        free(hf->pres[i].replacement);
-    }
-    free(hf->norms);
-    free(hf->pres);
-    tokd__pairmap_release(&hf->merges);
-    tokd__specials_release(&hf->added);
-    tokd__specials_release(&hf->norm);
-    free(hf->norm_special);
-    free(hf->prefix);
-    free(hf->suffix);
-    free(hf->dec_from);
-    free(hf->dec_to);
-    free(hf);
+    return *l->t->pattern ? 0 : tokd__tokenizer_set_pattern(l->t, pattern);
 }
 
-static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special **sp, size_t *n_sp)
+/* An added token may reuse a vocabulary id only for the same text (as
+ * tokenizer.json files do for <s>, <unk>); a byte-level vocabulary needs a
+ * token for every byte. */
+static int check_vocab(const loader *l)
+{
+    const tokd__rankmap *m = &l->t->vocab->map;
+    const tokd__token_set *ss = &l->t->added.specials;
+    for (size_t i = 0; i < ss->n; i++) {
+        const tokd__added_token *s = &ss->items[i];
+        uint32_t len = tokd__rankmap_len(m, s->id);
+        if (len && (len != s->len || memcmp(m->bytes + m->offset[s->id], s->text, len) != 0))
+            return tokd_error_set(l->err, TOKD_EFORMAT, "special token %s has id %u, which is another token already",
+                                  s->text, s->id);
+    }
+    for (int b = 0; l->byte_level && b < 256; b++)
+        if (m->byte_rank[b] == TOKD__NO_RANK)
+            return tokd_error_set(l->err, TOKD_EUNSUPPORTED,
+                                  "the vocabulary has no token for byte 0x%02x; tokd needs byte-level BPE", b);
+    return 0;
+}
+
+static int load_parts(loader *l, json_t *root, const char *sha256)
 {
     json_t *trunc = json_object_get(root, "truncation"), *pad = json_object_get(root, "padding");
     if ((trunc && !json_is_null(trunc)) || (pad && !json_is_null(pad)))
@@ -598,14 +614,26 @@ static int load_parts(loader *l, json_t *root, tokd__rankmap *map, tokd__special
     if (rc == 0)
         rc = each_step(l, json_object_get(root, "pre_tokenizer"), "pretokenizers", add_pretokenizer);
     if (rc == 0)
-        rc = load_model(l, json_object_get(root, "model"), map);
+        rc = load_model(l, json_object_get(root, "model"), sha256);
     if (rc == 0)
         rc = each_step(l, json_object_get(root, "post_processor"), "processors", add_post);
     if (rc == 0)
         rc = each_step(l, json_object_get(root, "decoder"), "decoders", add_decoder);
+    if (rc == 0 && l->dec_byte_level) /* tokens decode to their bytes, as tokd has always done */
+        tokd__tokenizer_drop_decoders(l->t);
     if (rc == 0)
-        rc = load_added(l, json_object_get(root, "added_tokens"), map, sp, n_sp);
-    return rc;
+        rc = load_added(l, json_object_get(root, "added_tokens"));
+    if (rc == 0)
+        rc = check_vocab(l);
+    return rc ? rc : tokd__tokenizer_finish(l->t);
+}
+
+static int hash_mismatch(const char *path, const char *sha, const char *expect, tokd_error *err)
+{
+    return tokd_error_set(err, TOKD_EHASH,
+                          "%s has SHA-256 %s but %s is expected: the file was changed or truncated; restore "
+                          "it from the tokd source tree",
+                          path, sha, expect);
 }
 
 int tokd__hf_load(const char *path, const char *name, const char *expect_sha256, tokd_tokenizer **out,
@@ -619,44 +647,24 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     tokd__sha256_hex(text, len, sha);
     if (expect_sha256 && strcmp(sha, expect_sha256) != 0) {
         free(text);
-        return tokd_error_set(err, TOKD_EHASH,
-                              "%s has SHA-256 %s but %s is expected: the file was changed or truncated; restore "
-                              "it from the tokd source tree",
-                              path, sha, expect_sha256);
+        return hash_mismatch(path, sha, expect_sha256, err);
     }
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    tokd__ranks *r = calloc(1, sizeof *r);
-    tokd__hf *hf = calloc(1, sizeof *hf);
-    loader l = {path, err, hf, {0}};
-    tokd__special *sp = NULL;
-    size_t n_sp = 0;
+    loader l = {path, err, tokd__tokenizer_alloc(name, "huggingface"), 0, 0, {0}};
+    free(text);
     if (!root)
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je.line, je.text);
-    else if (!r || !hf)
+    else if (!l.t)
         rc = TOKD_ENOMEM;
     else
-        rc = load_parts(&l, root, &r->map, &sp, &n_sp);
+        rc = load_parts(&l, root, sha);
     tokd_bytes_release(&l.scratch);
-    if (r)
-        memcpy(r->sha256, sha, sizeof sha);
-    free(text);
     json_decref(root);
     if (rc != 0) {
-        for (size_t i = 0; i < n_sp; i++)
-            free(sp[i].text);
-        free(sp);
-        if (r)
-            tokd__rankmap_release(&r->map);
-        free(r);
-        tokd__hf_free(hf);
+        tokd_tokenizer_unref(l.t);
         return rc;
     }
-    atomic_init(&r->refs, 1);
-    hf->model = (tokd__bpe_model){&r->map, &hf->merges, hf->model.whole_first};
-    const char *pattern = "";
-    for (size_t i = 0; i < hf->n_pres; i++)
-        if (hf->pres[i].has_re && !*pattern)
-            pattern = hf->pres[i].re.pattern;
-    return tokd__tokenizer_new_hf(name, r, pattern, sp, n_sp, hf, out, err);
+    *out = l.t;
+    return 0;
 }

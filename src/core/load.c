@@ -1,201 +1,21 @@
 /* load.c - turning a name or a path into a tokenizer.
  *
- * A built-in name loads its ranks file from the data directory, verifies it
- * against the SHA-256 tiktoken publishes for it (a changed or truncated
- * file is refused, naming the file and the expected hash) and adds the
- * encoding's pattern and special tokens. A path to a .tiktoken file takes
- * its pattern and special tokens from NAME.json beside it
- * ({"pattern": "...", "special_tokens": {"<|x|>": id}}), or, when the file
- * is one of OpenAI's (by hash), from that built-in encoding. GPT-2's
- * encoder.json + vocab.bpe (the file or its directory) load too. */
+ * A name is a built-in encoding (tiktoken_load.c) or a bundled
+ * tokenizer.json; "NAME=SPEC" renames what SPEC loads. A path is read by
+ * the first entry of one table of formats whose probe accepts it; each
+ * entry's loader only builds a pipeline. A directory is probed the same
+ * way for the files it holds. */
 #include <dirent.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "gpt2_files.h"
-#include "hf.h"
+#include "hf_load.h"
+#include "pipeline.h"
 #include "registry.h"
-#include "sha256.h"
-#include "tiktoken_file.h"
-#include "tokenizer_impl.h"
-
-#define MAX_RANKS_FILE (256u << 20)
-
-static int dup_special(tokd__special *s, const char *text, uint32_t id)
-{
-    s->text = strdup(text);
-    s->len = (uint32_t)strlen(text);
-    s->id = id;
-    return s->text ? 0 : TOKD_ENOMEM;
-}
-
-static void free_specials(tokd__special *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(s[i].text);
-    free(s);
-}
-
-static int builtin_specials(const tokd__builtin *b, tokd__special **out, size_t *n_out)
-{
-    size_t extra = b->harmony_reserved ? TOKD__HARMONY_RESERVED_END - TOKD__HARMONY_RESERVED_FIRST : 0;
-    size_t n = b->n_specials + extra;
-    tokd__special *s = calloc(n, sizeof *s);
-    int rc = s ? 0 : TOKD_ENOMEM;
-    for (size_t i = 0; i < b->n_specials && rc == 0; i++)
-        rc = dup_special(&s[i], b->specials[i].text, b->specials[i].id);
-    for (size_t i = 0; i < extra && rc == 0; i++) {
-        char text[32];
-        uint32_t id = (uint32_t)(TOKD__HARMONY_RESERVED_FIRST + i);
-        snprintf(text, sizeof text, "<|reserved_%u|>", id);
-        rc = dup_special(&s[b->n_specials + i], text, id);
-    }
-    if (rc != 0) {
-        free_specials(s, n);
-        return rc;
-    }
-    *out = s;
-    *n_out = n;
-    return 0;
-}
-
-/* Read `path`, compute its hash and parse it as .tiktoken into new shared
- * ranks (*out, one reference). When `expect` is set the hash must equal it. */
-static int read_ranks(const char *path, const char *expect, tokd__ranks **out, tokd_error *err)
-{
-    char *buf;
-    size_t len;
-    int rc = tokd__read_file(path, MAX_RANKS_FILE, &buf, &len, err);
-    if (rc != 0)
-        return rc;
-    tokd__ranks *r = calloc(1, sizeof *r);
-    if (!r) {
-        free(buf);
-        return TOKD_ENOMEM;
-    }
-    atomic_init(&r->refs, 1);
-    tokd__sha256_hex(buf, len, r->sha256);
-    if (expect && strcmp(r->sha256, expect) != 0)
-        rc = tokd_error_set(err, TOKD_EHASH,
-                            "%s has SHA-256 %s but %s is expected (tiktoken's published hash): the "
-                            "file was changed or truncated; restore it from the tokd source tree",
-                            path, r->sha256, expect);
-    else
-        rc = tokd__tiktoken_parse(buf, len, path, &r->map, err);
-    free(buf);
-    if (rc != 0) {
-        free(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
-}
-
-/* A built-in encoding on top of parsed ranks (takes over one reference). */
-static int make_builtin(const tokd__builtin *b, const char *name, const char *path, tokd__ranks *r,
-                        tokd_tokenizer **out, tokd_error *err)
-{
-    tokd__special *sp;
-    size_t n_sp;
-    int rc = builtin_specials(b, &sp, &n_sp);
-    if (rc != 0) {
-        tokd__ranks_unref(r);
-        return rc;
-    }
-    rc = tokd__tokenizer_new(name, r, b->pattern, sp, n_sp, out, err);
-    if (rc == 0 && tokd_tokenizer_n_vocab(*out) != b->n_vocab) {
-        rc = tokd_error_set(err, TOKD_EFORMAT, "%s gives n_vocab %u, tiktoken's %s has %u", path,
-                            tokd_tokenizer_n_vocab(*out), b->name, b->n_vocab);
-        tokd_tokenizer_unref(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-static int load_builtin(const tokd__builtin *b, const char *name, const char *path,
-                        tokd_tokenizer **out, tokd_error *err)
-{
-    tokd__ranks *r;
-    int rc = read_ranks(path, b->sha256, &r, err);
-    return rc == 0 ? make_builtin(b, name, path, r, out, err) : rc;
-}
-
-static void builtin_path(const tokd__builtin *b, const char *data_dir, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s", data_dir ? data_dir : tokd_default_data_dir(), b->ranks_file);
-}
-
-static int meta_specials(json_t *obj, const char *path, tokd__special **out, size_t *n_out,
-                         tokd_error *err)
-{
-    size_t n = obj ? json_object_size(obj) : 0, i = 0;
-    tokd__special *s = calloc(n ? n : 1, sizeof *s);
-    const char *key;
-    json_t *v;
-    if (!s)
-        return TOKD_ENOMEM;
-    int rc = 0;
-    json_object_foreach(obj, key, v)
-    {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= UINT32_MAX) {
-            rc = tokd_error_set(err, TOKD_EFORMAT, "%s: special_tokens[\"%s\"] must be an id (a non-negative integer)",
-                                path, key);
-            break;
-        }
-        if ((rc = dup_special(&s[i++], key, (uint32_t)json_integer_value(v))) != 0)
-            break;
-    }
-    if (rc != 0) {
-        free_specials(s, n);
-        return rc;
-    }
-    *out = s;
-    *n_out = n;
-    return 0;
-}
-
-/* NAME.json beside NAME.tiktoken: its pattern and special tokens. */
-static int load_with_meta(const char *path, const char *meta_path, const char *name,
-                          tokd_tokenizer **out, tokd_error *err)
-{
-    json_error_t je;
-    json_t *meta = json_load_file(meta_path, 0, &je);
-    if (!meta)
-        return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", meta_path, je.line, je.text);
-    json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
-    json_t *sha = json_object_get(meta, "sha256");
-    int rc = 0;
-    if (sha && !json_is_string(sha))
-        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"sha256\" must be the rank file's hex SHA-256", meta_path);
-    else if (!json_is_string(pattern))
-        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"pattern\" must be a string (the pre-tokenizer regex)", meta_path);
-    else if (sp_obj && !json_is_object(sp_obj))
-        rc = tokd_error_set(err, TOKD_EFORMAT, "%s: \"special_tokens\" must be an object of name: id", meta_path);
-    tokd__ranks *r;
-    tokd__special *sp = NULL;
-    size_t n_sp = 0;
-    if (rc == 0 && (rc = meta_specials(sp_obj, meta_path, &sp, &n_sp, err)) == 0) {
-        rc = read_ranks(path, json_string_value(sha), &r, err);
-        if (rc == 0)
-            rc = tokd__tokenizer_new(name, r, json_string_value(pattern), sp, n_sp, out, err);
-        else
-            free_specials(sp, n_sp);
-    }
-    json_decref(meta);
-    return rc;
-}
-
-static void base_name(const char *path, char *name, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    snprintf(name, size, "%s", slash ? slash + 1 : path);
-    char *dot = strrchr(name, '.');
-    if (dot && strcmp(dot, ".tiktoken") == 0)
-        *dot = '\0';
-}
+#include "tiktoken_load.h"
 
 /* GPT-2's encoder.json + vocab.bpe: `path` is either file's directory or
  * encoder.json itself; the tokenizer is named after the directory. */
@@ -252,62 +72,99 @@ static int own_ranks_file(const char *dir, char *file, size_t size)
     return found == 1;
 }
 
-static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err);
-
-static int load_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
+static int ends_with(const char *s, const char *suffix)
 {
-    char file[4096];
-    if (has_file(path, "tokenizer.json")) {
-        snprintf(file, sizeof file, "%s/tokenizer.json", path);
-        return load_hf(file, out, err);
-    }
-    if (has_file(path, "encoder.json") && has_file(path, "vocab.bpe"))
-        return load_gpt2_dir(path, out, err);
-    if (own_ranks_file(path, file, sizeof file))
-        return load_path(file, out, err);
-    return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                          "%s: no tokenizer files tokd knows in this directory (tokenizer.json, "
-                          "encoder.json + vocab.bpe, or one NAME.tiktoken as tokd train writes it)",
-                          path);
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static int load_path(const char *path, tokd_tokenizer **out, tokd_error *err)
+/* GPT-2's encoder.json itself: the file name, not just a suffix. */
+static int is_encoder_json(const char *path)
 {
-    struct stat st;
-    size_t plen = strlen(path);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return load_dir(path, out, err);
-    if (plen >= 5 && !strcmp(path + plen - 5, ".json") && !(plen >= 12 && !strcmp(path + plen - 12, "encoder.json")))
-        return load_hf(path, out, err);
-    if (plen >= 12 && !strcmp(path + plen - 12, "encoder.json") && (plen == 12 || path[plen - 13] == '/')) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%.*s", plen > 13 ? (int)(plen - 13) : 1, plen > 13 ? path : ".");
-        return load_gpt2_dir(dir, out, err);
-    }
+    size_t n = strlen(path);
+    return ends_with(path, "encoder.json") && (n == 12 || path[n - 13] == '/');
+}
 
-    char name[256], meta[4096];
-    base_name(path, name, sizeof name);
-    size_t len = strlen(path);
-    if (len < 9 || strcmp(path + len - 9, ".tiktoken") != 0)
-        return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "%s: tokd reads NAME.tiktoken rank files, or GPT-2's encoder.json with vocab.bpe beside it",
-                              path);
-    snprintf(meta, sizeof meta, "%.*s.json", (int)(len - 9), path);
-    if (stat(meta, &st) == 0)
-        return load_with_meta(path, meta, name, out, err);
-    tokd__ranks *r;
-    int rc = read_ranks(path, NULL, &r, err);
-    if (rc != 0)
-        return rc;
-    const tokd__builtin *b = tokd__builtin_by_sha256(r->sha256);
-    if (!b) {
-        tokd__ranks_unref(r);
-        return tokd_error_set(err, TOKD_EFORMAT,
-                              "%s is not one of OpenAI's encodings, so tokd needs its pattern and special "
-                              "tokens: write them to %s as {\"pattern\": \"...\", \"special_tokens\": {}}",
-                              path, meta);
-    }
-    return make_builtin(b, name, path, r, out, err);
+/* ---- the formats: probe + load ----------------------------------------------- */
+
+static int probe_hf_dir(const char *path, int dir)
+{
+    return dir && has_file(path, "tokenizer.json");
+}
+
+static int load_hf_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char file[4096];
+    snprintf(file, sizeof file, "%s/tokenizer.json", path);
+    return load_hf(file, out, err);
+}
+
+static int probe_gpt2_dir(const char *path, int dir)
+{
+    return dir && has_file(path, "encoder.json") && has_file(path, "vocab.bpe");
+}
+
+static int probe_trained_dir(const char *path, int dir)
+{
+    char file[4096];
+    return dir && own_ranks_file(path, file, sizeof file);
+}
+
+static int load_trained_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char file[4096];
+    own_ranks_file(path, file, sizeof file);
+    return tokd__tiktoken_load_file(file, out, err);
+}
+
+static int probe_gpt2_encoder(const char *path, int dir)
+{
+    return !dir && is_encoder_json(path);
+}
+
+static int load_gpt2_encoder(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char dir[4096];
+    size_t plen = strlen(path);
+    snprintf(dir, sizeof dir, "%.*s", plen > 13 ? (int)(plen - 13) : 1, plen > 13 ? path : ".");
+    return load_gpt2_dir(dir, out, err);
+}
+
+static int probe_hf_file(const char *path, int dir)
+{
+    return !dir && ends_with(path, ".json") && !is_encoder_json(path);
+}
+
+static int probe_tiktoken(const char *path, int dir)
+{
+    return !dir && ends_with(path, ".tiktoken");
+}
+
+typedef struct format {
+    const char *what; /* for the error when nothing matches */
+    int (*probe)(const char *path, int is_dir);
+    int (*load)(const char *path, tokd_tokenizer **out, tokd_error *err);
+} format;
+
+/* In probe order: encoder.json is a .json that is not a tokenizer.json. */
+static const format formats[] = {
+    {"a directory with tokenizer.json", probe_hf_dir, load_hf_dir},
+    {"a directory with encoder.json + vocab.bpe", probe_gpt2_dir, load_gpt2_dir},
+    {"a directory with one NAME.tiktoken (as tokd train writes it)", probe_trained_dir, load_trained_dir},
+    {"GPT-2's encoder.json (vocab.bpe beside it)", probe_gpt2_encoder, load_gpt2_encoder},
+    {"a Hugging Face tokenizer.json", probe_hf_file, load_hf},
+    {"NAME.tiktoken", probe_tiktoken, tokd__tiktoken_load_file},
+};
+
+static int load_path(const char *path, int is_dir, tokd_tokenizer **out, tokd_error *err)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (formats[i].probe(path, is_dir))
+            return formats[i].load(path, out, err);
+    char known[1024] = "";
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? "; " : "", formats[i].what);
+    return tokd_error_set(err, TOKD_EUNSUPPORTED, "%s: not a tokenizer tokd reads (it reads %s)", path, known);
 }
 
 /* "NAME=SPEC": a name of [a-z0-9._-]{1,64} for what SPEC loads; the length
@@ -339,11 +196,8 @@ int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer *
     if (alias)
         return load_aliased(spec, alias, data_dir, out, err);
     const tokd__builtin *b = tokd__builtin_find(spec);
-    if (b) {
-        char path[4096];
-        builtin_path(b, data_dir, path, sizeof path);
-        return load_builtin(b, spec, path, out, err);
-    }
+    if (b)
+        return tokd__tiktoken_builtin(b, spec, data_dir, NULL, out, err);
     const tokd__bundled *hf = tokd__bundled_find(spec);
     if (hf) {
         char path[4096];
@@ -352,7 +206,7 @@ int tokd_tokenizer_load(const char *spec, const char *data_dir, tokd_tokenizer *
     }
     struct stat st;
     if (stat(spec, &st) == 0)
-        return load_path(spec, out, err);
+        return load_path(spec, S_ISDIR(st.st_mode), out, err);
     return tokd_error_set(err, TOKD_ENOENT,
                           "unknown tokenizer '%s': not a built-in encoding (gpt2, r50k_base, p50k_base, "
                           "p50k_edit, cl100k_base, o200k_base, o200k_harmony), not a bundled tokenizer "
@@ -367,14 +221,11 @@ int tokd_tokenizer_load_builtins(const char *data_dir, tokd_tokenizer **out, tok
     size_t i;
     for (i = 0; names[i] && rc == 0; i++) {
         const tokd__builtin *b = tokd__builtin_find(names[i]);
-        char path[4096];
-        builtin_path(b, data_dir, path, sizeof path);
-        tokd__ranks *shared = NULL; /* an earlier encoding's parse of the same file */
+        tokd__vocab *shared = NULL; /* an earlier encoding's parse of the same file */
         for (size_t k = 0; k < i && !shared; k++)
             if (strcmp(tokd__builtin_find(names[k])->ranks_file, b->ranks_file) == 0)
-                shared = tokd__ranks_ref(out[k]->ranks);
-        rc = shared ? make_builtin(b, names[i], path, shared, &out[i], err)
-                    : load_builtin(b, names[i], path, &out[i], err);
+                shared = tokd__vocab_ref(out[k]->vocab);
+        rc = tokd__tiktoken_builtin(b, names[i], data_dir, shared, &out[i], err);
     }
     if (rc != 0)
         while (--i > 0)

@@ -1,7 +1,7 @@
 /* tiktoken_file.c - the .tiktoken rank file format.
  *
  * Parsing decodes every token into one scratch buffer, collects
- * (bytes, rank) entries and hands them to tokd__rankmap_init, which rejects
+ * (bytes, rank) entries and hands them to tokd__vocab_new, which rejects
  * duplicate ranks and duplicate tokens. */
 #include <errno.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ static int line_error(tokd_error *err, const char *path, size_t line, const char
     return TOKD_EFORMAT;
 }
 
-int tokd__tiktoken_parse(const char *text, size_t len, const char *path, tokd__rankmap *m,
+int tokd__tiktoken_parse(const char *text, size_t len, const char *path, const char *sha256, tokd__vocab **out,
                          tokd_error *err)
 {
     size_t lines = 1;
@@ -104,7 +104,7 @@ int tokd__tiktoken_parse(const char *text, size_t len, const char *path, tokd__r
     }
     if (rc == 0 && n == 0)
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s holds no tokens", path);
-    if (rc == 0 && (rc = tokd__rankmap_init(m, e, n, err)) == TOKD_EFORMAT && err) {
+    if (rc == 0 && (rc = tokd__vocab_new(e, n, sha256, out, err)) == TOKD_EFORMAT && err) {
         char detail[sizeof err->text];
         snprintf(detail, sizeof detail, "%s", err->text);
         tokd_error_set(err, TOKD_EFORMAT, "%s: %s", path, detail);

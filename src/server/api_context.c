@@ -6,7 +6,10 @@
  * the APIs that receive it treat it); messages with the chat rules.
  * Truncation keeps whole tokens of the original encoding and never splits
  * a UTF-8 character; since re-encoding a cut text can merge differently,
- * the result is counted again and cut by the excess until it fits. */
+ * the result is counted again and cut by the excess until it fits.
+ * Messages are trimmed by dropping the oldest turns (chat_trim.c). With a
+ * "limit" the count stops once past it (counter.c); "fits" is then null
+ * when the count so far is still within the budget. */
 #include <stdlib.h>
 #include <string.h>
 

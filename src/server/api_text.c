@@ -44,22 +44,16 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
     return a;
 }
 
-/* [start, end) of each token in code points or UTF-16 units of `text`. A
- * token that starts or ends inside a character covers that character. NULL
- * when the tokens' bytes do not spell the text (a tokenizer whose
- * normalizer rewrites it, such as Mistral's spaces as U+2581). */
-static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, const char *text, size_t len,
-                            int utf16)
+/* The library's byte offsets of each token, as [start, end) in code points
+ * or UTF-16 units of `text`: a range that starts or ends inside a character
+ * covers that character; an empty one (a post-processor's BOS) stays
+ * empty. NULL when out of memory. */
+static json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
 {
     uint32_t *before = malloc((len + 1) * sizeof *before), *after = malloc((len + 1) * sizeof *after);
-    json_t *a = json_array();
-    if (!before || !after) {
-        free(before);
-        free(after);
-        return a;
-    }
+    json_t *a = before && after ? json_array() : NULL;
     uint32_t units = 0;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = 0; a && i < len;) {
         unsigned char c = (unsigned char)text[i];
         size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
         uint32_t w = utf16 && n == 4 ? 2 : 1;
@@ -70,18 +64,12 @@ static json_t *offsets_json(const tokd_tokenizer *tok, const tokd_ids *ids, cons
         units += w;
         i += n;
     }
-    size_t pos = 0;
-    for (size_t i = 0; i < ids->len && a; i++) {
-        const char *b;
-        size_t n;
-        tokd_token_bytes(tok, ids->ids[i], &b, &n);
-        if (n > len - pos || memcmp(b, text + pos, n) != 0) {
-            json_decref(a);
-            a = NULL;
-            break;
-        }
-        json_array_append_new(a, json_pack("[I,I]", (json_int_t)before[pos], (json_int_t)after[pos + n - 1]));
-        pos += n;
+    if (a)
+        before[len] = units;
+    for (size_t i = 0; a && i < off->len; i++) {
+        const tokd_offset *o = &off->v[i];
+        uint32_t start = before[o->start], end = o->end > o->start ? after[o->end - 1] : start;
+        json_array_append_new(a, json_pack("[I,I]", (json_int_t)start, (json_int_t)end));
     }
     free(before);
     free(after);
@@ -133,7 +121,9 @@ void api_encode(app *a, json_t *body, reply *r)
     {
         tokd_ids ids = {0};
         tokd_error err = {0};
-        int rc = tokd_encode(tok, json_string_value(v), json_string_length(v), &o.sp, &ids, &err);
+        tokd_offsets off = {0};
+        int rc = tokd_encode_offsets(tok, json_string_value(v), json_string_length(v), &o.sp, NULL, &ids,
+                                     o.offsets ? &off : NULL, &err);
         if (rc != 0) {
             char field[32];
             field_name(field, sizeof field, "text", batch, i);
@@ -144,15 +134,13 @@ void api_encode(app *a, json_t *body, reply *r)
         json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
         if (o.tokens)
             json_object_set_new(item, "tokens", tokens_json(tok, &ids));
-        json_t *offsets = o.offsets ? offsets_json(tok, &ids, json_string_value(v), json_string_length(v), o.utf16)
-                                    : NULL;
+        json_t *offsets = o.offsets ? offsets_json(&off, json_string_value(v), json_string_length(v), o.utf16) : NULL;
+        tokd_offsets_release(&off);
         if (o.offsets && !offsets) {
             json_decref(item);
             tokd_ids_release(&ids);
-            reply_error(r, 400, "unsupported", "return_offsets",
-                        "offsets are not available for %s: its tokens do not spell the input byte for byte "
-                        "(its normalizer rewrites the text)",
-                        tokd_tokenizer_name(tok));
+            tokd_error_set(&err, TOKD_ENOMEM, "out of memory for the offsets of %zu tokens", ids.len);
+            reply_tokd_error(r, TOKD_ENOMEM, &err, "return_offsets");
             goto done;
         }
         if (offsets)

@@ -9,9 +9,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tokd__rankmap m;
+    tokd__vocab *v;
     tokd_error err;
-    if (tokd__tiktoken_parse((const char *)data, size, "fuzz.tiktoken", &m, &err) == 0)
-        tokd__rankmap_release(&m);
+    if (tokd__tiktoken_parse((const char *)data, size, "fuzz.tiktoken", "", &v, &err) == 0)
+        tokd__vocab_unref(v);
     return 0;
 }

@@ -51,7 +51,12 @@ post "llama3 by name" /v1/encode '{"text":"Hello world","tokenizer":"llama3"}' 2
 post "mistral adds <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral","add_special_tokens":true}' 200 .ids '[1,22557,1526]'
 post "mistral without <s>" /v1/encode '{"text":"Hello world","tokenizer":"mistral"}' 200 .ids '[22557,1526]'
 post "llama3 offsets" /v1/encode '{"text":"Hello world","tokenizer":"llama3","return_offsets":true}' 200 .offsets '[[0,5],[5,11]]'
-error "no offsets where the normalizer rewrites" /v1/encode '{"text":"Hello world","tokenizer":"mistral","return_offsets":true}' 400 unsupported '"return_offsets"'
+post "mistral offsets through its normalizer" /v1/encode '{"text":"Hello world","tokenizer":"mistral","return_offsets":true}' 200 \
+    .offsets '[[0,5],[5,11]]'
+post "mistral utf16 offsets" /v1/encode '{"text":"é😀x","tokenizer":"mistral","return_offsets":true,"offset_unit":"utf16"}' 200 \
+    '[.ids, .offsets]' '[[1233,30575,28744],[[0,1],[1,3],[3,4]]]'
+post "BOS has empty offsets" /v1/encode '{"text":"Hi","tokenizer":"mistral","add_special_tokens":true,"return_offsets":true}' 200 \
+    '.offsets[0]' '[0,0]'
 post "mistral decode" /v1/decode '{"ids":[1,22557,1526],"tokenizer":"mistral"}' 200 .text '"<s> Hello world"'
 post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
 

@@ -87,11 +87,24 @@ START_TEST(test_random_pieces)
             piece[i] = (uint8_t)"aaabbc"[(seed >> 16) % 6];
         }
         tokd_ids want = {0}, got = {0};
-        size_t count = 0;
+        tokd_offsets offsets = {0};
         naive(piece, n, &want);
         tokd__bpe_model model = {&vocab, NULL, 1};
-        ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, &got, NULL), 0);
-        ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, NULL, &count), 0);
+        tokd__ntext text = tokd__ntext_view((const char *)piece, n, 0, 1);
+        tokd__sink ids = {.ids = &got}, counter = {0}, with_offsets = {.ids = &got, .offsets = &offsets, .text = &text};
+        ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, &ids), 0);
+        ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, &counter), 0);
+        size_t count = counter.count, before = got.len;
+        ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, &with_offsets), 0);
+        /* the offsets tile the piece, each the length of its token */
+        ck_assert_uint_eq(offsets.len, before);
+        for (size_t k = 0; k < offsets.len; k++) {
+            ck_assert_uint_eq(offsets.v[k].start, k ? offsets.v[k - 1].end : 0);
+            ck_assert_uint_eq(offsets.v[k].end - offsets.v[k].start, tokd__rankmap_len(&vocab, got.ids[before + k]));
+        }
+        ck_assert_uint_eq(offsets.v[offsets.len - 1].end, n);
+        got.len = before;
+        tokd_offsets_release(&offsets);
         /* whole-piece lookup comes first in tiktoken; the naive merge agrees
          * whenever the piece is not itself a token */
         if (tokd__rankmap_get(&vocab, piece, n) == TOKD__NO_RANK) {

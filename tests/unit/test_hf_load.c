@@ -108,9 +108,10 @@ static json_t *doubling_bpe(int as_pairs)
         json_object_set_new(vocab, tok, json_integer((json_int_t)k));
         if (k > 0) {
             char *half = repeat("\xe2\x82\xac", (size_t)1 << (k - 1));
-            char *both = repeat(half, 2);
-            both[strlen(half)] = ' ';
-            strcpy(both + strlen(half) + 1, half);
+            size_t len = strlen(half);
+            char *both = malloc(2 * len + 2);
+            ck_assert_ptr_nonnull(both);
+            snprintf(both, 2 * len + 2, "%s %s", half, half);
             json_array_append_new(merges, as_pairs ? json_pack("[s, s]", half, half) : json_string(both));
             free(half);
             free(both);
@@ -184,7 +185,7 @@ static const char chaos_file[] =
     " \"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": \"<s>\"}},"
     " {\"Sequence\": {\"id\": \"A\"}}], \"special_tokens\": {\"<s>\": {\"ids\": [4]}}},"
     " \"decoder\": {\"type\": \"Sequence\", \"decoders\": [{\"type\": \"Replace\", \"pattern\": {\"String\":"
-    " \"\\u2581\"}, \"content\": \" \"}, {\"type\": \"Strip\", \"content\": \" \", \"start\": 1, \"stop\": 0}]}}";
+    " \"\\u2581\"}, \"content\": \" \"}, {\"type\": \"Fuse\"}, {\"type\": \"Strip\", \"content\": \" \", \"start\": 1, \"stop\": 0}]}}";
 
 static int load_chaos(tokd_tokenizer **t, tokd_error *err)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "sha256.h"
-#include "tokenizer_impl.h"
+#include "pipeline.h"
 #include "testutil.h"
 #include "utf8.h"
 
@@ -72,7 +72,7 @@ static int splits_differ(const tokd_tokenizer *tok, const char *s, size_t n)
     int differ = tokd__pretok_init(&pcre, tokd_tokenizer_pattern(tok), 0, NULL) != 0;
     size_t a = 0, b = 0, start, end;
     while (!differ && (a < n || b < n)) {
-        size_t scan_end = a < n ? tokd__scan(tok->pretok.scanner, (const uint8_t *)s, n, a) : n;
+        size_t scan_end = a < n ? tokd__scan(tokd__scanner_for(tokd_tokenizer_pattern(tok)), (const uint8_t *)s, n, a) : n;
         differ = tokd__pretok_next(&pcre, (const uint8_t *)s, n, b, &start, &end) != 1 || start != a ||
                  end != scan_end;
         a = b = scan_end;

@@ -1,6 +1,10 @@
-/* specials.h - a tokenizer's special tokens and finding them in text.
+/* token_set.h - a set of added tokens (special or not) and finding them in
+ * text by exact bytes.
  *
- * Special tokens are found by exact byte match. Candidate positions are the
+ * A tokenizer keeps several sets (its special tokens, Hugging Face's
+ * non-special added tokens, the tokens matched in normalized text); the
+ * rules for which set applies where live in added.c. Tokens are found by
+ * exact byte match. Candidate positions are the
  * bytes that start some special token (memchr when they all start with the
  * same byte, as "<|" tokens do); at a candidate, each distinct token length
  * is looked up in a hash map, so o200k_harmony's ~1100 reserved tokens cost
@@ -9,48 +13,48 @@
  *
  * Ownership: the set owns its token texts. Thread-safety: immutable after
  * init. */
-#ifndef TOKD_SPECIALS_H
-#define TOKD_SPECIALS_H
+#ifndef TOKD_TOKEN_SET_H
+#define TOKD_TOKEN_SET_H
 
 #include "rankmap.h"
 #include "tokd/error.h"
 
-typedef struct tokd__special {
+typedef struct tokd__added_token {
     char *text; /* owned, NUL-terminated */
     uint32_t len;
     uint32_t id;
     /* Hugging Face added-token options (0 for tiktoken) */
     uint8_t lstrip, rstrip, single_word;
-    uint8_t normalized; /* matched in normalized text only (tokd__hf.norm) */
-} tokd__special;
+    uint8_t normalized; /* matched in normalized text only (tokd__added.normalized) */
+} tokd__added_token;
 
-typedef struct tokd__specials {
-    tokd__special *items;
+typedef struct tokd__token_set {
+    tokd__added_token *items;
     size_t n;
     tokd__rankmap by_text; /* text -> index into items */
     uint32_t lens[16];     /* distinct lengths, longest first */
     size_t n_lens;
     uint8_t first[256];    /* 1 if some token starts with this byte */
     int single_first;      /* the one first byte, or -1 */
-} tokd__specials;
+} tokd__token_set;
 
 /* Take ownership of `items` (n entries, texts malloc'd) and index them. */
-int tokd__specials_init(tokd__specials *ss, tokd__special *items, size_t n, tokd_error *err);
-void tokd__specials_release(tokd__specials *ss);
+int tokd__token_set_init(tokd__token_set *ss, tokd__added_token *items, size_t n, tokd_error *err);
+void tokd__token_set_release(tokd__token_set *ss);
 
-/* Index of the special token named `text`, or -1. */
-long tokd__specials_index(const tokd__specials *ss, const char *text, size_t len);
+/* Index of the token spelled `text`, or -1. */
+long tokd__token_set_index(const tokd__token_set *ss, const char *text, size_t len);
 
-/* Which specials a search considers: all, none, or those with mask[i]. */
-typedef struct tokd__special_filter {
+/* Which tokens of a set a search considers: all, none, or those with mask[i]. */
+typedef struct tokd__token_filter {
     int all;
     const uint8_t *mask; /* used when !all; NULL means none */
     int normalized_too;  /* also tokens marked normalized (disallowed checks) */
-} tokd__special_filter;
+} tokd__token_filter;
 
-/* Find the first special token in s[pos..n) that passes `f`. Returns 1 and
+/* Find the first token in s[pos..n) that passes `f`. Returns 1 and
  * sets *at (byte offset) and *index, or 0 if there is none. */
-int tokd__specials_find(const tokd__specials *ss, tokd__special_filter f, const uint8_t *s,
+int tokd__token_set_find(const tokd__token_set *ss, tokd__token_filter f, const uint8_t *s,
                         size_t n, size_t pos, size_t *at, size_t *index);
 
 #endif

@@ -1,4 +1,4 @@
-/* scan.c - hand-written scanners for tiktoken's built-in regexes.
+/* scanner.c - hand-written scanners for tiktoken's built-in regexes.
  *
  * Each function returns the end of the piece its regex finds at s[i], with
  * the regex's exact backtracking semantics (leftmost alternative first,

@@ -1,17 +1,17 @@
-/* specials.c - indexing special tokens and searching text for them. */
+/* token_set.c - indexing a set of added tokens and searching text for them. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "specials.h"
+#include "token_set.h"
 
-static int add_length(tokd__specials *ss, uint32_t len, tokd_error *err)
+static int add_length(tokd__token_set *ss, uint32_t len, tokd_error *err)
 {
     for (size_t i = 0; i < ss->n_lens; i++)
         if (ss->lens[i] == len)
             return 0;
     if (ss->n_lens == sizeof ss->lens / sizeof ss->lens[0])
         return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "special tokens come in more than 16 different lengths");
+                              "added tokens come in more than 16 different lengths");
     size_t i = ss->n_lens++;
     while (i > 0 && ss->lens[i - 1] < len) { /* keep longest first */
         ss->lens[i] = ss->lens[i - 1];
@@ -21,9 +21,9 @@ static int add_length(tokd__specials *ss, uint32_t len, tokd_error *err)
     return 0;
 }
 
-int tokd__specials_init(tokd__specials *ss, tokd__special *items, size_t n, tokd_error *err)
+int tokd__token_set_init(tokd__token_set *ss, tokd__added_token *items, size_t n, tokd_error *err)
 {
-    *ss = (tokd__specials){.items = items, .n = n, .single_first = -1};
+    *ss = (tokd__token_set){.items = items, .n = n, .single_first = -1};
     tokd__rank_entry *e = calloc(n ? n : 1, sizeof *e);
     if (!e)
         return TOKD_ENOMEM;
@@ -31,7 +31,7 @@ int tokd__specials_init(tokd__specials *ss, tokd__special *items, size_t n, tokd
     for (size_t i = 0; i < n && rc == 0; i++) {
         e[i] = (tokd__rank_entry){(const uint8_t *)items[i].text, items[i].len, (uint32_t)i};
         rc = items[i].len ? add_length(ss, items[i].len, err)
-                          : tokd_error_set(err, TOKD_EFORMAT, "a special token is empty");
+                          : tokd_error_set(err, TOKD_EFORMAT, "an added token is empty");
         uint8_t b = (uint8_t)items[i].text[0];
         firsts += !ss->first[b];
         ss->first[b] = 1;
@@ -43,16 +43,16 @@ int tokd__specials_init(tokd__specials *ss, tokd__special *items, size_t n, tokd
     return rc;
 }
 
-void tokd__specials_release(tokd__specials *ss)
+void tokd__token_set_release(tokd__token_set *ss)
 {
     for (size_t i = 0; i < ss->n; i++)
         free(ss->items[i].text);
     free(ss->items);
     tokd__rankmap_release(&ss->by_text);
-    *ss = (tokd__specials){0};
+    *ss = (tokd__token_set){0};
 }
 
-long tokd__specials_index(const tokd__specials *ss, const char *text, size_t len)
+long tokd__token_set_index(const tokd__token_set *ss, const char *text, size_t len)
 {
     if (ss->n == 0 || len == 0)
         return -1;
@@ -60,13 +60,13 @@ long tokd__specials_index(const tokd__specials *ss, const char *text, size_t len
     return r == TOKD__NO_RANK ? -1 : (long)r;
 }
 
-static int passes(tokd__special_filter f, size_t index)
+static int passes(tokd__token_filter f, size_t index)
 {
     return f.all || (f.mask && f.mask[index]);
 }
 
 /* The longest special token passing `f` that starts at s[i], or -1. */
-static long match_at(const tokd__specials *ss, tokd__special_filter f, const uint8_t *s, size_t n,
+static long match_at(const tokd__token_set *ss, tokd__token_filter f, const uint8_t *s, size_t n,
                      size_t i)
 {
     for (size_t k = 0; k < ss->n_lens; k++) {
@@ -80,7 +80,7 @@ static long match_at(const tokd__specials *ss, tokd__special_filter f, const uin
     return -1;
 }
 
-int tokd__specials_find(const tokd__specials *ss, tokd__special_filter f, const uint8_t *s,
+int tokd__token_set_find(const tokd__token_set *ss, tokd__token_filter f, const uint8_t *s,
                         size_t n, size_t pos, size_t *at, size_t *index)
 {
     if (ss->n == 0 || (!f.all && !f.mask))

@@ -1,0 +1,83 @@
+/* pretokenizer.h - the pre-tokenizer steps of the pipeline (internal).
+ *
+ * A pre-tokenizer cuts a list of pieces (spans over one text, tokd__splits)
+ * into smaller ones, or rewrites their text (Metaspace, ByteLevel's prefix
+ * space) keeping the alignment to the caller's bytes. A tokenizer runs its
+ * pre-tokenizers in order, each on every piece the previous one left.
+ * Implementations (pretokenizers.c): regex splits (tiktoken's, where text
+ * between matches is dropped, and Hugging Face's Split with its
+ * behaviours; both run the built-in scanners for OpenAI's patterns),
+ * Digits, Metaspace and ByteLevel's prefix space.
+ *
+ * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
+ * is run that way when it is the last step, so the common tokenizers (one
+ * regex) never build a list: the step finds a piece and hands it to the
+ * driver's callback, which gives it to the model. That is one indirect call
+ * per piece, plus the model's.
+ *
+ * Ownership: the tokenizer owns its pre-tokenizers (`free` releases
+ * `self`); pieces own their text. Thread-safety: split/each are reentrant. */
+#ifndef TOKD_PRETOKENIZER_H
+#define TOKD_PRETOKENIZER_H
+
+#include "ntext.h"
+#include "pretok.h"
+
+typedef struct tokd__span {
+    size_t start, end;
+} tokd__span;
+
+typedef struct tokd__splits {
+    tokd__ntext text;
+    tokd__span *v;
+    size_t n, cap;
+} tokd__splits;
+
+/* Append [start, end) (nothing when empty). */
+int tokd__splits_push(tokd__splits *p, size_t start, size_t end);
+void tokd__splits_release(tokd__splits *p);
+
+/* What a streaming step calls for each piece [start, end) of its text: 0
+ * to go on, anything else to stop (and be returned). */
+typedef int (*tokd__piece_fn)(void *ctx, size_t start, size_t end);
+
+typedef struct tokd__pretokenizer_ops {
+    const char *name;
+    /* Replace *p by its pieces after this step; at_start: p begins the
+     * caller's text (Metaspace's "first" scheme). */
+    int (*split)(const void *self, tokd__splits *p, int at_start);
+    /* NULL, or: call fn for each piece of s[0..n) in order, without building
+     * a list; returns fn's first non-zero answer, a negative TOKD_E* code of
+     * its own (PCRE2), or 0. */
+    int (*each)(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx);
+    void (*free)(void *self);
+} tokd__pretokenizer_ops;
+
+typedef struct tokd__pretokenizer {
+    const tokd__pretokenizer_ops *ops;
+    void *self;
+} tokd__pretokenizer;
+
+/* Hugging Face's SplitDelimiterBehavior for what a Split regex matches. */
+enum tokd__split_behavior {
+    TOKD__SPLIT_ISOLATED, TOKD__SPLIT_REMOVED, TOKD__SPLIT_MERGED_PREVIOUS, TOKD__SPLIT_MERGED_NEXT,
+    TOKD__SPLIT_CONTIGUOUS
+};
+
+/* tiktoken's regex step: the matches of `pattern`, text between them
+ * dropped. TOKD_EPATTERN when it does not compile. */
+int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err);
+/* Hugging Face's Split: matches and the text between them, combined by
+ * `behavior`. */
+int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
+                             tokd_error *err);
+/* Digits: each digit alone (individual) or each run of digits. */
+int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out);
+/* Metaspace: ' ' becomes `replacement`, prepended (prepend 1: always, 2:
+ * first piece only, 0: never) when a piece does not start with one; with
+ * `split`, a piece is cut before each replacement. */
+int tokd__pretokenizer_metaspace(const char *replacement, int prepend, int split, tokd__pretokenizer *out);
+/* ByteLevel's add_prefix_space: ' ' before each piece that lacks one. */
+int tokd__pretokenizer_prefix_space(tokd__pretokenizer *out);
+
+#endif

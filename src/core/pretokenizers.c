@@ -1,0 +1,347 @@
+/* pretokenizers.c - the pre-tokenizer steps (see pretokenizer.h).
+ *
+ * Splitting steps only cut spans over the pieces' text; rewriting steps
+ * (Metaspace, prefix space) write a new text with its alignment. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pretokenizer.h"
+#include "unicode.h"
+#include "utf8.h"
+
+int tokd__splits_push(tokd__splits *p, size_t start, size_t end)
+{
+    if (end == start)
+        return 0;
+    if (tokd__reserve((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v) != 0)
+        return TOKD_ENOMEM;
+    p->v[p->n++] = (tokd__span){start, end};
+    return 0;
+}
+
+void tokd__splits_release(tokd__splits *p)
+{
+    tokd__ntext_release(&p->text);
+    free(p->v);
+    *p = (tokd__splits){.text = {.s = ""}};
+}
+
+/* Replace *p's spans by next's (same text). */
+static void take_spans(tokd__splits *p, tokd__splits *next)
+{
+    free(p->v);
+    p->v = next->v;
+    p->n = next->n;
+    p->cap = next->cap;
+}
+
+/* ---- regex steps ----------------------------------------------------------- */
+
+typedef struct regex_step {
+    tokd__pretok re;
+    enum tokd__split_behavior behavior;
+    int keep_gaps; /* Hugging Face keeps the text between matches; tiktoken drops it */
+} regex_step;
+
+/* Pieces of one span in order, each flagged as a match or not, then
+ * combined by Hugging Face's SplitDelimiterBehavior. */
+typedef struct part {
+    size_t start, end;
+    int match;
+} part;
+
+typedef struct parts {
+    part *v;
+    size_t n, cap;
+} parts;
+
+static int add_part(parts *ps, size_t start, size_t end, int match)
+{
+    if (end == start)
+        return 0;
+    if (tokd__reserve((void **)&ps->v, &ps->cap, ps->n + 1, sizeof *ps->v) != 0)
+        return TOKD_ENOMEM;
+    ps->v[ps->n++] = (part){start, end, match};
+    return 0;
+}
+
+/* Apply `b` to the parts in place; returns their new number. A match is
+ * merged into its neighbour only when that neighbour is not a match. */
+static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int prev_match = i > 0 && v[i - 1].match, next_is_text = i + 1 < n && !v[i + 1].match;
+        if (b == TOKD__SPLIT_REMOVED && v[i].match)
+            continue;
+        if (b == TOKD__SPLIT_MERGED_PREVIOUS && v[i].match && !prev_match && k > 0) {
+            v[k - 1].end = v[i].end;
+            continue;
+        }
+        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && v[i].match && prev_match) {
+            v[k - 1].end = v[i].end;
+            continue;
+        }
+        if (b == TOKD__SPLIT_MERGED_NEXT && v[i].match && next_is_text) {
+            v[i + 1].start = v[i].start;
+            v[i + 1].match = 2; /* text that swallowed a match: not a match itself */
+            continue;
+        }
+        v[k++] = v[i];
+    }
+    return k;
+}
+
+/* The matches (and gaps, if kept) of s[0..n), offset by `at`, into ps. */
+static int match_parts(const regex_step *r, const uint8_t *s, size_t n, parts *ps)
+{
+    size_t pos = 0, start, end;
+    int rc;
+    while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
+        rc = r->keep_gaps ? add_part(ps, pos, start, 0) : 0;
+        if (rc == 0)
+            rc = add_part(ps, start, end, 1);
+        if (rc != 0)
+            return rc;
+        pos = end;
+    }
+    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, 0) : rc;
+}
+
+static int regex_split(const void *self, tokd__splits *p, int at_start)
+{
+    const regex_step *r = self;
+    (void)at_start;
+    tokd__splits next = {0};
+    parts ps = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        tokd__span sp = p->v[k];
+        ps.n = 0;
+        rc = match_parts(r, (const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
+        size_t np = rc == 0 ? combine(ps.v, ps.n, r->behavior) : 0;
+        for (size_t i = 0; i < np && rc == 0; i++)
+            rc = tokd__splits_push(&next, sp.start + ps.v[i].start, sp.start + ps.v[i].end);
+    }
+    free(ps.v);
+    take_spans(p, &next);
+    return rc;
+}
+
+/* One piece at a time, for the Isolated behaviour: the text before a match
+ * (if kept), then the match. A scanner's pieces cover the text. */
+static int regex_each(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx)
+{
+    const regex_step *r = self;
+    int rc = 0;
+    if (r->re.scanner != TOKD__SCAN_PCRE2) {
+        for (size_t i = 0, e; i < n && rc == 0; i = e) {
+            e = tokd__scan(r->re.scanner, s, n, i);
+            rc = fn(ctx, i, e);
+        }
+        return rc;
+    }
+    size_t pos = 0, start, end;
+    while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
+        if (r->keep_gaps && start > pos && (rc = fn(ctx, pos, start)) != 0)
+            return rc;
+        if ((rc = fn(ctx, start, end)) != 0)
+            return rc;
+        pos = end;
+    }
+    return rc == 0 && r->keep_gaps && pos < n ? fn(ctx, pos, n) : rc;
+}
+
+static void regex_free(void *self)
+{
+    regex_step *r = self;
+    if (!r)
+        return;
+    tokd__pretok_release(&r->re);
+    free(r);
+}
+
+static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free};
+static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free};
+
+static int make_regex(const char *pattern, enum tokd__split_behavior b, int keep_gaps, tokd__pretokenizer *out,
+                      tokd_error *err)
+{
+    regex_step *r = calloc(1, sizeof *r);
+    if (!r)
+        return TOKD_ENOMEM;
+    int rc = tokd__pretok_init(&r->re, pattern, 1, err);
+    if (rc != 0) {
+        free(r);
+        return rc;
+    }
+    r->behavior = b;
+    r->keep_gaps = keep_gaps;
+    *out = (tokd__pretokenizer){b == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
+    return 0;
+}
+
+int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err)
+{
+    return make_regex(pattern, TOKD__SPLIT_ISOLATED, 0, out, err);
+}
+
+int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
+                             tokd_error *err)
+{
+    return make_regex(pattern, behavior, 1, out, err);
+}
+
+/* ---- Digits ---------------------------------------------------------------- */
+
+typedef struct digits_step {
+    int individual;
+} digits_step;
+
+static int digits_split(const void *self, tokd__splits *p, int at_start)
+{
+    const digits_step *d = self;
+    (void)at_start;
+    tokd__splits next = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        const uint8_t *s = (const uint8_t *)p->text.s;
+        size_t i = p->v[k].start, run = i, len;
+        int run_digit = 0;
+        while (i < p->v[k].end && rc == 0) {
+            int digit = (tokd__uc_class(tokd__utf8_next(s, i, &len)) & TOKD__UC_N) != 0;
+            if (i > run && (digit != run_digit || (digit && d->individual))) {
+                rc = tokd__splits_push(&next, run, i);
+                run = i;
+            }
+            run_digit = digit;
+            i += len;
+        }
+        if (rc == 0)
+            rc = tokd__splits_push(&next, run, p->v[k].end);
+    }
+    take_spans(p, &next);
+    return rc;
+}
+
+static const tokd__pretokenizer_ops digits_ops = {"Digits", digits_split, NULL, free};
+
+int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out)
+{
+    digits_step *d = malloc(sizeof *d);
+    if (!d)
+        return TOKD_ENOMEM;
+    d->individual = individual;
+    *out = (tokd__pretokenizer){&digits_ops, d};
+    return 0;
+}
+
+/* ---- rewriting steps ------------------------------------------------------- */
+
+typedef struct metaspace_step {
+    char *replacement;
+    int prepend; /* 0 never, 1 always, 2 first */
+    int split;
+} metaspace_step;
+
+/* Length of the character at s[i]. */
+static size_t char_len(const char *s, size_t i)
+{
+    size_t len;
+    tokd__utf8_next((const uint8_t *)s, i, &len);
+    return len;
+}
+
+/* One piece, Metaspace-rewritten into out (its pieces pushed). */
+static int metaspace_piece(const metaspace_step *m, const tokd__ntext *in, tokd__span sp, int first,
+                           tokd__splits *out)
+{
+    const char *s = in->s + sp.start, *rep = m->replacement;
+    size_t n = sp.end - sp.start, rl = strlen(rep), begin = out->text.n, run = 0;
+    /* decided after spaces become the replacement, as Hugging Face does */
+    int starts = s[0] == ' ' || (n >= rl && memcmp(s, rep, rl) == 0);
+    int rc = 0;
+    if ((m->prepend == 1 || (m->prepend == 2 && first)) && !starts)
+        rc = tokd__ntext_put(&out->text, rep, rl, in, sp.start, sp.start + char_len(in->s, sp.start));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (s[i] != ' ')
+            continue;
+        rc = tokd__ntext_copy(&out->text, in, sp.start + run, sp.start + i);
+        if (rc == 0)
+            rc = tokd__ntext_put(&out->text, rep, rl, in, sp.start + i, sp.start + i + 1);
+        run = i + 1;
+    }
+    if (rc == 0)
+        rc = tokd__ntext_copy(&out->text, in, sp.start + run, sp.end);
+    size_t end = out->text.n, cut = begin;
+    for (size_t i = begin + 1; m->split && rc == 0 && i + rl <= end; i++)
+        if (memcmp(out->text.s + i, rep, rl) == 0) { /* merged with next */
+            rc = tokd__splits_push(out, cut, i);
+            cut = i;
+        }
+    return rc ? rc : tokd__splits_push(out, cut, end);
+}
+
+static int metaspace_split(const void *self, tokd__splits *p, int at_start)
+{
+    tokd__splits next = {.text = tokd__ntext_empty(&p->text)};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++)
+        rc = metaspace_piece(self, &p->text, p->v[k], at_start && k == 0 && p->v[k].start == 0, &next);
+    tokd__splits_release(p);
+    *p = next;
+    return rc;
+}
+
+static void metaspace_free(void *self)
+{
+    metaspace_step *m = self;
+    if (m)
+        free(m->replacement);
+    free(m);
+}
+
+static const tokd__pretokenizer_ops metaspace_ops = {"Metaspace", metaspace_split, NULL, metaspace_free};
+
+int tokd__pretokenizer_metaspace(const char *replacement, int prepend, int split, tokd__pretokenizer *out)
+{
+    metaspace_step *m = calloc(1, sizeof *m);
+    if (!m || !(m->replacement = strdup(replacement))) {
+        free(m);
+        return TOKD_ENOMEM;
+    }
+    m->prepend = prepend;
+    m->split = split;
+    *out = (tokd__pretokenizer){&metaspace_ops, m};
+    return 0;
+}
+
+static int prefix_space_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)self;
+    (void)at_start;
+    tokd__splits next = {.text = tokd__ntext_empty(&p->text)};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        tokd__span sp = p->v[k];
+        size_t begin = next.text.n;
+        if (p->text.s[sp.start] != ' ')
+            rc = tokd__ntext_put(&next.text, " ", 1, &p->text, sp.start, sp.start + char_len(p->text.s, sp.start));
+        if (rc == 0)
+            rc = tokd__ntext_copy(&next.text, &p->text, sp.start, sp.end);
+        if (rc == 0)
+            rc = tokd__splits_push(&next, begin, next.text.n);
+    }
+    tokd__splits_release(p);
+    *p = next;
+    return rc;
+}
+
+static const tokd__pretokenizer_ops prefix_space_ops = {"ByteLevel add_prefix_space", prefix_space_split, NULL, NULL};
+
+int tokd__pretokenizer_prefix_space(tokd__pretokenizer *out)
+{
+    *out = (tokd__pretokenizer){&prefix_space_ops, NULL};
+    return 0;
+}
