@@ -7,6 +7,7 @@
 #define TOKD_TOKD_H
 
 #include "tokd/error.h"
+#include "tokd/file.h"
 #include "tokd/tokenizer.h"
 #include "tokd/train.h"
 #include "tokd/embed.h"

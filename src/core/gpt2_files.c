@@ -34,7 +34,13 @@ typedef struct encoder {
 static int read_encoder(const char *path, encoder *enc, tokd_error *err)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char *text;
+    size_t len;
+    int read_rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
+    if (read_rc != 0)
+        return read_rc;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    free(text);
     if (!root)
         return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", path, je.line, je.text);
     size_t n = json_object_size(root), used = 0, total = 1;

@@ -5,7 +5,12 @@
  * which tiktoken and Hugging Face tokenizers use. Patterns are JIT compiled.
  * Matching uses per-thread match data and a per-thread 64 MiB-max JIT stack
  * (enough for megabyte-long runs), kept in thread-specific storage and freed
- * when the thread exits. */
+ * when the thread exits. Every match runs under explicit limits (MATCH_LIMIT
+ * backtracking steps, DEPTH_LIMIT nested backtracking points, HEAP_LIMIT_KIB
+ * of interpreter heap), so no pattern, trained or user-supplied, can spend
+ * unbounded time or memory on one piece: a limit hit is TOKD_ELIMIT. The
+ * linear cost of one match (a pattern that scans to the end of the text for
+ * each piece) is bounded by the caller's tokd_limits check between pieces. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pthread.h>
@@ -13,6 +18,10 @@
 #include <string.h>
 
 #include "pretok.h"
+
+#define MATCH_LIMIT 10000000u
+#define DEPTH_LIMIT 1000000u
+#define HEAP_LIMIT_KIB (64u * 1024u)
 
 /* The spellings of the built-in patterns: npm tiktoken's, and Python
  * tiktoken 0.14's possessive form (meant to split identically; the tests
@@ -127,6 +136,9 @@ static match_state *thread_state(void)
         return NULL;
     }
     pcre2_jit_stack_assign(st->mc, NULL, st->stack);
+    pcre2_set_match_limit(st->mc, MATCH_LIMIT);
+    pcre2_set_depth_limit(st->mc, DEPTH_LIMIT);
+    pcre2_set_heap_limit(st->mc, HEAP_LIMIT_KIB);
     return st;
 }
 

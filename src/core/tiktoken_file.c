@@ -8,36 +8,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base64.h"
 #include "tiktoken_file.h"
+#include "tokd/file.h"
 
 int tokd__read_file(const char *path, size_t max, char **buf, size_t *len, tokd_error *err)
 {
-    FILE *f = fopen(path, "rb");
     struct stat st;
-    if (!f)
-        return tokd_error_set(err, errno == ENOENT ? TOKD_ENOENT : TOKD_EIO, "cannot open %s: %s",
-                              path, strerror(errno));
+    int fd = tokd_file_open(path, &st, err);
+    if (fd < 0)
+        return fd;
     int rc = 0;
     char *data = NULL;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-        rc = tokd_error_set(err, TOKD_EIO, "%s is not a regular file", path);
-    else if ((size_t)st.st_size > max)
+    size_t n = (size_t)st.st_size, got = 0;
+    if (n > max)
         rc = tokd_error_set(err, TOKD_ELIMIT, "%s is larger than %zu bytes", path, max);
-    else if (!(data = malloc((size_t)st.st_size + 1)))
+    else if (!(data = malloc(n + 1)))
         rc = TOKD_ENOMEM;
-    else if (fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        rc = tokd_error_set(err, TOKD_EIO, "cannot read %s: %s", path,
-                            ferror(f) ? strerror(errno) : "the file shrank while being read");
-    fclose(f);
+    while (rc == 0 && got < n) {
+        ssize_t r = read(fd, data + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            rc = tokd_error_set(err, TOKD_EIO, "cannot read %s: %s", path,
+                                r < 0 ? strerror(errno) : "the file shrank while being read");
+        else
+            got += (size_t)r;
+    }
+    close(fd);
     if (rc != 0) {
         free(data);
         return rc;
     }
-    data[st.st_size] = '\0';
+    data[n] = '\0';
     *buf = data;
-    *len = (size_t)st.st_size;
+    *len = n;
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "tiktoken_load.h"
 
 #define MAX_RANKS_FILE (256u << 20)
+#define MAX_META_FILE (16u << 20)
 
 static void free_specials(tokd__added_token *s, size_t n)
 {
@@ -196,7 +197,13 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
                           tokd_error *err)
 {
     json_error_t je;
-    json_t *meta = json_load_file(meta_path, 0, &je);
+    char *text;
+    size_t len;
+    int read_rc = tokd__read_file(meta_path, MAX_META_FILE, &text, &len, err);
+    if (read_rc != 0)
+        return read_rc;
+    json_t *meta = json_loadb(text, len, 0, &je);
+    free(text);
     if (!meta)
         return tokd_error_set(err, TOKD_EFORMAT, "%s line %d: %s", meta_path, je.line, je.text);
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");

@@ -18,6 +18,7 @@
 #include "safetensors.h"
 #include "sha256.h"
 #include "tokd/embed.h"
+#include "tokd/file.h"
 
 _Static_assert(sizeof(float) == 4, "float must be IEEE binary32");
 
@@ -110,14 +111,10 @@ static int bind(const tokd__safetensors *st, const uint8_t *map, const char *nam
 
 static int map_file(const char *path, tokd_embedding *e, tokd_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int saved = errno;
-        if (fd >= 0)
-            close(fd);
-        return tokd_error_set(err, TOKD_ENOENT, "cannot open %s: %s", path, fd < 0 ? strerror(saved) : "not a file");
-    }
+    int fd = tokd_file_open(path, &st, err);
+    if (fd < 0)
+        return fd;
     e->len = (size_t)st.st_size;
     e->map = e->len ? mmap(NULL, e->len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     close(fd);

@@ -10,13 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "admin.h"
 #include "jobs.h"
 
 #define MIN_TOKEN 16
+#define MAX_SPECIALS 1000       /* special tokens of a trained tokenizer */
+#define MAX_SPECIAL_LEN 256     /* bytes of one */
+#define MAX_SPECIAL_BYTES 65536 /* bytes of all */
+#define MAX_REGEX 4096          /* bytes of a custom pre-tokenizer pattern */
 
 static size_t trimmed(const char *s, size_t n)
 {
@@ -27,9 +33,13 @@ static size_t trimmed(const char *s, size_t n)
 
 static int read_token_file(const char *path, char *out, size_t size)
 {
-    FILE *f = fopen(path, "r");
+    tokd_error err = {0};
+    int fd = tokd_file_open(path, NULL, &err);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
-        fprintf(stderr, "tokd serve: admin_token_file: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "tokd serve: admin_token_file: cannot read %s (%s)\n", path, fd < 0 ? err.text : strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     size_t n = fread(out, 1, size - 1, f);
@@ -131,7 +141,7 @@ static int get_name(json_t *body, train_spec *s, reply *r)
         reply_error(r, 400, "missing_field", "name", "\"name\" is required: the new tokenizer's name");
         return -1;
     }
-    if (!json_is_string(v) || !valid_name(json_string_value(v))) {
+    if (!json_is_name(v) || !valid_name(json_string_value(v))) {
         reply_error(r, 400, "invalid_value", "name",
                     "\"name\" must be 1-64 characters of a-z 0-9 . _ - and not start with '.'");
         return -1;
@@ -179,8 +189,14 @@ static int get_pattern(json_t *body, train_spec *s, reply *r)
         reply_error(r, 400, "invalid_request", "regex", "give \"pattern\" (a name) or \"regex\", not both");
         return -1;
     }
-    if ((p && !json_is_string(p)) || (re && !json_is_string(re))) {
-        reply_error(r, 400, "invalid_type", p ? "pattern" : "regex", "\"%s\" must be a string", p ? "pattern" : "regex");
+    if ((p && !json_is_name(p)) || (re && !json_is_name(re))) {
+        reply_error(r, 400, "invalid_type", p ? "pattern" : "regex", "\"%s\" must be a string without NUL",
+                    p ? "pattern" : "regex");
+        return -1;
+    }
+    if (re && json_string_length(re) > MAX_REGEX) {
+        reply_error(r, 400, "invalid_value", "regex", "\"regex\" has %zu bytes; at most %d", json_string_length(re),
+                    MAX_REGEX);
         return -1;
     }
     const char *name = re ? NULL : p ? json_string_value(p) : "gpt2";
@@ -203,8 +219,17 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
     size_t i;
     if (!list)
         return 0;
-    if (!json_is_array(list) || json_array_size(list) > 1000) {
-        reply_error(r, 400, "invalid_type", "special_tokens", "\"special_tokens\" must be an array of at most 1000 strings");
+    size_t bytes = 0;
+    if (!json_is_array(list) || json_array_size(list) > MAX_SPECIALS) {
+        reply_error(r, 400, "invalid_type", "special_tokens", "\"special_tokens\" must be an array of at most %d strings",
+                    MAX_SPECIALS);
+        return -1;
+    }
+    json_array_foreach(list, i, v) bytes += json_string_length(v);
+    if (bytes > MAX_SPECIAL_BYTES) {
+        reply_error(r, 413, "too_large", "special_tokens",
+                    "the special tokens hold %zu bytes; at most %d in all (every public GET /v1/tokenizers lists them)",
+                    bytes, MAX_SPECIAL_BYTES);
         return -1;
     }
     if (!(s->specials = calloc(json_array_size(list) + 1, sizeof *s->specials))) {
@@ -213,9 +238,10 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
     }
     json_array_foreach(list, i, v)
     {
-        if (!json_is_string(v) || json_string_length(v) == 0 || strlen(json_string_value(v)) != json_string_length(v)) {
+        if (!json_is_name(v) || json_string_length(v) == 0 || json_string_length(v) > MAX_SPECIAL_LEN) {
             reply_error(r, 400, "invalid_value", "special_tokens",
-                        "special_tokens[%zu] must be a non-empty string without NUL", i);
+                        "special_tokens[%zu] must be a non-empty string of at most %d bytes without NUL", i,
+                        MAX_SPECIAL_LEN);
             return -1;
         }
         s->specials[i] = strdup(json_string_value(v));
@@ -228,10 +254,45 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
     return 0;
 }
 
-/* A corpus file named relative to corpus_dir, which it must not leave. */
+/* Open `rel` beneath the directory `dfd` without following any symbolic
+ * link, race-free: openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or
+ * (kernels before 5.6) a walk of O_NOFOLLOW opens, one component at a
+ * time, each relative to the last. Non-blocking, so a FIFO cannot hang. */
+static int open_beneath(int dfd, const char *rel)
+{
+    struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    char part[4096];
+    int at = dup(dfd);
+    for (const char *p = rel; at >= 0;) {
+        size_t n = strcspn(p, "/");
+        if (n >= sizeof part || (n == 2 && !strncmp(p, "..", 2))) {
+            close(at);
+            errno = EXDEV;
+            return -1;
+        }
+        memcpy(part, p, n);
+        part[n] = '\0';
+        int last = !p[n];
+        fd = n ? openat(at, part, (last ? O_RDONLY | O_NONBLOCK | O_NOCTTY : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC)
+               : dup(at);
+        close(at);
+        if (last || fd < 0)
+            return fd;
+        at = fd;
+        p += n + 1;
+    }
+    return -1;
+}
+
+/* A corpus file named relative to corpus_dir, which it must not leave: a
+ * regular file with one link (a hard link would let a file from elsewhere
+ * on the file system in), reached without symbolic links. */
 static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
 {
-    char base[4096], joined[8300], real[4096];
     if (!a->cfg.corpus_dir[0]) {
         reply_error(r, 400, "invalid_value", "path",
                     "this server reads no corpus files (corpus_dir is not set); send the corpus as \"text\"");
@@ -244,21 +305,30 @@ static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
                     "\"path\" must be relative to the corpus directory, without '..'");
         return -1;
     }
-    snprintf(joined, sizeof joined, "%s/%s", a->cfg.corpus_dir, rel);
-    if (!realpath(a->cfg.corpus_dir, base) || !realpath(joined, real)) {
-        reply_error(r, 400, "invalid_value", "path", "no corpus file '%.200s' in the corpus directory", rel);
-        return -1;
-    }
-    size_t bl = strlen(base);
-    if (strncmp(real, base, bl) != 0 || real[bl] != '/') {
+    int dfd = open(a->cfg.corpus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = dfd >= 0 ? open_beneath(dfd, rel) : -1;
+    int why = errno;
+    if (dfd >= 0)
+        close(dfd);
+    if (fd < 0 && (why == ELOOP || why == EXDEV)) {
         reply_error(r, 400, "invalid_value", "path", "'%.200s' leads out of the corpus directory (a symbolic link)",
                     rel);
         return -1;
     }
     struct stat st;
-    s->fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (s->fd < 0 || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        reply_error(r, 400, "invalid_value", "path", "'%.200s' is not a readable regular file", rel);
+    tokd_error err = {0};
+    s->fd = fd < 0 ? fd : tokd_file_check(fd, rel, &st, &err);
+    if (s->fd < 0) {
+        reply_error(r, 400, "invalid_value", "path", why == ENOENT && fd < 0 ? "no corpus file '%.200s' in the corpus directory"
+                                                                              : "'%.200s' is not a readable regular file",
+                    rel);
+        return -1;
+    }
+    if (st.st_nlink != 1) {
+        reply_error(r, 400, "invalid_value", "path",
+                    "'%.200s' has %lu hard links; corpus files must have exactly one (a link could bring in a file "
+                    "from outside the corpus directory)",
+                    rel, (unsigned long)st.st_nlink);
         return -1;
     }
     s->len = (size_t)st.st_size;
@@ -275,8 +345,9 @@ static int get_corpus(app *a, json_t *body, train_spec *s, reply *r)
                     text ? ", not both" : "");
         return -1;
     }
-    if (!json_is_string(text ? text : path)) {
-        reply_error(r, 400, "invalid_type", text ? "text" : "path", "\"%s\" must be a string", text ? "text" : "path");
+    if (!json_is_string(text ? text : path) || (path && !json_is_name(path))) {
+        reply_error(r, 400, "invalid_type", text ? "text" : "path", "\"%s\" must be a string%s", text ? "text" : "path",
+                    path ? " without NUL" : "");
         return -1;
     }
     if (text) {

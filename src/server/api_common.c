@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "buf.h"
@@ -15,28 +16,130 @@ void reply_json(reply *r, json_t *body)
     r->body = body;
 }
 
+void app_log(json_t *line)
+{
+    char *s = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    if (s) {
+        size_t n = strlen(s);
+        s[n] = '\n'; /* replaces the NUL: one write() per line keeps lines whole */
+        ssize_t w = write(STDERR_FILENO, s, n + 1);
+        (void)w;
+    }
+    free(s);
+    json_decref(line);
+}
+
+int json_is_name(json_t *v)
+{
+    return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
+}
+
+json_t *json_safe_string(const char *s, size_t n)
+{
+    tokd_bytes clean = {0};
+    if (tokd_utf8_sanitize(s, n, &clean) != 0) {
+        tokd_bytes_release(&clean);
+        return NULL;
+    }
+    for (size_t i = 0; i < clean.len; i++)
+        if (!clean.data[i])
+            clean.data[i] = '?';
+    json_t *v = json_stringn(clean.data ? clean.data : "", clean.len);
+    tokd_bytes_release(&clean);
+    return v;
+}
+
+/* Where to cut s[0..n) so that no UTF-8 character is split. */
+static size_t char_boundary(const char *s, size_t n)
+{
+    size_t i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return n;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return n - (i - 1) >= want ? n : i - 1;
+}
+
+/* The message is built from request text (names, paths), so it may be cut
+ * mid-character or hold invalid UTF-8: it is cut at a character boundary
+ * and sanitized, so an error reply can never fail to build. */
 void reply_error(reply *r, int status, const char *code, const char *field, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : char_boundary(msg, sizeof msg - 1);
+    json_t *e = json_pack("{s:s, s:o*}", "code", code, "message", json_safe_string(msg, len));
     if (field)
-        json_object_set_new(e, "field", json_string(field));
+        json_object_set_new(e, "field", json_safe_string(field, strlen(field)));
     json_decref(r->body);
-    r->body = json_pack("{s:o}", "error", e);
+    r->body = e ? json_pack("{s:o}", "error", e) : NULL;
     r->status = status;
+}
+
+void reply_over_limit(reply *r, const char *code, const char *field, const char *what, unsigned long long asked,
+                      long limit, const char *setting, const char *hint)
+{
+    reply_error(r, 413, code, field, "the request asks for %llu %s; this server allows at most %ld (%s): %s", asked,
+                what, limit, setting, hint);
+}
+
+tokd_limits req_limits(reply *r, size_t max_tokens)
+{
+    return budget_limits(r->budget, max_tokens);
+}
+
+/* The budget stopped the work: say which part of it. */
+static int reply_budget(reply *r)
+{
+    const req_budget *b = r->budget;
+    if (!b || b->why == BUDGET_OK)
+        return 0;
+    if (b->why == BUDGET_TIME)
+        reply_error(r, 413, "work_budget_exceeded", NULL,
+                    "the request needed more than %ld ms of work (max_request_ms): send a shorter text, fewer "
+                    "texts or tokenizers, or split the work over several requests",
+                    b->ms);
+    else if (b->why == BUDGET_GONE)
+        reply_error(r, 499, "client_closed_request", NULL, "the client closed the connection; the work was stopped");
+    else
+        reply_error(r, 503, "shutting_down", NULL, "the server is shutting down; retry on another replica");
+    return 1;
 }
 
 void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field)
 {
+    if (reply_budget(r))
+        return;
     const char *hint = rc == TOKD_ESPECIAL ? "; list it in \"allowed_special\" (or \"all\") to encode it as its id, "
                                              "or send \"disallowed_special\": [] to encode it as plain text"
                                            : "";
     reply_error(r, tokd_err_http_status(rc), tokd_err_api_name(rc), field, "%s%s",
                 err && err->code == rc && err->text[0] ? err->text : tokd_strerror(rc), hint);
+}
+
+void reply_bounded_error(reply *r, int rc, const tokd_error *err, const char *field, long limit, const char *setting)
+{
+    int by_budget = r->budget && r->budget->why != BUDGET_OK;
+    if (rc == TOKD_ELIMIT && !by_budget && setting && err && err->code == rc && strstr(err->text, "more than the limit")) {
+        reply_error(r, 413, "too_many_tokens", field,
+                    "%s has more tokens than one answer may hold: at most %ld (%s); send less text or fewer texts, "
+                    "or ask only for the count (POST /v1/count)",
+                    field, limit, setting);
+        return;
+    }
+    if (rc == TOKD_ELIMIT && !by_budget && (!err || err->code != rc)) {
+        reply_error(r, 413, "pattern_too_costly", field,
+                    "the tokenizer's pre-tokenizer pattern needs more backtracking on %s than its match limit allows; "
+                    "send a smaller or less repetitive text",
+                    field);
+        return;
+    }
+    reply_tokd_error(r, rc, err, field);
 }
 
 const tokd_tokenizer *app_tokenizer(app *a, reply *r, const char *name)
@@ -111,6 +214,11 @@ int req_tokenizer(app *a, json_t *body, reply *r, const tokd_tokenizer **tok, co
     }
     if (!json_is_string(t ? t : m)) {
         reply_error(r, 400, "invalid_type", t ? "tokenizer" : "model", "\"%s\" must be a string",
+                    t ? "tokenizer" : "model");
+        return -1;
+    }
+    if (!json_is_name(t ? t : m)) {
+        reply_error(r, 400, "invalid_value", t ? "tokenizer" : "model", "\"%s\" must not contain NUL",
                     t ? "tokenizer" : "model");
         return -1;
     }

@@ -10,6 +10,7 @@
  * Messages are trimmed by dropping the oldest turns (chat_trim.c). With a
  * "limit" the count stops once past it (counter.c); "fits" is then null
  * when the count so far is still within the budget. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,19 +75,31 @@ static int cut_text(const tokd_tokenizer *tok, const tokd_ids *ids, size_t keep,
     return rc ? rc : append_span(tok, ids, ids->len - tail, ids->len, 1, 0, out);
 }
 
-static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, json_t **result,
-                         size_t *result_tokens)
+/* Cut the text to `budget` tokens. Each pass re-counts the cut text, so
+ * the work (text bytes over all passes) is bounded by `max_work` bytes
+ * (max_work_bytes) and the request's budget. 0, or -1 with `r` filled. */
+static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, enum cut cut, long max_work,
+                         json_t **result, size_t *result_tokens, reply *r)
 {
     tokd_ids ids = {0};
     tokd_bytes out = {0};
-    int rc = tokd_encode(tok, json_string_value(text), json_string_length(text), &ordinary, &ids, NULL);
+    tokd_error err = {0};
+    tokd_limits lim = req_limits(r, 0);
+    unsigned long long work = json_string_length(text);
+    int rc = tokd_encode_bounded(tok, json_string_value(text), json_string_length(text), &ordinary, &lim, &ids, &err);
     size_t keep = budget > 0 ? (size_t)budget : 0, n = 0;
     if (keep > ids.len)
         keep = ids.len;
     while (rc == 0) {
         if ((rc = cut_text(tok, &ids, keep, cut, &out)) != 0)
             break;
-        rc = tokd_count(tok, out.data ? out.data : "", out.len, &ordinary, &n, NULL);
+        if ((work += out.len) > (unsigned long long)max_work) {
+            reply_over_limit(r, "too_much_work", "truncate", "bytes of text to tokenize while truncating", work,
+                             max_work, "max_work_bytes", "send a shorter text");
+            rc = TOKD_ELIMIT;
+            break;
+        }
+        rc = tokd_count_bounded(tok, out.data ? out.data : "", out.len, &ordinary, &lim, &n, &err);
         if (rc != 0 || (long)n <= budget || keep == 0)
             break;
         size_t over = n - (size_t)(budget > 0 ? budget : 0); /* re-encoding merged differently */
@@ -95,10 +108,12 @@ static int truncate_text(const tokd_tokenizer *tok, json_t *text, long budget, e
     if (rc == 0) {
         *result = json_stringn(out.data ? out.data : "", out.len);
         *result_tokens = n;
+    } else if (!r->body) {
+        reply_bounded_error(r, rc, &err, "text", 0, NULL);
     }
     tokd_ids_release(&ids);
     tokd_bytes_release(&out);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 static int parse_cut(json_t *v, enum cut *cut, reply *r)
@@ -167,12 +182,15 @@ static int input_tokens(json_t *body, counter *c, const model_info *model, reply
  * whether it fits is unknown: "fits" is null. */
 static json_t *fit_answer(const counter *c, long window, long reserved)
 {
-    long budget = window - reserved, n = c->total > 0 ? c->total : 0, remaining = budget - n;
-    json_t *fits = c->exceeded && remaining >= 0 ? json_null() : json_boolean(remaining >= 0);
+    /* window > 0 and reserved >= 0, so budget cannot overflow; the overflow
+     * past it can (INT64_MAX reserved): it saturates at LONG_MAX */
+    long budget = window - reserved, n = c->total > 0 ? c->total : 0, over;
+    long remaining = budget > n ? budget - n : 0;
+    long overflow = budget >= n ? 0 : __builtin_sub_overflow(n, budget, &over) ? LONG_MAX : over;
+    json_t *fits = c->exceeded && overflow == 0 ? json_null() : json_boolean(overflow == 0);
     json_t *out = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "fits", fits, "input_tokens", (json_int_t)n,
                             "context_window", (json_int_t)window, "reserved", (json_int_t)reserved, "remaining",
-                            (json_int_t)(remaining > 0 ? remaining : 0), "overflow",
-                            (json_int_t)(remaining < 0 ? -remaining : 0));
+                            (json_int_t)remaining, "overflow", (json_int_t)overflow);
     counter_tokenizer(c, out);
     counter_answer(c, out);
     return out;
@@ -202,7 +220,7 @@ static int truncate_messages(json_t *body, counter *c, const model_info *model, 
     return rc;
 }
 
-static int truncate_input(json_t *body, counter *c, const model_info *model, long budget, enum cut cut,
+static int truncate_input(app *a, json_t *body, counter *c, const model_info *model, long budget, enum cut cut,
                           json_t *out, reply *r)
 {
     if (json_object_get(body, "messages")) {
@@ -216,10 +234,8 @@ static int truncate_input(json_t *body, counter *c, const model_info *model, lon
     }
     json_t *t = NULL;
     size_t tn = 0;
-    if (truncate_text(c->tok, json_object_get(body, "text"), budget, cut, &t, &tn) != 0) {
-        reply_error(r, 503, "out_of_memory", NULL, "out of memory while truncating");
+    if (truncate_text(c->tok, json_object_get(body, "text"), budget, cut, a->cfg.max_work_bytes, &t, &tn, r) != 0)
         return -1;
-    }
     json_object_set_new(out, "truncated_text", t);
     json_object_set_new(out, "truncated_tokens", json_integer((json_int_t)tn));
     return 0;
@@ -241,7 +257,8 @@ void api_context_check(app *a, json_t *body, reply *r)
         reply_error(r, 400, "invalid_request", "limit", "\"limit\" stops counting early; it cannot go with \"truncate\"");
         return;
     }
-    if (counter_init(&c, tok, limit, NULL) != 0) {
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return;
     }
@@ -253,7 +270,7 @@ void api_context_check(app *a, json_t *body, reply *r)
     if (input_tokens(body, &c, model, r) == 0) {
         json_t *out = fit_answer(&c, window, reserved);
         r->tokens = (size_t)(c.total > 0 ? c.total : 0);
-        if (cut == CUT_NONE || truncate_input(body, &c, model, window - reserved, cut, out, r) == 0)
+        if (cut == CUT_NONE || truncate_input(a, body, &c, model, window - reserved, cut, out, r) == 0)
             reply_json(r, out);
         else
             json_decref(out);

@@ -25,8 +25,8 @@ static const embed_table *req_table(app *a, json_t *body, reply *r)
     }
     if (!v)
         return &a->tables[0];
-    if (!json_is_string(v)) {
-        reply_error(r, 400, "invalid_type", "table", "\"table\" must be a string");
+    if (!json_is_name(v)) {
+        reply_error(r, 400, "invalid_type", "table", "\"table\" must be a string without NUL");
         return NULL;
     }
     for (size_t i = 0; i < a->n_tables; i++)
@@ -84,13 +84,24 @@ static int table_ids(app *a, const embed_table *t, json_t *body, tokd_ids *ids, 
         reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
         return -1;
     }
-    if (text && tokd_encode(t->tok, json_string_value(text), json_string_length(text), &ordinary, ids, NULL) != 0) {
-        reply_error(r, 503, "out_of_memory", NULL, "out of memory while encoding");
+    tokd_error err = {0};
+    tokd_limits lim = req_limits(r, (size_t)a->cfg.max_embed_tokens);
+    int rc = text ? tokd_encode_bounded(t->tok, json_string_value(text), json_string_length(text), &ordinary, &lim,
+                                        ids, &err)
+                  : 0;
+    if (rc == TOKD_ELIMIT && strstr(err.text, "more than the limit") && !(r->budget && r->budget->why)) {
+        reply_error(r, 413, "too_many_ids", "text", "the text is more than %ld tokens; at most %ld per request (max_embed_tokens)",
+                    a->cfg.max_embed_tokens, a->cfg.max_embed_tokens);
         return -1;
     }
-    if (ids->len > (size_t)a->cfg.max_embed_tokens) {
-        reply_error(r, 413, "too_many_ids", "text", "the text is %zu tokens; at most %ld per request (max_embed_tokens)",
-                    ids->len, a->cfg.max_embed_tokens);
+    if (rc != 0) {
+        reply_bounded_error(r, rc, &err, "text", 0, NULL);
+        return -1;
+    }
+    unsigned long long values = (unsigned long long)ids->len * tokd_embedding_dim(t->emb);
+    if (values > (unsigned long long)a->cfg.max_embed_values) {
+        reply_over_limit(r, "answer_too_large", text ? "text" : "ids", "numbers in vectors (ids x dimensions)", values,
+                         a->cfg.max_embed_values, "max_embed_values", "send fewer ids or a shorter text");
         return -1;
     }
     for (size_t i = 0; i < ids->len; i++)

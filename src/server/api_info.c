@@ -1,9 +1,12 @@
 /* api_info.c - the playground page, health, readiness, metrics, and what
  * is loaded. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+
+#define LIST_SPECIALS 64
 
 /* The playground page, embedded at build time (playground/embed.py). */
 extern const unsigned char tokd_playground_html[];
@@ -49,31 +52,59 @@ void api_metrics(app *a, json_t *body, reply *r)
     r->text = out.data;
 }
 
-static json_t *describe(const tokd_tokenizer *t)
+/* A tokenizer's description with at most `max_specials` of its special
+ * tokens (all with SIZE_MAX), and how many it has. */
+static json_t *describe(const tokd_tokenizer *t, size_t max_specials)
 {
     json_t *specials = json_object();
     size_t n = tokd_tokenizer_n_specials(t);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && i < max_specials; i++) {
         uint32_t id;
         const char *name = tokd_tokenizer_special(t, i, &id);
         json_object_set_new(specials, name, json_integer(id));
     }
-    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "name", tokd_tokenizer_name(t), "kind", tokd_tokenizer_kind(t),
-                     "n_vocab", (json_int_t)tokd_tokenizer_n_vocab(t), "special_tokens", specials, "pattern",
-                     tokd_tokenizer_pattern(t), "sha256", tokd_tokenizer_sha256(t));
+    return json_pack("{s:s, s:s, s:I, s:o, s:I, s:b, s:s, s:s}", "name", tokd_tokenizer_name(t), "kind",
+                     tokd_tokenizer_kind(t), "n_vocab", (json_int_t)tokd_tokenizer_n_vocab(t), "special_tokens",
+                     specials, "n_special_tokens", (json_int_t)n, "special_tokens_truncated", n > max_specials,
+                     "pattern", tokd_tokenizer_pattern(t), "sha256", tokd_tokenizer_sha256(t));
 }
 
+/* Tokenizers that were configured or found but failed to load. */
+static json_t *not_loaded(app *a)
+{
+    catalog_failure f[CATALOG_MAX_FAILED];
+    size_t n = catalog_failures(&a->tokenizers, f, CATALOG_MAX_FAILED);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:o*, s:o*, s:o*}", "name", json_safe_string(f[i].name, strlen(f[i].name)),
+                                              "path", json_safe_string(f[i].path, strlen(f[i].path)), "error",
+                                              json_safe_string(f[i].error, strlen(f[i].error))));
+    return list;
+}
+
+/* The listing stays small whatever was trained: LIST_SPECIALS special
+ * tokens per tokenizer; GET /v1/tokenizers/{name} has them all. */
 void api_tokenizers(app *a, json_t *body, reply *r)
 {
     json_t *list = json_array();
     tokd_tokenizer **all;
     size_t n = catalog_list(&a->tokenizers, &all);
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(list, describe(all[i]));
+        json_array_append_new(list, describe(all[i], LIST_SPECIALS));
         tokd_tokenizer_unref(all[i]);
     }
     free(all);
-    reply_json(r, json_pack("{s:o}", "tokenizers", list));
+    reply_json(r, json_pack("{s:o, s:o}", "tokenizers", list, "not_loaded", not_loaded(a)));
+}
+
+void api_tokenizer(app *a, const char *name, reply *r)
+{
+    const tokd_tokenizer *t = app_tokenizer(a, r, name);
+    if (t)
+        reply_json(r, describe(t, SIZE_MAX));
+    else
+        reply_error(r, 404, "unknown_tokenizer", NULL, "unknown tokenizer '%.100s'; GET /v1/tokenizers lists the loaded ones",
+                    name);
 }
 
 void api_models(app *a, json_t *body, reply *r)

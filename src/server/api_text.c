@@ -117,18 +117,27 @@ void api_encode(app *a, json_t *body, reply *r)
     if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
         encode_options(body, &o, &names, r))
         goto done;
+    int details = o.tokens || o.offsets;
+    long limit = details && a->cfg.max_token_details < a->cfg.max_answer_tokens ? a->cfg.max_token_details
+                                                                                  : a->cfg.max_answer_tokens;
+    const char *setting = details ? "max_token_details" : "max_answer_tokens";
     json_array_foreach(texts, i, v)
     {
         tokd_ids ids = {0};
         tokd_error err = {0};
+        char field[32];
+        field_name(field, sizeof field, "text", batch, i);
+        size_t left = (size_t)limit - total;
+        tokd_limits lim = req_limits(r, left ? left : 1);
         tokd_offsets off = {0};
-        int rc = tokd_encode_offsets(tok, json_string_value(v), json_string_length(v), &o.sp, NULL, &ids,
+        int rc = tokd_encode_offsets(tok, json_string_value(v), json_string_length(v), &o.sp, &lim, &ids,
                                      o.offsets ? &off : NULL, &err);
+        if (rc == 0 && ids.len > left)
+            rc = tokd_error_set(&err, TOKD_ELIMIT, "more than the limit");
         if (rc != 0) {
-            char field[32];
-            field_name(field, sizeof field, "text", batch, i);
-            reply_tokd_error(r, rc, &err, field);
+            reply_bounded_error(r, rc, &err, field, limit, setting);
             tokd_ids_release(&ids);
+            tokd_offsets_release(&off);
             goto done;
         }
         json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
@@ -216,6 +225,25 @@ static int decode_one(const tokd_tokenizer *tok, const tokd_ids *ids, int strict
     return rc;
 }
 
+/* 413 before any decoding when the texts would pass max_answer_bytes
+ * (U+FFFD replacements can triple a byte: counted as 3). */
+static int decoded_size(app *a, const tokd_tokenizer *tok, const tokd_ids *lists, size_t n, reply *r)
+{
+    unsigned long long total = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < lists[k].len; i++) {
+            const char *b;
+            size_t len = 0;
+            tokd_token_bytes(tok, lists[k].ids[i], &b, &len);
+            total += 3 * (unsigned long long)len;
+        }
+    if (total <= (unsigned long long)a->cfg.max_answer_bytes)
+        return 0;
+    reply_over_limit(r, "answer_too_large", "ids", "bytes of decoded text (counting 3 per byte)", total,
+                     a->cfg.max_answer_bytes, "max_answer_bytes", "decode fewer ids per request");
+    return -1;
+}
+
 void api_decode(app *a, json_t *body, reply *r)
 {
     const tokd_tokenizer *tok;
@@ -232,6 +260,8 @@ void api_decode(app *a, json_t *body, reply *r)
         goto done;
     }
     int strict = errors && !strcmp(json_string_value(errors), "strict");
+    if (decoded_size(a, tok, lists, n, r) != 0)
+        goto done;
     for (size_t k = 0; k < n; k++) {
         json_t *text;
         char field[32];
@@ -252,37 +282,70 @@ done:
     json_decref(texts);
 }
 
-/* One text under several tokenizers: {"counts": {"name": n, ...}}. */
-static void count_across(app *a, json_t *body, json_t *names, reply *r)
+/* The tokenizers a "tokenizers" list names, each once, into r->held: 0,
+ * or -1 with `r` filled. */
+static int distinct_tokenizers(app *a, json_t *names, size_t *n, reply *r)
 {
-    json_t *text = json_object_get(body, "text"), *counts = json_object(), *sums = json_object(), *v;
+    json_t *v;
     size_t i;
-    if (!json_is_string(text) || !json_is_array(names) || json_array_size(names) == 0 ||
-        json_array_size(names) > (size_t)a->cfg.max_batch) {
+    *n = 0;
+    if (!json_is_array(names) || json_array_size(names) == 0 || json_array_size(names) > (size_t)a->cfg.max_batch) {
         reply_error(r, 400, "invalid_request", "tokenizers",
-                    "\"tokenizers\" (a non-empty array of names) goes with one \"text\" string");
-        goto done;
+                    "\"tokenizers\" must be a non-empty array of at most %ld names, with one \"text\" string",
+                    a->cfg.max_batch);
+        return -1;
     }
     json_array_foreach(names, i, v)
     {
-        const tokd_tokenizer *tok = json_is_string(v) ? app_tokenizer(a, r, json_string_value(v)) : NULL;
+        if (!json_is_name(v)) {
+            reply_error(r, 400, "invalid_type", "tokenizers", "tokenizers[%zu] must be a tokenizer name (a string)", i);
+            return -1;
+        }
+        size_t k = 0;
+        while (k < i && strcmp(json_string_value(json_array_get(names, k)), json_string_value(v)))
+            k++;
+        if (k < i)
+            continue; /* named before: counted once */
+        if (!app_tokenizer(a, r, json_string_value(v))) {
+            reply_error(r, 404, "unknown_tokenizer", "tokenizers", "tokenizers[%zu] is not a loaded tokenizer", i);
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+/* One text under several tokenizers: {"counts": {"name": n, ...}}. The
+ * work (distinct tokenizers x text bytes) is bounded by max_work_bytes. */
+static void count_across(app *a, json_t *body, json_t *names, reply *r)
+{
+    static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    json_t *text = json_object_get(body, "text"), *counts = json_object(), *sums = json_object();
+    size_t n_tok;
+    if (!json_is_string(text)) {
+        reply_error(r, 400, "invalid_request", "text", "\"tokenizers\" goes with one \"text\" string");
+        goto done;
+    }
+    if (distinct_tokenizers(a, names, &n_tok, r) != 0)
+        goto done;
+    unsigned long long work = (unsigned long long)n_tok * json_string_length(text);
+    if (work > (unsigned long long)a->cfg.max_work_bytes) {
+        reply_over_limit(r, "too_much_work", "tokenizers", "bytes of text to tokenize (distinct tokenizers x text bytes)",
+                         work, a->cfg.max_work_bytes, "max_work_bytes", "name fewer tokenizers or send a shorter text");
+        goto done;
+    }
+    for (size_t i = 0; i < r->n_held; i++) {
         size_t n;
         tokd_error err = {0};
-        if (!json_is_string(v)) {
-            reply_error(r, 400, "invalid_type", "tokenizers", "tokenizers[%zu] must be a tokenizer name (a string)", i);
+        tokd_limits lim = req_limits(r, 0);
+        int rc = tokd_count_bounded(r->held[i], json_string_value(text), json_string_length(text), &ordinary, &lim, &n,
+                                    &err);
+        if (rc != 0) {
+            reply_bounded_error(r, rc, &err, "text", 0, NULL);
             goto done;
         }
-        if (!tok) {
-            reply_error(r, 404, "unknown_tokenizer", "tokenizers", "tokenizers[%zu] is not a loaded tokenizer", i);
-            goto done;
-        }
-        static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
-        if (tokd_count(tok, json_string_value(text), json_string_length(text), &ordinary, &n, &err) != 0) {
-            reply_tokd_error(r, err.code, &err, "text");
-            goto done;
-        }
-        json_object_set_new(counts, json_string_value(v), json_integer((json_int_t)n));
-        json_object_set_new(sums, json_string_value(v), json_string(tokd_tokenizer_sha256(tok)));
+        json_object_set_new(counts, tokd_tokenizer_name(r->held[i]), json_integer((json_int_t)n));
+        json_object_set_new(sums, tokd_tokenizer_name(r->held[i]), json_string(tokd_tokenizer_sha256(r->held[i])));
         r->tokens += n;
     }
     reply_json(r, json_pack("{s:O, s:b, s:O}", "counts", counts, "exact", 1, "tokenizers_sha256", sums));
@@ -316,7 +379,8 @@ static void count_messages(app *a, json_t *body, reply *r)
                     "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models)");
         return;
     }
-    if (counter_init(&c, tok, limit, NULL) != 0) {
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return;
     }
@@ -372,7 +436,8 @@ void api_count(app *a, json_t *body, reply *r)
     if (req_tokenizer(a, body, r, &tok, &model) || req_texts(a, body, r, &texts, &batch) ||
         req_specials(body, &sp, &sp_names, r) || req_limit(body, &limit, r))
         goto done;
-    if (counter_init(&c, tok, limit, NULL) != 0) {
+    tokd_limits lim = req_limits(r, 0);
+    if (counter_init(&c, tok, limit, &lim) != 0) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }

@@ -57,13 +57,31 @@ static int sequence(app *a, json_t *body, tokd_ids *ids, const char **name, repl
             return -1;
         }
         *name = tokd_tokenizer_name(tok);
-        if (tokd_encode(tok, json_string_value(text), json_string_length(text), &ordinary, ids, NULL) != 0) {
-            reply_error(r, 503, "out_of_memory", NULL, "out of memory while encoding");
-            return -1;
-        }
-        return 0;
+        tokd_error err = {0};
+        tokd_limits lim = req_limits(r, (size_t)a->cfg.max_decode_ids);
+        int rc = tokd_encode_bounded(tok, json_string_value(text), json_string_length(text), &ordinary, &lim, ids, &err);
+        if (rc != 0)
+            reply_bounded_error(r, rc, &err, "text", a->cfg.max_decode_ids, "max_decode_ids");
+        return rc ? -1 : 0;
     }
     return req_id_list(list, "ids", 0, a->cfg.max_decode_ids, "max_decode_ids", ids, r);
+}
+
+/* The answer holds 2 x windows x max_length ids: 413 before building it
+ * when that passes max_answer_tokens. */
+static int answer_fits(app *a, size_t n_ids, long max_length, long stride, long max_windows, reply *r)
+{
+    size_t L = (size_t)max_length;
+    unsigned long long windows = n_ids >= L + 1 ? (n_ids - L - 1) / (size_t)stride + 1 : 0;
+    if (windows > (unsigned long long)max_windows)
+        windows = (unsigned long long)max_windows;
+    unsigned long long answer = 2 * windows * L;
+    if (answer <= (unsigned long long)a->cfg.max_answer_tokens)
+        return 0;
+    reply_over_limit(r, "answer_too_large", "max_length", "token ids in windows (2 x windows x max_length)", answer,
+                     a->cfg.max_answer_tokens, "max_answer_tokens",
+                     "lower max_length or max_windows, raise stride, or send fewer ids");
+    return -1;
 }
 
 void api_windows(app *a, json_t *body, reply *r)
@@ -79,7 +97,7 @@ void api_windows(app *a, json_t *body, reply *r)
         reply_error(r, 400, "missing_field", "max_length", "\"max_length\" (tokens per window) is required");
         goto done;
     }
-    if (sequence(a, body, &ids, &name, r) != 0)
+    if (sequence(a, body, &ids, &name, r) != 0 || answer_fits(a, ids.len, max_length, stride, max_windows, r) != 0)
         goto done;
     json_t *inputs = json_array(), *targets = json_array();
     size_t n = 0, L = (size_t)max_length, total = 0;

@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "admission.h"
+#include "budget.h"
 #include "catalog.h"
 #include "config.h"
 #include "metrics.h"
@@ -38,6 +40,8 @@ typedef struct app {
     embed_table tables[CONFIG_MAX_EMBEDDINGS];
     size_t n_tables;
     metrics metrics;
+    admission work;         /* requests doing tokenizer work at once */
+    atomic_int cancel_all;  /* set when the shutdown grace is over */
     atomic_int ready;
 } app;
 
@@ -49,8 +53,10 @@ typedef struct reply {
     char *text;          /* owned; a non-JSON body (metrics) */
     size_t tokens;       /* tokens processed, for metrics and the log */
     char location[96];   /* for 201/202: the Location header */
+    int close;           /* close the connection after the answer */
     tokd_tokenizer **held; /* tokenizers the handler looked up, kept alive */
     size_t n_held, cap_held;
+    req_budget *budget;  /* borrowed: the request's work budget; NULL = none */
 } reply;
 
 /* Let go of what a reply holds (after it was sent). */
@@ -63,8 +69,37 @@ void reply_error(reply *r, int status, const char *code, const char *field, cons
 #endif
     ;
 
-/* An error from libtokd, with its status and a snake_case code. */
+/* An error from libtokd, with its status and a snake_case code; when the
+ * request's budget stopped the call, the budget's error (413 work budget,
+ * 499 client gone, 503 shutting down). */
 void reply_tokd_error(reply *r, int rc, const tokd_error *err, const char *field);
+
+/* A request number over a limit: 413 `code` naming the field, the limit,
+ * the setting that sets it and how to ask for less. */
+void reply_over_limit(reply *r, const char *code, const char *field, const char *what, unsigned long long asked,
+                      long limit, const char *setting, const char *hint);
+
+/* The error of a bounded encode or count of `field`, allowed `limit`
+ * tokens by `setting` (NULL: no token bound): 413 too_many_tokens when that
+ * bound stopped it, 413 pattern_too_costly when PCRE2's match limits did,
+ * else as reply_tokd_error. */
+void reply_bounded_error(reply *r, int rc, const tokd_error *err, const char *field, long limit, const char *setting);
+
+/* Limits for one libtokd call of this request: `max_tokens` (0: none)
+ * and the request's budget check. */
+tokd_limits req_limits(reply *r, size_t max_tokens);
+
+/* Write `line` (a JSON object; taken, NULL is ignored) to stderr as one
+ * compact line in one write(), so concurrent lines never interleave. */
+void app_log(json_t *line);
+
+/* 1 if `v` is a JSON string with no NUL inside (names and paths must not
+ * have one: C would silently cut them there). */
+int json_is_name(json_t *v);
+
+/* A JSON string of `s` that is always valid: invalid UTF-8 replaced by
+ * U+FFFD, NUL shown as U+FFFD; NULL only when out of memory. */
+json_t *json_safe_string(const char *s, size_t n);
 
 void reply_json(reply *r, json_t *body);
 
@@ -76,6 +111,8 @@ void api_healthz(app *a, json_t *body, reply *r);
 void api_readyz(app *a, json_t *body, reply *r);
 void api_metrics(app *a, json_t *body, reply *r);
 void api_tokenizers(app *a, json_t *body, reply *r);
+/* GET /v1/tokenizers/{name}: one tokenizer with all its special tokens. */
+void api_tokenizer(app *a, const char *name, reply *r);
 void api_models(app *a, json_t *body, reply *r);
 void api_encode(app *a, json_t *body, reply *r);
 void api_decode(app *a, json_t *body, reply *r);

@@ -2,6 +2,7 @@
  *
  * Names are few (tens), so lookups scan; the lock is held only to find and
  * take a reference, never while a tokenizer is used. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,39 @@ static int append(catalog *c, tokd_tokenizer *tok, int trained)
     return 0;
 }
 
+/* Forget the failure of `name`; call with the write lock held. */
+static void forget_failure(catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_failed; i++)
+        if (!strcmp(c->failed[i].name, name)) {
+            memmove(&c->failed[i], &c->failed[i + 1], (c->n_failed - i - 1) * sizeof *c->failed);
+            c->n_failed--;
+            return;
+        }
+}
+
+void catalog_failed(catalog *c, const char *name, const char *path, const char *error)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    forget_failure(c, name);
+    if (c->n_failed == CATALOG_MAX_FAILED)
+        forget_failure(c, c->failed[0].name);
+    catalog_failure *f = &c->failed[c->n_failed++];
+    snprintf(f->name, sizeof f->name, "%s", name);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    snprintf(f->error, sizeof f->error, "%s", error);
+    pthread_rwlock_unlock(&c->lock);
+}
+
+size_t catalog_failures(catalog *c, catalog_failure *out, size_t max)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    size_t n = c->n_failed < max ? c->n_failed : max;
+    memcpy(out, c->failed, n * sizeof *out);
+    pthread_rwlock_unlock(&c->lock);
+    return n;
+}
+
 int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace)
 {
     tokd_tokenizer *old = NULL;
@@ -50,6 +84,8 @@ int catalog_add(catalog *c, tokd_tokenizer *tok, int trained, int replace)
         old = e->tok;
         e->tok = tok;
     }
+    if (rc == 0)
+        forget_failure(c, tokd_tokenizer_name(tok));
     pthread_rwlock_unlock(&c->lock);
     if (rc != 0)
         tokd_tokenizer_unref(tok);

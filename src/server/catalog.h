@@ -22,10 +22,21 @@ typedef struct catalog_entry {
     int trained;         /* made by a training job: may be replaced */
 } catalog_entry;
 
+#define CATALOG_MAX_FAILED 64
+
+/* A tokenizer that was configured or found but could not be loaded. */
+typedef struct catalog_failure {
+    char name[65];
+    char path[256];
+    char error[320];
+} catalog_failure;
+
 typedef struct catalog {
     pthread_rwlock_t lock;
     catalog_entry *entries;
     size_t n, cap;
+    catalog_failure failed[CATALOG_MAX_FAILED]; /* the latest failure per name */
+    size_t n_failed;
 } catalog;
 
 int catalog_init(catalog *c);
@@ -49,5 +60,13 @@ int catalog_has(catalog *c, const char *name);
 size_t catalog_list(catalog *c, tokd_tokenizer ***out);
 
 size_t catalog_count(catalog *c);
+
+/* Remember that `name` (from `path`) failed to load with `error`, for
+ * GET /v1/tokenizers; a later catalog_add of the name forgets it. At most
+ * CATALOG_MAX_FAILED names are kept (the oldest goes). */
+void catalog_failed(catalog *c, const char *name, const char *path, const char *error);
+
+/* Copy up to `max` remembered failures into out; returns how many. */
+size_t catalog_failures(catalog *c, catalog_failure *out, size_t max);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "tokd/file.h"
 
 enum kind { K_INT, K_STR, K_BOOL };
 
@@ -37,6 +38,22 @@ static const setting settings[] = {
         "most ids in one decode request (default 1048576)"),
     INT("max_connections", "TOKD_MAX_CONNECTIONS", max_connections, 1, 1000000,
         "concurrent connections (default 1024)"),
+    INT("max_connections_per_ip", "TOKD_MAX_CONNECTIONS_PER_IP", max_connections_per_ip, 1, 1000000,
+        "concurrent connections from one client address (default 32)"),
+    INT("max_waiting", "TOKD_MAX_WAITING", max_waiting, 0, 100000,
+        "requests that may wait for a busy worker, else 429 (default 64)"),
+    INT("max_request_ms", "TOKD_MAX_REQUEST_MS", max_request_ms, 10, 3600000,
+        "work budget of one request in milliseconds, else 413 (default 10000)"),
+    INT("max_answer_tokens", "TOKD_MAX_ANSWER_TOKENS", max_answer_tokens, 1, 1L << 30,
+        "token ids in one answer (encode, windows), else 413 (default 1048576)"),
+    INT("max_token_details", "TOKD_MAX_TOKEN_DETAILS", max_token_details, 1, 1L << 30,
+        "tokens in one answer with return_tokens or return_offsets, else 413 (default 262144)"),
+    INT("max_work_bytes", "TOKD_MAX_WORK_BYTES", max_work_bytes, 1024, 1L << 40,
+        "text bytes x tokenizers x passes one request may tokenize, else 413 (default 67108864)"),
+    INT("max_answer_bytes", "TOKD_MAX_ANSWER_BYTES", max_answer_bytes, 1024, 1L << 32,
+        "decoded text bytes in one answer, else 413 (default 16777216)"),
+    INT("max_embed_values", "TOKD_MAX_EMBED_VALUES", max_embed_values, 1, 1L << 30,
+        "numbers (rows x dimensions) in one embeddings answer, else 413 (default 1048576)"),
     INT("connection_timeout_s", "TOKD_CONNECTION_TIMEOUT_S", connection_timeout_s, 1, 3600,
         "close idle or slow connections after this (default 15)"),
     INT("shutdown_grace_s", "TOKD_SHUTDOWN_GRACE_S", shutdown_grace_s, 0, 3600,
@@ -68,7 +85,10 @@ static const setting settings[] = {
 static void defaults(server_config *c)
 {
     *c = (server_config){.port = 8080, .max_body_bytes = 8L << 20, .max_batch = 1024,
-                         .max_decode_ids = 1L << 20, .max_connections = 1024, .connection_timeout_s = 15,
+                         .max_decode_ids = 1L << 20, .max_connections = 1024, .max_connections_per_ip = 32,
+                         .max_waiting = 64, .max_request_ms = 10000, .max_answer_tokens = 1L << 20,
+                         .max_token_details = 262144, .max_work_bytes = 64L << 20, .max_answer_bytes = 16L << 20,
+                         .max_embed_values = 1L << 20, .connection_timeout_s = 15,
                          .shutdown_grace_s = 10, .log_requests = 1, .train_jobs = 1, .train_queue = 16,
                          .train_threads = 1, .max_train_bytes = 1L << 30, .max_embed_tokens = 8192, .rescan_s = 5,
                          .n_embeddings = 1};
@@ -198,14 +218,30 @@ static int load_embeddings(server_config *c, json_t *obj, const char *path)
     return 0;
 }
 
+json_t *config_json_file(const char *path, size_t flags, json_error_t *je)
+{
+    tokd_error err = {0};
+    int fd = tokd_file_open(path, NULL, &err);
+    if (fd < 0) {
+        je->line = -1;
+        snprintf(je->text, sizeof je->text, "%.*s", (int)sizeof je->text - 1, err.text);
+        return NULL;
+    }
+    json_t *root = json_loadfd(fd, flags, je);
+    close(fd);
+    return root;
+}
+
 static int load_file(server_config *c, const char *path)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
+    json_t *root = config_json_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root && je.line < 0)
+        fprintf(stderr, "tokd serve: configuration: %s\n", je.text);
+    else if (!root)
         fprintf(stderr, "tokd serve: %s line %d: %s\n", path, je.line, je.text);
+    if (!root)
         return -1;
-    }
     int rc = 0;
     if (!json_is_object(root)) {
         fprintf(stderr, "tokd serve: %s: the configuration must be a JSON object\n", path);

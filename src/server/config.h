@@ -9,6 +9,7 @@
 #ifndef TOKD_SERVER_CONFIG_H
 #define TOKD_SERVER_CONFIG_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #define CONFIG_MAX_EMBEDDINGS 16
@@ -32,6 +33,14 @@ typedef struct server_config {
     long max_batch;        /* most texts / id lists / tokenizers per request */
     long max_decode_ids;   /* most ids in one decode request, in total */
     long max_connections;  /* concurrent connections */
+    long max_connections_per_ip; /* concurrent connections from one address */
+    long max_waiting;      /* requests that may wait for a worker, else 429 */
+    long max_request_ms;   /* work budget of one request (wall clock) */
+    long max_answer_tokens; /* token ids in one answer (encode, windows) */
+    long max_token_details; /* tokens with return_tokens / return_offsets */
+    long max_work_bytes;   /* text bytes x tokenizers x passes one request may tokenize */
+    long max_answer_bytes; /* decoded text bytes in one answer */
+    long max_embed_values; /* rows x dimensions in one embeddings answer */
     long connection_timeout_s; /* idle or slow connections are closed */
     long shutdown_grace_s; /* how long in-flight requests may finish */
     long log_requests;     /* one JSON line per request on stderr (0/1) */
@@ -55,6 +64,11 @@ typedef struct server_config {
  * naming it), then the environment, then argv flags. Returns 0, or -1 after
  * printing what is wrong to stderr; 1 when --help was printed. */
 int config_load(server_config *c, int argc, char **argv);
+
+/* Parse the JSON file at `path`, opened with tokd_file_open (so a FIFO or
+ * device there fails at once instead of blocking). New reference, or NULL
+ * with je->text saying why (je->line -1 when it could not be read). */
+json_t *config_json_file(const char *path, size_t flags, json_error_t *je);
 
 /* The configuration as JSON text (for logs); caller frees. */
 char *config_describe(const server_config *c);

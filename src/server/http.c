@@ -1,5 +1,21 @@
-/* http.c - libmicrohttpd setup, routing, bodies, responses, request logs. */
+/* http.c - libmicrohttpd setup, routing, bodies, responses, request logs.
+ *
+ * Each connection has its own thread (libmicrohttpd's thread-per-connection
+ * mode), so cheap routes such as /healthz answer at once however busy the
+ * server is; routes that tokenize first take a turn from the admission gate
+ * (admission.h), which bounds the work in progress and answers 429 when
+ * saturated. Each such request runs under a work budget (budget.h).
+ *
+ * Strictness, decided before a body byte is read: a method longer than
+ * MAX_METHOD or a path longer than MAX_PATH, a bad or twice-given
+ * differing Content-Length, and a Content-Length over max_body_bytes are
+ * answered at once (and the connection closed), so an `Expect:
+ * 100-continue` over the limit gets its 413 instead of a 100. Paths are
+ * routed as sent: percent-escapes are not decoded, so no NUL or invalid
+ * UTF-8 can hide in one. A chunked body that passes the limit is cut off. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,36 +34,43 @@ typedef struct route {
     handler_fn fn;
     int needs_ready; /* 503 until the tokenizers are loaded */
     admin_fn admin;
+    void (*named)(app *a, const char *arg, reply *r); /* a public GET of PATH/{name} */
 } route;
 
 static const route routes[] = {
-    {"GET", "/", api_playground, 0, NULL},
-    {"GET", "/healthz", api_healthz, 0, NULL},
-    {"GET", "/readyz", api_readyz, 0, NULL},
-    {"GET", "/metrics", api_metrics, 0, NULL},
-    {"GET", "/v1/tokenizers", api_tokenizers, 1, NULL},
-    {"GET", "/v1/models", api_models, 1, NULL},
-    {"POST", "/v1/encode", api_encode, 1, NULL},
-    {"POST", "/v1/decode", api_decode, 1, NULL},
-    {"POST", "/v1/count", api_count, 1, NULL},
-    {"POST", "/v1/context/check", api_context_check, 1, NULL},
-    {"POST", "/v1/responses/input_tokens", api_responses_input_tokens, 1, NULL},
-    {"POST", "/v1/windows", api_windows, 1, NULL},
-    {"POST", "/v1/embeddings", api_embeddings, 1, NULL},
-    {"POST", "/v1/embeddings/similar", api_similar, 1, NULL},
-    {"POST", "/admin/v1/train", NULL, 1, admin_train},
-    {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs},
-    {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job},
-    {"DELETE", "/admin/v1/jobs/{id}", NULL, 1, admin_cancel},
+    {"GET", "/", api_playground, 0, NULL, NULL},
+    {"GET", "/healthz", api_healthz, 0, NULL, NULL},
+    {"GET", "/readyz", api_readyz, 0, NULL, NULL},
+    {"GET", "/metrics", api_metrics, 0, NULL, NULL},
+    {"GET", "/v1/tokenizers", api_tokenizers, 1, NULL, NULL},
+    {"GET", "/v1/tokenizers/{name}", NULL, 1, NULL, api_tokenizer},
+    {"GET", "/v1/models", api_models, 1, NULL, NULL},
+    {"POST", "/v1/encode", api_encode, 1, NULL, NULL},
+    {"POST", "/v1/decode", api_decode, 1, NULL, NULL},
+    {"POST", "/v1/count", api_count, 1, NULL, NULL},
+    {"POST", "/v1/context/check", api_context_check, 1, NULL, NULL},
+    {"POST", "/v1/responses/input_tokens", api_responses_input_tokens, 1, NULL, NULL},
+    {"POST", "/v1/windows", api_windows, 1, NULL, NULL},
+    {"POST", "/v1/embeddings", api_embeddings, 1, NULL, NULL},
+    {"POST", "/v1/embeddings/similar", api_similar, 1, NULL, NULL},
+    {"POST", "/admin/v1/train", NULL, 1, admin_train, NULL},
+    {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs, NULL},
+    {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job, NULL},
+    {"DELETE", "/admin/v1/jobs/{id}", NULL, 1, admin_cancel, NULL},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+
+#define MAX_PATH 1024
+#define TRIM_AFTER_BYTES (1u << 20) /* body + answer past this: malloc_trim after the request */
+#define CANCEL_DRAIN_S 1.0 /* after the grace period: time for cancelled requests to send their 503 */
+#define MAX_METHOD 16
 
 typedef struct request {
     app *a;
     struct timespec start;
     char id[65];
-    char method[8];
-    char path[128];
+    char *method;       /* owned copy */
+    char *path;         /* owned copy, as sent */
     const char *route;  /* the matched route's path, for metrics */
     char *body;
     size_t len, cap;
@@ -55,6 +78,7 @@ typedef struct request {
     int status;
     size_t bytes_out;
     size_t tokens;
+    req_budget budget;
 } request;
 
 static double seconds_since(const struct timespec *t0)
@@ -110,6 +134,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *rq, reply *r)
         MHD_add_response_header(resp, "Location", r->location);
     if (r->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"tokd admin\"");
+    if (r->status == 429)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    if (r->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     rq->status = r->status;
@@ -129,6 +157,26 @@ static int is_json(struct MHD_Connection *c)
     while (n > 0 && ct[n - 1] == ' ')
         n--;
     return n == 16 && !strncasecmp(ct, "application/json", 16);
+}
+
+/* Start the request's budget and wait for a turn to work: 0, or -1 with
+ * `r` filled (429 saturated, or the budget's own error). */
+static int take_turn(request *rq, struct MHD_Connection *c, reply *r)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    budget_start(&rq->budget, rq->a->cfg.max_request_ms, ci ? ci->connect_fd : -1, &rq->a->cancel_all);
+    r->budget = &rq->budget;
+    int rc = admission_enter(&rq->a->work, &rq->budget);
+    if (rc == 0)
+        return 0;
+    if (rc == -1 || rq->budget.why == BUDGET_TIME) {
+        reply_error(r, 429, "server_busy", NULL,
+                    "every worker is busy and %ld requests are waiting already (max_waiting); retry shortly",
+                    rq->a->cfg.max_waiting);
+        return -1;
+    }
+    reply_tokd_error(r, rc, NULL, NULL);
+    return -1;
 }
 
 static void run_route(request *rq, struct MHD_Connection *c, const route *rt, const char *arg, reply *r)
@@ -165,10 +213,18 @@ static void run_route(request *rq, struct MHD_Connection *c, const route *rt, co
             return;
         }
     }
+    if (body && take_turn(rq, c, r) != 0) {
+        json_decref(body);
+        return;
+    }
     if (rt->admin)
         rt->admin(rq->a, arg, body, r);
+    else if (rt->named)
+        rt->named(rq->a, arg, r);
     else
         rt->fn(rq->a, body, r);
+    if (body)
+        admission_leave(&rq->a->work);
     json_decref(body);
 }
 
@@ -208,13 +264,13 @@ static void dispatch(request *rq, struct MHD_Connection *c, reply *r)
         reply_error(r, 404, "not_found", NULL, "no route %s %s; see openapi.yaml for the API", rq->method, rq->path);
 }
 
-/* Collect up to max_body_bytes; beyond that remember and discard. */
-static void take_body(request *rq, const char *data, size_t n)
+/* Collect up to max_body_bytes: 0, or -1 once past it (or out of memory). */
+static int take_body(request *rq, const char *data, size_t n)
 {
     size_t max = (size_t)rq->a->cfg.max_body_bytes;
-    if (rq->too_big || rq->len + n > max) {
+    if (rq->too_big || n > max - rq->len) {
         rq->too_big = 1;
-        return;
+        return -1;
     }
     if (rq->len + n > rq->cap) {
         size_t cap = rq->cap ? rq->cap : 4096;
@@ -223,13 +279,68 @@ static void take_body(request *rq, const char *data, size_t n)
         char *p = realloc(rq->body, cap);
         if (!p) {
             rq->too_big = 1;
-            return;
+            return -1;
         }
         rq->body = p;
         rq->cap = cap;
     }
     memcpy(rq->body + rq->len, data, n);
     rq->len += n;
+    return 0;
+}
+
+typedef struct lengths {
+    int n, differ, bad;
+    unsigned long long value;
+} lengths;
+
+static enum MHD_Result one_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    lengths *l = cls;
+    char *end;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    errno = 0;
+    unsigned long long v = strtoull(value ? value : "", &end, 10);
+    l->bad |= !value || !*value || *end || errno || value[0] == '-' || value[0] == '+';
+    l->differ |= l->n > 0 && v != l->value;
+    l->value = v;
+    l->n++;
+    return MHD_YES;
+}
+
+/* What is wrong with the request line and headers, before any body: 0,
+ * or -1 with `r` filled. */
+static int refuse_early(request *rq, struct MHD_Connection *c, reply *r)
+{
+    lengths l = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, one_length, &l);
+    r->close = 1;
+    if (strlen(rq->method) > MAX_METHOD)
+        reply_error(r, 501, "method_not_implemented", NULL, "no method of more than %d characters is supported",
+                    MAX_METHOD);
+    else if (strlen(rq->path) > MAX_PATH)
+        reply_error(r, 414, "uri_too_long", NULL, "the path has %zu bytes; paths have at most %d", strlen(rq->path),
+                    MAX_PATH);
+    else if (l.bad || l.differ)
+        reply_error(r, 400, "invalid_content_length", NULL,
+                    l.bad ? "Content-Length must be one decimal number of bytes"
+                          : "Content-Length is given twice with different values");
+    else if (l.n && l.value > (unsigned long long)rq->a->cfg.max_body_bytes)
+        reply_error(r, 413, "body_too_large", NULL,
+                    "the request body (Content-Length %llu) is larger than the limit of %ld bytes (max_body_bytes)",
+                    l.value, rq->a->cfg.max_body_bytes);
+    else
+        r->close = 0;
+    return r->close ? -1 : 0;
+}
+
+static void request_free(request *rq)
+{
+    free(rq->method);
+    free(rq->path);
+    free(rq->body);
+    free(rq);
 }
 
 static request *request_new(app *a, struct MHD_Connection *c, const char *url, const char *method)
@@ -240,12 +351,13 @@ static request *request_new(app *a, struct MHD_Connection *c, const char *url, c
     rq->a = a;
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
     request_id(c, rq->id);
-    snprintf(rq->method, sizeof rq->method, "%s", method);
-    snprintf(rq->path, sizeof rq->path, "%s", url);
+    rq->method = strdup(method);
+    rq->path = strdup(url);
+    if (!rq->method || !rq->path) {
+        request_free(rq);
+        return NULL;
+    }
     atomic_fetch_add(&a->metrics.in_flight, 1);
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)a->cfg.max_body_bytes)
-        rq->too_big = 1;
     return rq;
 }
 
@@ -253,16 +365,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
     request *rq = *req_cls;
+    reply r = {0};
     if (!rq) {
         *req_cls = rq = request_new(cls, c, url, method);
-        return rq ? MHD_YES : MHD_NO;
+        if (!rq)
+            return MHD_NO;
+        return refuse_early(rq, c, &r) == 0 ? MHD_YES : respond(c, rq, &r);
     }
     if (*upload_size) {
-        take_body(rq, upload, *upload_size);
+        size_t n = *upload_size;
         *upload_size = 0;
-        return MHD_YES;
+        if (take_body(rq, upload, n) == 0)
+            return MHD_YES;
+        rq->status = 413; /* a chunked body past the limit: cut off */
+        return MHD_NO;
     }
-    reply r = {0};
     dispatch(rq, c, &r);
     return respond(c, rq, &r);
 }
@@ -274,19 +391,11 @@ static void log_request(const request *rq, double seconds)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:I, s:I, s:I}", "time", when, "request_id", rq->id,
-                             "method", rq->method, "path", rq->path, "status", rq->status, "duration_ms",
-                             seconds * 1e3, "bytes_in", (json_int_t)rq->len, "bytes_out", (json_int_t)rq->bytes_out,
-                             "tokens", (json_int_t)rq->tokens);
-    char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    if (s) {
-        size_t n = strlen(s);
-        s[n] = '\n'; /* replaces the NUL: one write() per line keeps lines whole */
-        ssize_t w = write(STDERR_FILENO, s, n + 1);
-        (void)w;
-    }
-    free(s);
-    json_decref(line);
+    app_log(json_pack("{s:s, s:s, s:o*, s:o*, s:i, s:f, s:I, s:I, s:I}", "time", when, "request_id", rq->id, "method",
+                      json_safe_string(rq->method, strlen(rq->method)), "path",
+                      json_safe_string(rq->path, strlen(rq->path)), "status", rq->status, "duration_ms", seconds * 1e3,
+                      "bytes_in", (json_int_t)rq->len, "bytes_out", (json_int_t)rq->bytes_out, "tokens",
+                      (json_int_t)rq->tokens));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -302,9 +411,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     if (a->cfg.log_requests)
         log_request(rq, seconds);
     atomic_fetch_sub(&a->metrics.in_flight, 1);
-    free(rq->body);
-    free(rq);
+    int big = rq->len + rq->bytes_out > TRIM_AFTER_BYTES;
+    request_free(rq);
     *req_cls = NULL;
+    if (big) /* give a large request's scratch memory back to the system */
+        malloc_trim(0);
 }
 
 static int bind_address(const char *listen, unsigned port, struct sockaddr_storage *ss)
@@ -325,6 +436,12 @@ static int bind_address(const char *listen, unsigned port, struct sockaddr_stora
     return -1;
 }
 
+/* Paths are matched as sent (see the top of this file). */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+    return strlen(s);
+}
+
 struct MHD_Daemon *http_start(app *a, unsigned *port)
 {
     struct sockaddr_storage ss;
@@ -332,14 +449,19 @@ struct MHD_Daemon *http_start(app *a, unsigned *port)
         fprintf(stderr, "tokd serve: listen address '%s' is not an IPv4 or IPv6 address\n", a->cfg.listen);
         return NULL;
     }
-    unsigned threads = a->cfg.threads > 0 ? (unsigned)a->cfg.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    long threads = a->cfg.threads > 0 ? a->cfg.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
                      (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    if (admission_init(&a->work, threads > 0 ? threads : 1, a->cfg.max_waiting) != 0) {
+        fprintf(stderr, "tokd serve: cannot set up the workers\n");
+        return NULL;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)a->cfg.port, NULL, NULL, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)a->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->cfg.max_connections,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)a->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)a->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)a->cfg.max_connections_per_ip,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tokd serve: cannot listen on %s port %ld (in use, or not allowed)\n", a->cfg.listen, a->cfg.port);
         return NULL;
@@ -349,16 +471,26 @@ struct MHD_Daemon *http_start(app *a, unsigned *port)
     return d;
 }
 
+/* Wait up to `seconds` for the requests in flight to end. */
+static void drain(app *a, double seconds)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&a->metrics.in_flight) > 0 && seconds_since(&start) < seconds) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+}
+
 void http_stop(app *a, struct MHD_Daemon *d)
 {
     MHD_socket fd = MHD_quiesce_daemon(d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    while (atomic_load(&a->metrics.in_flight) > 0 && seconds_since(&start) < (double)a->cfg.shutdown_grace_s) {
-        struct timespec tick = {0, 10 * 1000 * 1000};
-        nanosleep(&tick, NULL);
-    }
+    drain(a, (double)a->cfg.shutdown_grace_s);
+    atomic_store(&a->cancel_all, 1); /* what still runs stops at its next check and answers 503 */
+    admission_wake_all(&a->work);
+    drain(a, CANCEL_DRAIN_S);
     MHD_stop_daemon(d);
+    admission_release(&a->work);
 }

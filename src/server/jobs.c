@@ -36,6 +36,8 @@
 #include "tokdir.h"
 
 typedef enum { ST_QUEUED, ST_RUNNING, ST_SUCCEEDED, ST_FAILED, ST_CANCELLED, ST_INTERRUPTED } job_state;
+#define CANCEL_WAIT_S 3 /* how long a cancel waits for a running job to stop */
+
 static const char *const state_names[] = {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"};
 
 typedef struct job {
@@ -58,6 +60,8 @@ typedef struct job {
     struct job *next;   /* in the queue */
     struct jobs *owner;
     uv_work_t work;
+    pthread_t worker;   /* the thread running it, while on_worker */
+    int on_worker;
 } job;
 
 struct jobs {
@@ -65,6 +69,7 @@ struct jobs {
     char dir[1024], records[1200];
     tokdir_watch *watch;
     pthread_mutex_t mu;
+    pthread_cond_t changed; /* a job ended (signalled in after_work) */
     job **all;
     size_t n, cap;
     job *head, *tail;
@@ -274,12 +279,30 @@ static void keep_result(job *jb, const tokd_trained *t)
 /* On a thread-pool thread: train, publish, load. Training yields to
  * serving: the thread (and the counting threads it starts, which inherit
  * it) runs under SCHED_IDLE, so it only gets CPU time no request wants. */
+/* The worker thread's scheduling while it trains: SCHED_IDLE, or back to
+ * SCHED_OTHER after the job (the pool thread serves other work next) and on
+ * cancel (an idle thread on a busy machine would not get the CPU to see its
+ * cancel for seconds). Call with the lock held. */
+static void set_worker(job *jb, int idle, int on)
+{
+    struct sched_param zero = {0};
+    if (on) {
+        jb->worker = pthread_self();
+        jb->on_worker = 1;
+    }
+    if (jb->on_worker)
+        pthread_setschedparam(jb->worker, idle ? SCHED_IDLE : SCHED_OTHER, &zero);
+    if (!on && !idle)
+        jb->on_worker = 0;
+}
+
 static void work(uv_work_t *w)
 {
     job *jb = w->data;
     jobs *j = jb->owner;
-    struct sched_param idle = {0};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+    pthread_mutex_lock(&j->mu);
+    set_worker(jb, !atomic_load(&jb->pg.cancel), 1);
+    pthread_mutex_unlock(&j->mu);
     jb->pg.pace = pace;
     jb->pg.pace_arg = j;
     tokd_error err = {0};
@@ -305,6 +328,9 @@ static void work(uv_work_t *w)
     jb->rc = rc;
     if (rc != 0)
         snprintf(jb->failure, sizeof jb->failure, "%s", err.text[0] ? err.text : tokd_strerror(rc));
+    pthread_mutex_lock(&j->mu);
+    set_worker(jb, 0, 0);
+    pthread_mutex_unlock(&j->mu);
 }
 
 static void schedule(jobs *j);
@@ -337,6 +363,7 @@ static void after_work(uv_work_t *w, int status)
     j->running--;
     fprintf(stderr, "{\"event\":\"job_%s\",\"job\":%llu,\"name\":\"%s\"}\n", state_names[jb->st],
             (unsigned long long)jb->id, jb->spec.name);
+    pthread_cond_broadcast(&j->changed);
     pthread_mutex_unlock(&j->mu);
     schedule(j);
 }
@@ -408,7 +435,8 @@ static int owner_alive(json_t *r)
 /* A record from an earlier run; a job it shows unfinished was cut short. */
 static void recover_record(jobs *j, const char *path)
 {
-    json_t *r = json_load_file(path, 0, NULL);
+    json_error_t je;
+    json_t *r = config_json_file(path, 0, &je);
     json_t *id = json_object_get(r, "id"), *st = json_object_get(r, "state");
     job *jb = r && json_is_integer(id) && json_integer_value(id) > 0 && json_is_string(st) ? calloc(1, sizeof *jb)
                                                                                             : NULL;
@@ -478,7 +506,10 @@ int jobs_start(app *a, jobs **out)
         return -1;
     j->a = a;
     j->next_id = 1;
-    if (open_dirs(j) != 0 || pthread_mutex_init(&j->mu, NULL) != 0) {
+    pthread_condattr_t ca;
+    int bad = pthread_condattr_init(&ca) || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ||
+              pthread_cond_init(&j->changed, &ca);
+    if (bad || open_dirs(j) != 0 || pthread_mutex_init(&j->mu, NULL) != 0) {
         free(j);
         return -1;
     }
@@ -532,6 +563,7 @@ void jobs_stop(jobs *j)
         free_job(j->all[i]);
     free(j->all);
     pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->changed);
     free(j);
 }
 
@@ -662,16 +694,17 @@ int jobs_cancel(jobs *j, uint64_t id, json_t **out)
     pthread_mutex_lock(&j->mu);
     job *jb = find(j, id);
     int rc = !jb ? TOKD_ENOENT : jb->st > ST_RUNNING || jb->frozen ? TOKD_EFINISHED : 0;
-    if (rc == 0 && jb->st == ST_QUEUED)
+    if (rc == 0 && jb->st == ST_QUEUED) {
         unqueue(j, jb);
-    else if (rc == 0)
+    } else if (rc == 0) {
         atomic_store(&jb->pg.cancel, 1);
-    for (int waited = 0; rc == 0 && jb->st == ST_RUNNING && waited < 300; waited++) {
-        pthread_mutex_unlock(&j->mu);
-        struct timespec tick = {0, 10 * 1000 * 1000};
-        nanosleep(&tick, NULL);
-        pthread_mutex_lock(&j->mu);
+        set_worker(jb, 0, 0);
     }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += CANCEL_WAIT_S;
+    while (rc == 0 && jb->st == ST_RUNNING && pthread_cond_timedwait(&j->changed, &j->mu, &until) != ETIMEDOUT)
+        ;
     *out = jb ? record(jb) : NULL;
     pthread_mutex_unlock(&j->mu);
     return rc;

@@ -15,13 +15,13 @@
 
 /* Routes with their own series; anything else is "other". */
 #define METRICS_ROUTES(X)                                                                          \
-    X("/") X("/healthz") X("/readyz") X("/metrics") X("/v1/tokenizers") X("/v1/models") X("/v1/encode") \
-    X("/v1/decode") X("/v1/count") X("/v1/context/check") X("/v1/responses/input_tokens")          \
-    X("/v1/windows") X("/v1/embeddings") X("/v1/embeddings/similar") X("/admin/v1/train")          \
-    X("/admin/v1/jobs") X("/admin/v1/jobs/{id}") X("other")
-#define METRICS_STATUSES {200, 202, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503, 0}
-#define METRICS_N_ROUTES 18
-#define METRICS_N_STATUSES 14
+    X("/") X("/healthz") X("/readyz") X("/metrics") X("/v1/tokenizers") X("/v1/tokenizers/{name}")     \
+    X("/v1/models") X("/v1/encode") X("/v1/decode") X("/v1/count") X("/v1/context/check")            \
+    X("/v1/responses/input_tokens") X("/v1/windows") X("/v1/embeddings") X("/v1/embeddings/similar") \
+    X("/admin/v1/train") X("/admin/v1/jobs") X("/admin/v1/jobs/{id}") X("other")
+#define METRICS_STATUSES {200, 202, 400, 401, 403, 404, 405, 409, 413, 414, 415, 429, 499, 500, 501, 503, 0}
+#define METRICS_N_ROUTES 19
+#define METRICS_N_STATUSES 17
 #define METRICS_N_BUCKETS 12
 
 typedef struct metrics {

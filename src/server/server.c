@@ -3,8 +3,10 @@
  * Start listening first (so /healthz answers and /readyz says 503 while the
  * tokenizers load), load the encodings and the model registry, mark ready,
  * then wait for SIGTERM or SIGINT: stop accepting, let in-flight requests
- * finish within shutdown_grace_s, exit 0. The signals are blocked before any
- * thread starts, so only the main thread receives them, via sigwait. */
+ * finish within shutdown_grace_s, cancel what still runs, exit 0. SIGHUP is
+ * logged and ignored (there is nothing to reload). The signals are blocked
+ * before any thread starts, so only the main thread receives them, via
+ * sigwait. */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,7 +32,10 @@ static int serve_fixed(app *a, tokd_tokenizer *t)
     return rc == 0 ? 0 : -1;
 }
 
-/* The "tokenizers" setting: NAME=PATH entries separated by commas. */
+/* The "tokenizers" setting: NAME=PATH entries separated by commas. A
+ * malformed entry stops startup (the configuration is wrong); a tokenizer
+ * that fails to load is logged, listed as not loaded in GET /v1/tokenizers,
+ * and skipped: the others are served. */
 static int load_registered(app *a, const char *dir)
 {
     char list[sizeof a->cfg.tokenizers];
@@ -38,13 +43,18 @@ static int load_registered(app *a, const char *dir)
     for (char *save, *spec = strtok_r(list, ",", &save); spec; spec = strtok_r(NULL, ",", &save)) {
         tokd_error err = {0};
         tokd_tokenizer *t;
-        if (!strchr(spec, '=')) {
+        char *eq = strchr(spec, '=');
+        if (!eq) {
             fprintf(stderr, "tokd serve: tokenizers: '%s' must be NAME=PATH\n", spec);
             return -1;
         }
         if (tokd_tokenizer_load(spec, dir, &t, &err) != 0) {
-            fprintf(stderr, "tokd serve: tokenizers: %s\n", err.text);
-            return -1;
+            *eq = '\0';
+            app_log(json_pack("{s:s, s:o*, s:o*, s:o*}", "event", "tokenizer_not_loaded", "name",
+                              json_safe_string(spec, strlen(spec)), "path", json_safe_string(eq + 1, strlen(eq + 1)),
+                              "error", json_safe_string(err.text, strlen(err.text))));
+            catalog_failed(&a->tokenizers, spec, eq + 1, err.text);
+            continue;
         }
         if (serve_fixed(a, t) != 0)
             return -1;
@@ -117,6 +127,7 @@ int server_main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN); /* past a file size limit, writes fail (EFBIG) and jobs report it */
@@ -138,7 +149,9 @@ int server_main(int argc, char **argv)
             a.models.n, cfg ? cfg : "null");
     free(cfg);
     int sig = 0;
-    sigwait(&stop, &sig);
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
+        fprintf(stderr, "{\"event\":\"sighup_ignored\",\"reason\":\"tokd has nothing to reload: restart it to "
+                        "change its configuration; trained tokenizers are picked up by themselves\"}\n");
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d,\"in_flight\":%ld}\n", sig,
             atomic_load(&a.metrics.in_flight));
     http_stop(&a, d);

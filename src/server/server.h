@@ -1,7 +1,7 @@
 /* server.h - tokd serve: configuration, startup, serving, shutdown.
  *
- * Thread-safety: server_main runs on the main thread; it blocks SIGTERM
- * and SIGINT in every thread and waits for them there. */
+ * Thread-safety: server_main runs on the main thread; it blocks SIGTERM,
+ * SIGINT and SIGHUP in every thread and waits for them there. */
 #ifndef TOKD_SERVER_SERVER_H
 #define TOKD_SERVER_SERVER_H
 

@@ -78,7 +78,8 @@ static int recorded_sha(const char *dir, const char *name, char sha[65])
 {
     char path[2400];
     snprintf(path, sizeof path, "%s/%s/%s.json", dir, name, name);
-    json_t *meta = json_load_file(path, 0, NULL);
+    json_error_t je;
+    json_t *meta = config_json_file(path, 0, &je);
     const char *s = json_string_value(json_object_get(meta, "sha256"));
     int ok = s && strlen(s) == 64;
     if (ok)
@@ -113,10 +114,11 @@ static void load_one(app *a, const char *dir, const char *name, int startup)
     if (rc == 0 && (rc = catalog_add(&a->tokenizers, t, 1, 1)) != 0)
         snprintf(err.text, sizeof err.text, "%s",
                  rc == TOKD_ERESERVED ? "the name is taken by a built-in or configured tokenizer" : tokd_strerror(rc));
-    if (rc != 0)
-        fprintf(stderr, "{\"event\":\"trained_tokenizer_not_loaded\",\"path\":\"%s\",\"error\":\"%s\"}\n", path,
-                err.text);
-    else if (!startup)
+    if (rc != 0) {
+        app_log(json_pack("{s:s, s:o*, s:o*}", "event", "trained_tokenizer_not_loaded", "path",
+                          json_safe_string(path, strlen(path)), "error", json_safe_string(err.text, strlen(err.text))));
+        catalog_failed(&a->tokenizers, name, path, err.text);
+    } else if (!startup)
         fprintf(stderr, "{\"event\":\"trained_tokenizer_loaded\",\"name\":\"%s\",\"sha256\":\"%s\"}\n", name, sha);
 }
 

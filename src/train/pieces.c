@@ -20,7 +20,8 @@
 #include "rankmap.h"
 #include "train_impl.h"
 
-#define CHECK_EVERY 4096
+#define CHECK_EVERY 4096 /* pieces between pauses (pg->pace) */
+#define CANCEL_EVERY 16  /* pieces between looks at pg->cancel: a costly pattern makes one piece slow */
 
 void tokd__pieces_release(tokd__pieces *t)
 {
@@ -122,7 +123,8 @@ static int scan_chunk(counting *c, chunk *ch, tokd__pieces *t)
         if ((rc = add_match(t, text, &m, 1)) != 0)
             return rc;
         pos = m.end;
-        if (++n % CHECK_EVERY == 0 && tokd__train_checkpoint(c->pg))
+        if ((++n % CANCEL_EVERY == 0 && tokd__train_cancelled(c->pg)) ||
+            (n % CHECK_EVERY == 0 && tokd__train_checkpoint(c->pg)))
             return TOKD_ECANCELLED;
     }
     ch->last = pos;

@@ -33,6 +33,12 @@ typedef struct tokd__pieces {
 
 void tokd__pieces_release(tokd__pieces *t);
 
+/* 1 if the job was cancelled (one relaxed load: call it often). */
+static inline int tokd__train_cancelled(tokd_train_progress *pg)
+{
+    return pg && atomic_load_explicit(&pg->cancel, memory_order_relaxed);
+}
+
 /* A point where training may pause (pg->pace) or stop: 1 if cancelled. */
 static inline int tokd__train_checkpoint(tokd_train_progress *pg)
 {

@@ -58,3 +58,13 @@ post() { call POST "$2" "$3"; expect "$1" "$4" "$5" "$6"; }
 # error NAME PATH BODY STATUS CODE FIELD
 error() { call POST "$2" "$3"; expect "$1" "$4" '[.error.code, .error.field, (.error.message | length > 10)]' "[\"$5\",$6,true]"; }
 
+
+# poll TRIES PATH JQ WANT: GET PATH every 0.05 s until jq -r JQ of the answer is WANT
+poll() {
+    for _ in $(seq "$1"); do
+        call GET "$2"
+        [ "$(jq -r "$3" "$tmp/body")" = "$4" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}

@@ -75,18 +75,20 @@ error "k zero" $S '{"table":"tiny","id":1,"k":0}' 400 invalid_value '"k"'
 error "k too large" $S '{"table":"tiny","id":1,"k":1001}' 400 invalid_value '"k"'
 
 # ---- configuration
-"$TOKD" serve --port 0 --config <(echo '{"embeddings": {"bad": {"file": "/nonexistent.safetensors", "tensor": "t", "tokenizer": "gpt2"}}}') \
+# conf N JSON: the JSON in a file (configuration files must be regular files)
+conf() { echo "$2" > "$tmp/conf$1.json"; echo "$tmp/conf$1.json"; }
+"$TOKD" serve --port 0 --config "$(conf 1 '{"embeddings": {"bad": {"file": "/nonexistent.safetensors", "tensor": "t", "tokenizer": "gpt2"}}}')" \
     > /dev/null 2> "$tmp/bad.err"
 [ $? != 0 ] && grep -q "embeddings.bad: cannot open /nonexistent.safetensors" "$tmp/bad.err" && ok "a table that fails stops startup" ||
     bad "a table that fails stops startup" "$(cat "$tmp/bad.err")"
-"$TOKD" serve --port 0 --config <(echo "{\"embeddings\": {\"short\": {\"file\": \"$data/tiny.safetensors\", \"tensor\": \"tok.weight\", \"tokenizer\": \"gpt2\"}}}") \
+"$TOKD" serve --port 0 --config "$(conf 2 "{\"embeddings\": {\"short\": {\"file\": \"$data/tiny.safetensors\", \"tensor\": \"tok.weight\", \"tokenizer\": \"gpt2\"}}}")" \
     > /dev/null 2> "$tmp/short.err"
 grep -q "\"tok.weight\" has 256 rows but tokenizer gpt2 has 50257 ids" "$tmp/short.err" && ok "rows must cover the tokenizer" ||
     bad "rows must cover the tokenizer" "$(cat "$tmp/short.err")"
-"$TOKD" serve --port 0 --config <(echo '{"embeddings": {"x": {"file": "a", "tensor": "t", "tokenizer": "gpt2", "dtype": "F32"}}}') \
+"$TOKD" serve --port 0 --config "$(conf 3 '{"embeddings": {"x": {"file": "a", "tensor": "t", "tokenizer": "gpt2", "dtype": "F32"}}}')" \
     > /dev/null 2> "$tmp/key.err"
 grep -q 'embeddings.x: unknown key "dtype"' "$tmp/key.err" && ok "unknown table key refused" || bad "unknown table key refused" "$(cat "$tmp/key.err")"
-start_server removed --config <(echo '{"log_requests": false, "embeddings": {"default": null}}') || exit 1
+start_server removed --config "$(conf 4 '{"log_requests": false, "embeddings": {"default": null}}')" || exit 1
 error "null removes the default table" $E '{"ids":[1]}' 404 unknown_table '"table"'
 
 echo "$pass passed, $fail failed"

@@ -213,8 +213,15 @@ post "registered tokenizer.json" /v1/count '{"text":"Hello world","tokenizer":"t
 call GET /v1/tokenizers
 expect "registered listed" 200 '[.tokenizers[-2:][] | .name + ":" + .kind]' '["mygpt2:tiktoken","tiny-llama:huggingface"]'
 stop "$PID"
-if "$TOKD" serve --port 0 --tokenizers "x=/nonexistent/tokenizer.json" > /dev/null 2> "$tmp/err"; then bad "bad tokenizer path" "started"; else
-    grep -q "tokenizers: unknown tokenizer '/nonexistent/tokenizer.json'" "$tmp/err" && ok "bad tokenizer path named" || bad "bad tokenizer path" "$(cat "$tmp/err")"; fi
+# a configured tokenizer that fails to load is skipped, logged and listed; the rest are served
+mkfifo "$tmp/fifo.tiktoken"
+start_server badtok --tokenizers "x=/nonexistent/tokenizer.json,f=$tmp/fifo.tiktoken,mygpt2=$HERE/../data/gpt2" || exit 1
+call GET /v1/tokenizers
+expect "unloadable configured tokenizers listed as not loaded" 200 '[.not_loaded[] | .name + ": " + .error]' \
+    "[\"x: unknown tokenizer '/nonexistent/tokenizer.json': not a built-in encoding (gpt2, r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base, o200k_harmony), not a bundled tokenizer (llama3, mistral), and no such file\",\"f: $tmp/fifo.tiktoken is not a regular file\"]"
+expect "the others are served" 200 '[.tokenizers[-1].name]' '["mygpt2"]'
+grep -q '"event":"tokenizer_not_loaded","name":"x"' "$tmp/badtok.err" && ok "the failure is logged" || bad "failure logged" "$(cat "$tmp/badtok.err")"
+stop "$PID"
 if "$TOKD" serve --port 0 --tokenizers "llama3=$HERE/../data/gpt2" > /dev/null 2> "$tmp/err"; then bad "taken name" "started"; else
     grep -q "the name 'llama3' is taken" "$tmp/err" && ok "taken tokenizer name refused" || bad "taken name" "$(cat "$tmp/err")"; fi
 
@@ -234,9 +241,10 @@ post "env beats file" /v1/count '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 200
 error "env limit holds" /v1/count '{"texts":["a","b","c","d"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
 stop "$PID"
 
-# ---- readiness: 503 until the tokenizers are loaded
+# ---- readiness: 503 until the tokenizers are loaded (a 250 MB rank file
+# takes a while to read and hash; it then fails its SHA-256 check)
 mkdir "$tmp/slow"
-mkfifo "$tmp/slow/r50k_base.tiktoken"
+truncate -s 250M "$tmp/slow/r50k_base.tiktoken"
 "$TOKD" serve --port 0 --data-dir "$tmp/slow" > "$tmp/slow.out" 2>&1 &
 PID=$!
 pids+=("$PID")
@@ -245,6 +253,12 @@ call GET /readyz; expect "not ready while loading" 503 .error.code '"not_ready"'
 error "endpoints wait for readiness" /v1/encode '{"text":"x","tokenizer":"gpt2"}' 503 not_ready null
 call GET /healthz; expect "alive while loading" 200 .status '"ok"'
 stop "$PID" -KILL
+# a FIFO where an encoding should be is refused at once, never waited on
+rm "$tmp/slow/r50k_base.tiktoken"
+mkfifo "$tmp/slow/r50k_base.tiktoken"
+timeout 20 "$TOKD" serve --port 0 --data-dir "$tmp/slow" > /dev/null 2> "$tmp/fifo.err"
+[ $? = 1 ] && grep -q "r50k_base.tiktoken is not a regular file" "$tmp/fifo.err" && ok "a FIFO as an encoding file: refused at once" ||
+    bad "a FIFO as an encoding file" "$(cat "$tmp/fifo.err")"
 
 # ---- graceful shutdown: a request in flight completes, exit status 0
 # The client uploads 600 kB at 300 kB/s, so the request is surely in flight

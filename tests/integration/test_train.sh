@@ -24,15 +24,6 @@ awk 'BEGIN { srand(7); for (i = 0; i < 600000; i++) { n = 1 + int(rand() * 10); 
 head -c 5000000 /dev/zero | tr '\0' 'a' > "$corpus/big.txt"
 long='"path":"random.txt","vocab_size":1000000,"min_frequency":1'
 
-# poll TRIES PATH JQ WANT: GET PATH every 0.05 s until jq -r JQ of the answer is WANT
-poll() {
-    for _ in $(seq "$1"); do
-        call GET "$2"
-        [ "$(jq -r "$3" "$tmp/body")" = "$4" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
 wait_job() { poll 1200 "/admin/v1/jobs/$1" .job.state "$2"; }   # JOB STATE (60 s)
 wait_phase() { poll 1200 "/admin/v1/jobs/$1" '.job.state + "/" + .job.phase' "running/$2"; } # JOB PHASE
 header_is() { # NAME HEADER VALUE: the last call's response header
