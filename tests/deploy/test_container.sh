@@ -20,6 +20,9 @@ cleanup() {
     podman rm -f -t 0 "$run-a" "$run-b" > /dev/null 2>&1
     podman volume rm -f "$volume" > /dev/null 2>&1
     podman untag "$image" > /dev/null 2>&1
+    # images of earlier builds (a few tens of MB each): keep a week of them,
+    # and with them the cached apt layers
+    podman image prune -f --filter until=168h > /dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
