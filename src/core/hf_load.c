@@ -119,7 +119,9 @@ static int pre_split(loader *l, json_t *p, tokd__pretokenizer *x)
     if (flag(p, "invert"))
         return unsupported(l, "pre_tokenizer Split", "invert: true");
     int rc = tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, x, l->err);
-    return rc ? rc : first_pattern(l, json_string_value(re));
+    if (rc == 0 && (rc = first_pattern(l, json_string_value(re))) != 0)
+        x->ops->free(x->self);
+    return rc;
 }
 
 static int pre_metaspace(loader *l, json_t *p, tokd__pretokenizer *x)

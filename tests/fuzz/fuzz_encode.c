@@ -2,7 +2,11 @@
  * and mistral; for the byte-level ones the ids must decode back to the
  * input (invalid UTF-8 replaced first, as encode does). For all: count must
  * equal the number of ids, and tokd_encode_offsets must give the same ids
- * with one offset each, in order, inside the input and reaching its end. */
+ * with one offset each, starting in order, inside the input and reaching its
+ * end. Ends need not be in order: text a normalizer inserts (mistral's
+ * Prepend "▁") is aligned to the whole character it stands before, so it can
+ * end after that character's byte-fallback tokens, which get a byte each
+ * (regression seed corpus/encode/regress-prepend-byte-fallback). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const names[] = {"gpt2", "p50k_edit", "cl100k_base", "o200k_base", "llama3", "mistral"};
 #define N (sizeof names / sizeof names[0])
 
-/* 1 if the offsets are one per id, non-empty, in order and inside size,
- * the last ending at size (when there are any), and the ids are `want`'s. */
+/* 1 if the offsets are one per id, non-empty, starting in order and inside
+ * size, the last ending at size (when there are any), and the ids are
+ * `want`'s. */
 static int offsets_ok(const tokd_tokenizer *t, const uint8_t *data, size_t size, const tokd_specials *sp,
                       const tokd_ids *want)
 {
@@ -26,7 +31,7 @@ static int offsets_ok(const tokd_tokenizer *t, const uint8_t *data, size_t size,
              (!off.len || off.v[off.len - 1].end == size);
     for (size_t k = 0; ok && k < off.len; k++)
         ok = off.v[k].start < off.v[k].end && off.v[k].end <= size &&
-             (k == 0 || (off.v[k].start >= off.v[k - 1].start && off.v[k].end >= off.v[k - 1].end));
+             (k == 0 || off.v[k].start >= off.v[k - 1].start);
     tokd_ids_release(&ids);
     tokd_offsets_release(&off);
     return ok;

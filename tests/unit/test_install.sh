@@ -1,12 +1,15 @@
 #!/bin/sh
-# test_install.sh BUILD_DIR SOURCE_DIR CC - `meson install` into a scratch
+# test_install.sh BUILD_DIR SOURCE_DIR CC [CFLAGS] - `meson install` into a scratch
 # DESTDIR puts every public header under include/tokd, the libraries and a
 # tokd.pc; a program built only with `pkg-config --cflags --libs tokd`
 # against that tree compiles, links the installed shared libtokd and runs.
+# CFLAGS: the build's -fsanitize flags, which a program linking a sanitized
+# libtokd needs too.
 set -eu
 build=$1
 src=$2
 cc=$3
+cflags=${4:-}
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --no-rebuild --quiet --destdir "$dest" > "$dest.log" 2>&1 || {
@@ -33,8 +36,8 @@ int main(void)
            printf("%s %s\n", TOKD_VERSION, b64) < 0;
 }
 C
-# shellcheck disable=SC2046 # pkg-config's flags are split on purpose
-"$cc" -o "$dest/use" "$dest/use.c" $(pkg-config --cflags --libs tokd) || { echo "FAIL: cannot build against tokd.pc"; exit 1; }
+# shellcheck disable=SC2046,SC2086 # pkg-config's flags and cflags are split on purpose
+"$cc" $cflags -o "$dest/use" "$dest/use.c" $(pkg-config --cflags --libs tokd) || { echo "FAIL: cannot build against tokd.pc"; exit 1; }
 libdir=$(dirname "$(find "$dest" -name 'libtokd.so.*' | head -1)")
 LD_LIBRARY_PATH="$libdir" "$dest/use" || { echo "FAIL: the program linked against the installed libtokd failed"; exit 1; }
 [ "$status" = 0 ] && echo "ok: headers, libtokd.so and tokd.pc installed; a pkg-config build links and runs"
