@@ -1,0 +1,207 @@
+/* hf_model.c - a tokenizer.json "model": its vocabulary (vocab.h) and the
+ * model step (model.h). Every string is looked up through the loader's
+ * growable scratch buffer, so no token is too long for the loader. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytelevel.h"
+#include "hf_loader.h"
+#include "model_bpe.h"
+
+/* A vocabulary entry's bytes: GPT-2's alphabet decoded when byte-level. */
+static long token_bytes(const tokd__hf_loader *l, const char *s, size_t len, uint8_t *out)
+{
+    if (l->byte_level)
+        return tokd__bytelevel_decode(s, len, out);
+    memcpy(out, s, len);
+    return (long)len;
+}
+
+static int load_vocab(tokd__hf_loader *l, json_t *vocab, const char *sha256)
+{
+    size_t n = json_object_size(vocab), total = 1, i = 0;
+    const char *key;
+    json_t *v;
+    if (!json_is_object(vocab) || n == 0)
+        return tokd__hf_malformed(l, "model.vocab", "must be a non-empty object of token: id");
+    json_object_foreach(vocab, key, v)
+        total += strlen(key);
+    tokd__rank_entry *e = calloc(n, sizeof *e);
+    uint8_t *bytes = malloc(total);
+    int rc = e && bytes ? 0 : TOKD_ENOMEM;
+    size_t used = 0;
+    json_object_foreach(vocab, key, v)
+    {
+        json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
+        long len = rc == 0 ? token_bytes(l, key, strlen(key), bytes + used) : 0;
+        if (rc == 0 && (id < 0 || id >= UINT32_MAX - 1 || len <= 0)) {
+            char where[96];
+            snprintf(where, sizeof where, "model.vocab[\"%.40s\"]", key);
+            rc = tokd__hf_malformed(l, where,
+                                    len <= 0 ? "is not written in the ByteLevel alphabet" : "needs an id >= 0");
+        }
+        if (rc == 0) {
+            e[i++] = (tokd__rank_entry){bytes + used, (uint32_t)len, (uint32_t)id};
+            used += (size_t)len;
+        }
+    }
+    if (rc == 0)
+        rc = tokd__vocab_new(e, i, sha256, &l->t->vocab, l->err);
+    free(e);
+    free(bytes);
+    return rc;
+}
+
+/* Append the bytes the vocabulary string s[0..len) stands for to
+ * l->scratch: 0, 1 when s is not written in the vocabulary's alphabet, or
+ * TOKD_ENOMEM. The scratch grows to the longest string looked up, which the
+ * file's size (MAX_FILE) bounds. */
+static int spell_into(tokd__hf_loader *l, const char *s, size_t len)
+{
+    if (tokd__bytes_reserve(&l->scratch, len) != 0)
+        return TOKD_ENOMEM;
+    long n = token_bytes(l, s, len, (uint8_t *)l->scratch.data + l->scratch.len);
+    if (n <= 0)
+        return 1;
+    l->scratch.len += (size_t)n;
+    return 0;
+}
+
+/* The id of the token whose bytes l->scratch holds (TOKD__NO_RANK if none),
+ * when `rc` (spell_into's answer) is 0. */
+static uint32_t scratch_id(const tokd__hf_loader *l, const tokd__rankmap *map, int rc)
+{
+    return rc == 0 ? tokd__rankmap_get(map, (const uint8_t *)l->scratch.data, l->scratch.len) : TOKD__NO_RANK;
+}
+
+/* *id = the id of vocabulary string s[0..len), or TOKD__NO_RANK; returns 0
+ * or TOKD_ENOMEM. */
+int tokd__hf_vocab_id(tokd__hf_loader *l, const tokd__rankmap *map, const char *s, size_t len, uint32_t *id)
+{
+    l->scratch.len = 0;
+    int rc = spell_into(l, s, len);
+    *id = scratch_id(l, map, rc);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct merge_sides {
+    const char *a, *b;
+    size_t na, nb;
+} merge_sides;
+
+/* One merge, "left right" or ["left", "right"], into its two sides (borrowed
+ * from the JSON); -1 for any other shape. */
+static int merge_parts(json_t *m, merge_sides *ms)
+{
+    json_t *a = json_array_get(m, 0), *b = json_array_get(m, 1);
+    if (json_is_array(m) && json_array_size(m) == 2 && json_is_string(a) && json_is_string(b)) {
+        *ms = (merge_sides){json_string_value(a), json_string_value(b), json_string_length(a), json_string_length(b)};
+        return 0;
+    }
+    if (!json_is_string(m))
+        return -1;
+    const char *s = json_string_value(m), *sp = strchr(s, ' ');
+    size_t len = json_string_length(m);
+    if (!sp || strchr(sp + 1, ' '))
+        return -1;
+    *ms = (merge_sides){s, sp + 1, (size_t)(sp - s), len - (size_t)(sp - s) - 1};
+    return 0;
+}
+
+/* The ids of a merge's sides and of the token it makes (the two sides'
+ * bytes one after the other); TOKD__NO_RANK for any not in the vocabulary. */
+static int merge_ids(tokd__hf_loader *l, const tokd__rankmap *map, const merge_sides *ms, uint32_t ids[3])
+{
+    int rc = tokd__hf_vocab_id(l, map, ms->a, ms->na, &ids[0]);
+    if (rc == 0)
+        rc = tokd__hf_vocab_id(l, map, ms->b, ms->nb, &ids[1]);
+    if (rc != 0)
+        return rc;
+    l->scratch.len = 0;
+    rc = spell_into(l, ms->a, ms->na);
+    if (rc == 0)
+        rc = spell_into(l, ms->b, ms->nb);
+    ids[2] = scratch_id(l, map, rc);
+    return rc < 0 ? rc : 0;
+}
+
+static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *map, tokd__pairmap *pairs)
+{
+    size_t i;
+    json_t *m;
+    if (!json_is_array(merges))
+        return tokd__hf_malformed(l, "model.merges", "must be an array");
+    int rc = tokd__pairmap_init(pairs, json_array_size(merges));
+    json_array_foreach(merges, i, m)
+    {
+        merge_sides ms;
+        uint32_t ids[3];
+        char where[48];
+        snprintf(where, sizeof where, "model.merges[%zu]", i);
+        if (rc != 0)
+            break;
+        if (merge_parts(m, &ms) != 0) {
+            rc = tokd__hf_malformed(l, where, "must be \"left right\" or [left, right]");
+            break;
+        }
+        rc = merge_ids(l, map, &ms, ids);
+        if (rc == 0 && (ids[0] == TOKD__NO_RANK || ids[1] == TOKD__NO_RANK || ids[2] == TOKD__NO_RANK))
+            rc = tokd__hf_malformed(l, where, "names a token (or makes one) that is not in model.vocab");
+        else if (rc == 0)
+            tokd__pairmap_put(pairs, ids[0], ids[1], (uint32_t)i, ids[2]);
+    }
+    return rc;
+}
+
+static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, tokd__merge_bpe_options *o)
+{
+    json_t *unk = json_object_get(model, "unk_token");
+    uint32_t id;
+    int rc = 0;
+    *o = (tokd__merge_bpe_options){.byte_level = l->byte_level, .ignore_merges = tokd__hf_flag(model, "ignore_merges"),
+                                   .byte_fallback = tokd__hf_flag(model, "byte_fallback"), .unk_id = -1,
+                                   .fuse_unk = tokd__hf_flag(model, "fuse_unk")};
+    if (json_is_string(unk) &&
+        (rc = tokd__hf_vocab_id(l, map, json_string_value(unk), json_string_length(unk), &id)) == 0) {
+        if (id == TOKD__NO_RANK)
+            return tokd__hf_malformed(l, "model.unk_token", "is not in model.vocab");
+        o->unk_id = id;
+    }
+    for (int b = 0; rc == 0 && o->byte_fallback && b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        o->fallback_id[b] = tokd__rankmap_get(map, (const uint8_t *)name, 6);
+        if (o->fallback_id[b] == TOKD__NO_RANK)
+            rc = tokd__hf_malformed(l, "model.byte_fallback", "is true but the vocabulary lacks a <0xXX> token");
+    }
+    return rc;
+}
+
+int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256)
+{
+    const char *type = tokd__hf_type(model);
+    json_t *dropout = json_object_get(model, "dropout");
+    json_t *prefix = json_object_get(model, "continuing_subword_prefix");
+    json_t *suffix = json_object_get(model, "end_of_word_suffix");
+    if (*type && strcmp(type, "BPE") != 0)
+        return tokd__hf_unsupported(l, "model", type);
+    if (!json_object_get(model, "merges"))
+        return tokd__hf_unsupported(l, "model", "a model without merges (only BPE is supported)");
+    if (dropout && !json_is_null(dropout) && json_number_value(dropout) != 0.0)
+        return tokd__hf_unsupported(l, "model.dropout", "BPE dropout (it makes encoding random)");
+    if ((prefix && !json_is_null(prefix) && json_string_length(prefix)) ||
+        (suffix && !json_is_null(suffix) && json_string_length(suffix)))
+        return tokd__hf_unsupported(l, "model", "continuing_subword_prefix / end_of_word_suffix");
+    tokd__pairmap merges = {0};
+    tokd__merge_bpe_options o;
+    int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
+    if (rc == 0)
+        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, &merges);
+    if (rc == 0)
+        rc = model_options(l, model, &l->t->vocab->map, &o);
+    if (rc == 0)
+        return tokd__model_merge_bpe(l->t->vocab, &merges, &o, &l->t->model);
+    tokd__pairmap_release(&merges);
+    return rc;
+}

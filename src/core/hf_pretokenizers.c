@@ -1,0 +1,79 @@
+/* hf_pretokenizers.c - a tokenizer.json "pre_tokenizer" node into its
+ * pipeline steps (pretokenizer.h). */
+#include <string.h>
+
+#include "hf_loader.h"
+#include "registry.h"
+
+static int pre_split(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
+{
+    static const char *const behaviors[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext",
+                                            "Contiguous"};
+    json_t *re = json_object_get(json_object_get(p, "pattern"), "Regex");
+    json_t *str = json_object_get(json_object_get(p, "pattern"), "String");
+    json_t *behavior = json_object_get(p, "behavior");
+    if (!json_is_string(re))
+        return tokd__hf_unsupported(l, "pre_tokenizer Split", str ? "a String pattern" : "a pattern other than Regex");
+    int b = -1;
+    for (int i = 0; i < 5 && json_is_string(behavior); i++)
+        if (!strcmp(json_string_value(behavior), behaviors[i]))
+            b = i;
+    if (b < 0)
+        return tokd__hf_unsupported(l, "pre_tokenizer Split", "this behavior");
+    if (tokd__hf_flag(p, "invert"))
+        return tokd__hf_unsupported(l, "pre_tokenizer Split", "invert: true");
+    int rc = tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, x, l->err);
+    if (rc == 0 && (rc = tokd__hf_first_pattern(l, json_string_value(re))) != 0)
+        x->ops->free(x->self);
+    return rc;
+}
+
+static int pre_metaspace(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
+{
+    json_t *rep = json_object_get(p, "replacement"), *scheme = json_object_get(p, "prepend_scheme");
+    const char *s = json_is_string(scheme) ? json_string_value(scheme) : NULL;
+    int prepend;
+    if (s)
+        prepend = !strcmp(s, "always") ? 1 : !strcmp(s, "first") ? 2 : !strcmp(s, "never") ? 0 : -1;
+    else
+        prepend = json_is_false(json_object_get(p, "add_prefix_space")) ? 0 : 1;
+    if (prepend < 0)
+        return tokd__hf_unsupported(l, "pre_tokenizer Metaspace", "this prepend_scheme");
+    return tokd__pretokenizer_metaspace(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81", prepend,
+                                        !json_is_false(json_object_get(p, "split")), x);
+}
+
+/* ByteLevel: its prefix space, then its own regex (GPT-2's), as two steps. */
+static int pre_bytelevel(tokd__hf_loader *l, json_t *p)
+{
+    tokd__pretokenizer x;
+    int rc = 0;
+    l->byte_level = 1;
+    if (tokd__hf_flag(p, "add_prefix_space") && (rc = tokd__pretokenizer_prefix_space(&x)) == 0)
+        rc = tokd__tokenizer_add_pretokenizer(l->t, x);
+    if (rc != 0 || json_is_false(json_object_get(p, "use_regex")))
+        return rc;
+    const char *gpt2 = tokd__builtin_find("gpt2")->pattern;
+    rc = tokd__pretokenizer_split(gpt2, TOKD__SPLIT_ISOLATED, &x, l->err);
+    if (rc == 0 && (rc = tokd__tokenizer_add_pretokenizer(l->t, x)) == 0)
+        rc = tokd__hf_first_pattern(l, gpt2);
+    return rc;
+}
+
+int tokd__hf_pretokenizer(tokd__hf_loader *l, json_t *p)
+{
+    const char *type = tokd__hf_type(p);
+    tokd__pretokenizer x;
+    int rc;
+    if (!strcmp(type, "ByteLevel"))
+        return pre_bytelevel(l, p);
+    if (!strcmp(type, "Split"))
+        rc = pre_split(l, p, &x);
+    else if (!strcmp(type, "Digits"))
+        rc = tokd__pretokenizer_digits(tokd__hf_flag(p, "individual_digits"), &x);
+    else if (!strcmp(type, "Metaspace"))
+        rc = pre_metaspace(l, p, &x);
+    else
+        return tokd__hf_unsupported(l, "pre_tokenizer", *type ? type : "a pre-tokenizer without a type");
+    return rc ? rc : tokd__tokenizer_add_pretokenizer(l->t, x);
+}
