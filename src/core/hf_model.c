@@ -9,11 +9,25 @@
 #include "hf_loader.h"
 #include "model_bpe.h"
 
-/* A vocabulary entry's bytes: GPT-2's alphabet decoded when byte-level. */
+/* A vocabulary string's bytes: GPT-2's alphabet decoded when byte-level;
+ * -1 if it is not written in that alphabet. */
 static long token_bytes(const tokd__hf_loader *l, const char *s, size_t len, uint8_t *out)
 {
     if (l->byte_level)
         return tokd__bytelevel_decode(s, len, out);
+    memcpy(out, s, len);
+    return (long)len;
+}
+
+/* A vocabulary entry's bytes. An entry of a byte-level vocabulary that is
+ * not written in its alphabet (deepseek_v3's "<｜begin▁of▁sentence｜>")
+ * can only be produced as an added token, and Hugging Face's ByteLevel
+ * decoder gives such a token's own UTF-8: so are its bytes. */
+static long entry_bytes(const tokd__hf_loader *l, const char *s, size_t len, uint8_t *out)
+{
+    long n = token_bytes(l, s, len, out);
+    if (n > 0 || len == 0)
+        return n;
     memcpy(out, s, len);
     return (long)len;
 }
@@ -34,12 +48,11 @@ static int load_vocab(tokd__hf_loader *l, json_t *vocab, const char *sha256)
     json_object_foreach(vocab, key, v)
     {
         json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
-        long len = rc == 0 ? token_bytes(l, key, strlen(key), bytes + used) : 0;
+        long len = rc == 0 ? entry_bytes(l, key, strlen(key), bytes + used) : 0;
         if (rc == 0 && (id < 0 || id >= UINT32_MAX - 1 || len <= 0)) {
             char where[96];
             snprintf(where, sizeof where, "model.vocab[\"%.40s\"]", key);
-            rc = tokd__hf_malformed(l, where,
-                                    len <= 0 ? "is not written in the ByteLevel alphabet" : "needs an id >= 0");
+            rc = tokd__hf_malformed(l, where, len <= 0 ? "is an empty token" : "needs an id >= 0");
         }
         if (rc == 0) {
             e[i++] = (tokd__rank_entry){bytes + used, (uint32_t)len, (uint32_t)id};
@@ -53,15 +66,14 @@ static int load_vocab(tokd__hf_loader *l, json_t *vocab, const char *sha256)
     return rc;
 }
 
-/* Append the bytes the vocabulary string s[0..len) stands for to
- * l->scratch: 0, 1 when s is not written in the vocabulary's alphabet, or
- * TOKD_ENOMEM. The scratch grows to the longest string looked up, which the
+/* Append the bytes the vocabulary string s[0..len) stands for (as
+ * entry_bytes) to l->scratch: 0, 1 when s is empty, or TOKD_ENOMEM. The scratch grows to the longest string looked up, which the
  * file's size (MAX_FILE) bounds. */
 static int spell_into(tokd__hf_loader *l, const char *s, size_t len)
 {
     if (tokd__bytes_reserve(&l->scratch, len) != 0)
         return TOKD_ENOMEM;
-    long n = token_bytes(l, s, len, (uint8_t *)l->scratch.data + l->scratch.len);
+    long n = entry_bytes(l, s, len, (uint8_t *)l->scratch.data + l->scratch.len);
     if (n <= 0)
         return 1;
     l->scratch.len += (size_t)n;
@@ -110,8 +122,11 @@ static int merge_parts(json_t *m, merge_sides *ms)
 }
 
 /* The ids of a merge's sides and of the token it makes (the two sides'
- * bytes one after the other); TOKD__NO_RANK for any not in the vocabulary. */
-static int merge_ids(tokd__hf_loader *l, const tokd__rankmap *map, const merge_sides *ms, uint32_t ids[3])
+ * bytes one after the other, the right one without the first n_prefix
+ * bytes of its string, as Hugging Face builds it with a
+ * continuing_subword_prefix); TOKD__NO_RANK for any not in the vocabulary. */
+static int merge_ids(tokd__hf_loader *l, const tokd__rankmap *map, const merge_sides *ms, size_t n_prefix,
+                     uint32_t ids[3])
 {
     int rc = tokd__hf_vocab_id(l, map, ms->a, ms->na, &ids[0]);
     if (rc == 0)
@@ -120,13 +135,14 @@ static int merge_ids(tokd__hf_loader *l, const tokd__rankmap *map, const merge_s
         return rc;
     l->scratch.len = 0;
     rc = spell_into(l, ms->a, ms->na);
-    if (rc == 0)
-        rc = spell_into(l, ms->b, ms->nb);
+    if (rc == 0 && ms->nb > n_prefix)
+        rc = spell_into(l, ms->b + n_prefix, ms->nb - n_prefix);
     ids[2] = scratch_id(l, map, rc);
     return rc < 0 ? rc : 0;
 }
 
-static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *map, tokd__pairmap *pairs)
+static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *map, size_t n_prefix,
+                       tokd__pairmap *pairs)
 {
     size_t i;
     json_t *m;
@@ -145,7 +161,7 @@ static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *
             rc = tokd__hf_malformed(l, where, "must be \"left right\" or [left, right]");
             break;
         }
-        rc = merge_ids(l, map, &ms, ids);
+        rc = merge_ids(l, map, &ms, n_prefix, ids);
         if (rc == 0 && (ids[0] == TOKD__NO_RANK || ids[1] == TOKD__NO_RANK || ids[2] == TOKD__NO_RANK))
             rc = tokd__hf_malformed(l, where, "names a token (or makes one) that is not in model.vocab");
         else if (rc == 0)
@@ -154,27 +170,70 @@ static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *
     return rc;
 }
 
-static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, tokd__merge_bpe_options *o)
+/* model[key], a string or null/absent (""), as bytes of the vocabulary's
+ * alphabet into out[0..TOKD__AFFIX_MAX). */
+static int affix(tokd__hf_loader *l, json_t *model, const char *key, uint8_t *out, size_t *n)
 {
-    json_t *unk = json_object_get(model, "unk_token");
+    json_t *v = json_object_get(model, key);
+    char where[48];
+    snprintf(where, sizeof where, "model.%s", key);
+    *n = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return tokd__hf_malformed(l, where, "must be a string or null");
+    size_t len = json_string_length(v);
+    uint8_t tmp[4 * TOKD__AFFIX_MAX];
+    long got = len && len <= TOKD__AFFIX_MAX ? token_bytes(l, json_string_value(v), len, tmp) : 0;
+    if (len && (got <= 0 || got > TOKD__AFFIX_MAX))
+        return tokd__hf_unsupported(l, where, "an affix longer than 16 bytes or outside the ByteLevel alphabet");
+    memcpy(out, tmp, (size_t)got);
+    *n = len ? (size_t)got : 0;
+    return 0;
+}
+
+/* model.unk_token's id into *unk: -1 if none, TOKD__UNK_MISSING if the
+ * vocabulary lacks it (Hugging Face fails only the encodes that need it). */
+static int unk_option(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, long *unk)
+{
+    json_t *v = json_object_get(model, "unk_token");
     uint32_t id;
+    *unk = -1;
+    if (!json_is_string(v))
+        return 0;
+    int rc = tokd__hf_vocab_id(l, map, json_string_value(v), json_string_length(v), &id);
+    *unk = id == TOKD__NO_RANK ? TOKD__UNK_MISSING : (long)id;
+    return rc;
+}
+
+/* The <0xXX> tokens the vocabulary has (Hugging Face falls back to unk
+ * for a character with a byte whose token is missing). */
+static int fallback_ids(tokd__hf_loader *l, const tokd__rankmap *map, uint32_t ids[256])
+{
     int rc = 0;
-    *o = (tokd__merge_bpe_options){.byte_level = l->byte_level, .ignore_merges = tokd__hf_flag(model, "ignore_merges"),
-                                   .byte_fallback = tokd__hf_flag(model, "byte_fallback"), .unk_id = -1,
-                                   .fuse_unk = tokd__hf_flag(model, "fuse_unk")};
-    if (json_is_string(unk) &&
-        (rc = tokd__hf_vocab_id(l, map, json_string_value(unk), json_string_length(unk), &id)) == 0) {
-        if (id == TOKD__NO_RANK)
-            return tokd__hf_malformed(l, "model.unk_token", "is not in model.vocab");
-        o->unk_id = id;
-    }
-    for (int b = 0; rc == 0 && o->byte_fallback && b < 256; b++) {
+    for (int b = 0; rc == 0 && b < 256; b++) {
         char name[8];
         snprintf(name, sizeof name, "<0x%02X>", b);
-        o->fallback_id[b] = tokd__rankmap_get(map, (const uint8_t *)name, 6);
-        if (o->fallback_id[b] == TOKD__NO_RANK)
-            rc = tokd__hf_malformed(l, "model.byte_fallback", "is true but the vocabulary lacks a <0xXX> token");
+        rc = tokd__hf_vocab_id(l, map, name, 6, &ids[b]);
     }
+    return rc;
+}
+
+static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, tokd__merge_bpe_options *o)
+{
+    *o = (tokd__merge_bpe_options){.byte_level = l->byte_level, .ignore_merges = tokd__hf_flag(model, "ignore_merges"),
+                                   .byte_fallback = tokd__hf_flag(model, "byte_fallback"),
+                                   .fuse_unk = tokd__hf_flag(model, "fuse_unk")};
+    int rc = affix(l, model, "continuing_subword_prefix", o->prefix, &o->n_prefix);
+    if (rc == 0)
+        rc = affix(l, model, "end_of_word_suffix", o->suffix, &o->n_suffix);
+    if (rc == 0 && o->byte_fallback && (o->n_prefix || o->n_suffix))
+        return tokd__hf_unsupported(l, "model.byte_fallback",
+                                    "byte_fallback with a continuing_subword_prefix or end_of_word_suffix");
+    if (rc == 0)
+        rc = unk_option(l, model, map, &o->unk_id);
+    if (rc == 0 && o->byte_fallback)
+        rc = fallback_ids(l, map, o->fallback_id);
     return rc;
 }
 
@@ -182,20 +241,15 @@ static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap 
 static int load_bpe(tokd__hf_loader *l, json_t *model, const char *sha256)
 {
     json_t *dropout = json_object_get(model, "dropout");
-    json_t *prefix = json_object_get(model, "continuing_subword_prefix");
-    json_t *suffix = json_object_get(model, "end_of_word_suffix");
     if (dropout && !json_is_null(dropout) && json_number_value(dropout) != 0.0)
         return tokd__hf_unsupported(l, "model.dropout", "BPE dropout (it makes encoding random)");
-    if ((prefix && !json_is_null(prefix) && json_string_length(prefix)) ||
-        (suffix && !json_is_null(suffix) && json_string_length(suffix)))
-        return tokd__hf_unsupported(l, "model", "continuing_subword_prefix / end_of_word_suffix");
     tokd__pairmap merges = {0};
     tokd__merge_bpe_options o;
     int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
     if (rc == 0)
-        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, &merges);
-    if (rc == 0)
         rc = model_options(l, model, &l->t->vocab->map, &o);
+    if (rc == 0)
+        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, o.n_prefix, &merges);
     if (rc == 0)
         return tokd__model_merge_bpe(l->t->vocab, &merges, &o, &l->t->model);
     tokd__pairmap_release(&merges);

@@ -5,9 +5,11 @@
  *   that token.
  * - merge-list BPE (tokenizer.json): ranks come from the merge list; the
  *   initial symbols are bytes for byte-level vocabularies, else characters,
- *   with byte_fallback (<0xXX> per byte) or unk (fused if fuse_unk) for
- *   characters outside the vocabulary; ignore_merges looks the whole piece
- *   up first.
+ *   looked up with continuing_subword_prefix (all but the first) and
+ *   end_of_word_suffix (the last), as Hugging Face's merge_word does; one
+ *   outside the vocabulary becomes its <0xXX> tokens (byte_fallback, when
+ *   the vocabulary has all of them), else unk (fused if fuse_unk), else
+ *   nothing; ignore_merges looks the whole piece up first.
  *
  * Ownership: a model borrows the tokenizer's vocabulary, which outlives it;
  * the merge-list model owns its merges. Thread-safety: immutable. */
@@ -22,14 +24,21 @@
 int tokd__model_rank_bpe(const tokd__vocab *vocab, tokd__model *out);
 
 /* What a tokenizer.json BPE model says, for tokd__model_merge_bpe. */
+#define TOKD__AFFIX_MAX 16 /* longest continuing_subword_prefix / end_of_word_suffix, in bytes */
+
 typedef struct tokd__merge_bpe_options {
     int byte_level;            /* vocabulary in GPT-2's byte alphabet: symbols are bytes */
     int ignore_merges;         /* a piece that is a token is that token */
-    int byte_fallback;         /* fallback_id holds a token for every byte */
-    uint32_t fallback_id[256]; /* <0xXX> tokens */
-    long unk_id;               /* -1: none */
+    int byte_fallback;         /* fall back to fallback_id where the vocabulary has them */
+    uint32_t fallback_id[256]; /* <0xXX> tokens, TOKD__NO_RANK where the vocabulary lacks one */
+    long unk_id;               /* -1: none; TOKD__UNK_MISSING: named but not in the vocabulary */
     int fuse_unk;
+    uint8_t prefix[TOKD__AFFIX_MAX], suffix[TOKD__AFFIX_MAX]; /* the affixes' bytes */
+    size_t n_prefix, n_suffix;
 } tokd__merge_bpe_options;
+
+/* An unk_token the vocabulary lacks: Hugging Face fails the encode that needs it. */
+#define TOKD__UNK_MISSING (-2L)
 
 /* A merge-list BPE model over `vocab` (borrowed); takes `merges` over (its
  * struct is copied and the caller's zeroed, also on failure). */

@@ -11,7 +11,7 @@ static int add_length(tokd__token_set *ss, uint32_t len, tokd_error *err)
             return 0;
     if (ss->n_lens == sizeof ss->lens / sizeof ss->lens[0])
         return tokd_error_set(err, TOKD_EUNSUPPORTED,
-                              "added tokens come in more than 16 different lengths");
+                              "added tokens come in more than 128 different lengths");
     size_t i = ss->n_lens++;
     while (i > 0 && ss->lens[i - 1] < len) { /* keep longest first */
         ss->lens[i] = ss->lens[i - 1];

@@ -32,7 +32,7 @@ typedef struct tokd__token_set {
     tokd__added_token *items;
     size_t n;
     tokd__rankmap by_text; /* text -> index into items */
-    uint32_t lens[16];     /* distinct lengths, longest first */
+    uint32_t lens[128];    /* distinct lengths, longest first (gemma3 has 52) */
     size_t n_lens;
     uint8_t first[256];    /* 1 if some token starts with this byte */
     int single_first;      /* the one first byte, or -1 */
