@@ -8,6 +8,8 @@
 #include "bytelevel.h"
 #include "hf_loader.h"
 #include "model_bpe.h"
+#include "model_wordlevel.h"
+#include "model_wordpiece.h"
 
 /* A vocabulary string's bytes: GPT-2's alphabet decoded when byte-level;
  * -1 if it is not written in that alphabet. */
@@ -192,16 +194,18 @@ static int affix(tokd__hf_loader *l, json_t *model, const char *key, uint8_t *ou
     return 0;
 }
 
-/* model.unk_token's id into *unk: -1 if none, TOKD__UNK_MISSING if the
+/* model.unk_token's id into *unk (`dflt` when the key is absent, as
+ * WordPiece and WordLevel default it): -1 if none, TOKD__UNK_MISSING if the
  * vocabulary lacks it (Hugging Face fails only the encodes that need it). */
-static int unk_option(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, long *unk)
+static int unk_option(tokd__hf_loader *l, json_t *model, const tokd__rankmap *map, const char *dflt, long *unk)
 {
     json_t *v = json_object_get(model, "unk_token");
+    const char *name = json_is_string(v) ? json_string_value(v) : v ? NULL : dflt;
     uint32_t id;
     *unk = -1;
-    if (!json_is_string(v))
+    if (!name)
         return 0;
-    int rc = tokd__hf_vocab_id(l, map, json_string_value(v), json_string_length(v), &id);
+    int rc = tokd__hf_vocab_id(l, map, name, strlen(name), &id);
     *unk = id == TOKD__NO_RANK ? TOKD__UNK_MISSING : (long)id;
     return rc;
 }
@@ -231,7 +235,7 @@ static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap 
         return tokd__hf_unsupported(l, "model.byte_fallback",
                                     "byte_fallback with a continuing_subword_prefix or end_of_word_suffix");
     if (rc == 0)
-        rc = unk_option(l, model, map, &o->unk_id);
+        rc = unk_option(l, model, map, NULL, &o->unk_id);
     if (rc == 0 && o->byte_fallback)
         rc = fallback_ids(l, map, o->fallback_id);
     return rc;
@@ -256,6 +260,38 @@ static int load_bpe(tokd__hf_loader *l, json_t *model, const char *sha256)
     return rc;
 }
 
+/* model.type "WordPiece": a vocabulary, continuing_subword_prefix ("##"),
+ * max_input_chars_per_word (100), unk_token ("[UNK]"). */
+static int load_wordpiece(tokd__hf_loader *l, json_t *model, const char *sha256)
+{
+    json_t *max = json_object_get(model, "max_input_chars_per_word");
+    tokd__wordpiece_options o = {.byte_level = l->byte_level, .max_chars = 100};
+    long unk;
+    if (max && !(json_is_integer(max) && json_integer_value(max) >= 0))
+        return tokd__hf_malformed(l, "model.max_input_chars_per_word", "must be an integer >= 0");
+    if (max)
+        o.max_chars = (size_t)json_integer_value(max);
+    int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
+    memcpy(o.prefix, "##", 2);
+    o.n_prefix = 2;
+    if (rc == 0 && json_object_get(model, "continuing_subword_prefix"))
+        rc = affix(l, model, "continuing_subword_prefix", o.prefix, &o.n_prefix);
+    if (rc == 0)
+        rc = unk_option(l, model, &l->t->vocab->map, "[UNK]", &unk);
+    o.unk_id = unk < 0 ? -1 : unk;
+    return rc ? rc : tokd__model_wordpiece(l->t->vocab, &o, &l->t->model);
+}
+
+/* model.type "WordLevel": a vocabulary and unk_token ("<unk>"). */
+static int load_wordlevel(tokd__hf_loader *l, json_t *model, const char *sha256)
+{
+    long unk = -1;
+    int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
+    if (rc == 0)
+        rc = unk_option(l, model, &l->t->vocab->map, "<unk>", &unk);
+    return rc ? rc : tokd__model_wordlevel(l->t->vocab, unk < 0 ? -1 : unk, &l->t->model);
+}
+
 /* model.type -> its loader; NULL: a model tokd refuses by name. */
 typedef int (*model_loader)(tokd__hf_loader *l, json_t *model, const char *sha256);
 
@@ -264,8 +300,8 @@ static const struct model_kind {
     model_loader load;
 } model_kinds[] = {
     {"BPE", load_bpe},
-    {"WordPiece", NULL},
-    {"WordLevel", NULL},
+    {"WordPiece", load_wordpiece},
+    {"WordLevel", load_wordlevel},
     {"Unigram", NULL}, /* hf_unigram.c: tokd__hf_unigram */
 };
 

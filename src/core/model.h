@@ -16,6 +16,10 @@
 
 #include "sink.h"
 
+/* The longest continuing_subword_prefix / end_of_word_suffix a model
+ * takes, in bytes (real files use "##" and "</w>"). */
+#define TOKD__AFFIX_MAX 16
+
 typedef struct tokd__model_ops {
     const char *name;
     /* Encode the piece p[0..n) (n >= 1). 0, TOKD_ENOMEM, or TOKD_EUNSUPPORTED

