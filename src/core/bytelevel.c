@@ -4,6 +4,7 @@
  * 0xAE..0xFF stand for themselves; the remaining 68 bytes, in increasing
  * order, are written U+0100, U+0101, ... */
 #include "bytelevel.h"
+#include "tokd/tokenizer.h"
 
 static int printable_latin1(int b)
 {
@@ -49,4 +50,27 @@ long tokd__bytelevel_decode(const char *s, size_t len, uint8_t *out)
         out[n++] = (uint8_t)b;
     }
     return n;
+}
+
+/* The code point byte b is written as. */
+static unsigned char_of(uint8_t b)
+{
+    if (printable_latin1(b))
+        return b;
+    return 0x100 + (b <= 0x20 ? b : b < 0xAD ? 33u + (unsigned)(b - 0x7F) : 67u);
+}
+
+int tokd__bytelevel_encode(const uint8_t *p, size_t n, struct tokd_bytes *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        unsigned c = char_of(p[i]);
+        char u[2] = {(char)c, 0};
+        if (c >= 0x80) {
+            u[0] = (char)(0xC0 | c >> 6);
+            u[1] = (char)(0x80 | (c & 0x3F));
+        }
+        rc = tokd_bytes_append(out, u, c >= 0x80 ? 2 : 1);
+    }
+    return rc;
 }

@@ -3,7 +3,8 @@
  * Byte-level vocabularies (GPT-2's encoder.json, Hugging Face ByteLevel
  * models such as Llama 3) write each byte as one character: printable
  * Latin-1 bytes as themselves, the other 68 as U+0100..U+0143. tokd keeps
- * tokens as raw bytes, so it only ever decodes this alphabet.
+ * tokens as raw bytes; it writes them in the alphabet again only for
+ * decoders that work on the token strings before a ByteLevel decoder.
  *
  * Thread-safety: pure functions over constant data. */
 #ifndef TOKD_BYTELEVEL_H
@@ -19,5 +20,9 @@ uint8_t tokd__bytelevel_order(int i);
  * `out` (at most `len` bytes). Returns the byte count, or -1 if a
  * character is not in the alphabet. */
 long tokd__bytelevel_decode(const char *s, size_t len, uint8_t *out);
+
+/* Append bytes p[0..n) written in the alphabet to out (0 or TOKD_ENOMEM). */
+struct tokd_bytes;
+int tokd__bytelevel_encode(const uint8_t *p, size_t n, struct tokd_bytes *out);
 
 #endif

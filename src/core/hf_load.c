@@ -100,8 +100,8 @@ static int load_parts(tokd__hf_loader *l, json_t *root, const char *sha256)
         rc = each_step(l, json_object_get(root, "post_processor"), "processors", tokd__hf_post_processor);
     if (rc == 0)
         rc = each_step(l, json_object_get(root, "decoder"), "decoders", tokd__hf_decoder);
-    if (rc == 0 && l->dec_byte_level) /* tokens decode to their bytes, as tokd has always done */
-        tokd__tokenizer_drop_decoders(l->t);
+    if (rc == 0)
+        rc = tokd__hf_decoders_done(l);
     if (rc == 0)
         rc = tokd__hf_added_tokens(l, json_object_get(root, "added_tokens"));
     if (rc == 0)
@@ -132,7 +132,7 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     }
     json_t *root = NULL;
     int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
-    tokd__hf_loader l = {path, err, tokd__tokenizer_alloc(name, "huggingface"), 0, 0, {0}};
+    tokd__hf_loader l = {path, err, tokd__tokenizer_alloc(name, "huggingface"), 0, {0}};
     free(text);
     if (parsed != 0)
         rc = parsed;

@@ -23,7 +23,6 @@ typedef struct tokd__hf_loader {
     tokd_error *err;
     tokd_tokenizer *t;
     int byte_level;     /* vocabulary in GPT-2's byte alphabet */
-    int dec_byte_level; /* a ByteLevel decoder: tokens decode to their bytes */
     tokd_bytes scratch; /* a token's bytes while it is looked up; grows with the longest string of the file */
 } tokd__hf_loader;
 
@@ -45,6 +44,8 @@ int tokd__hf_post_processor(tokd__hf_loader *l, json_t *node);
 int tokd__hf_decoder(tokd__hf_loader *l, json_t *node);
 /* The "model" member: vocabulary and model (needs the pre-tokenizers set). */
 int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256);
+/* After the decoder member: what the chain needs around the file's steps. */
+int tokd__hf_decoders_done(tokd__hf_loader *l);
 /* The "added_tokens" member (needs the model and normalizers set). */
 int tokd__hf_added_tokens(tokd__hf_loader *l, json_t *added);
 

@@ -1,9 +1,24 @@
-/* hf_post.c - a tokenizer.json "post_processor" node: the template ids
- * put around each sequence. */
+/* hf_post.c - a tokenizer.json "post_processor" node: the template ids put
+ * around each sequence (TemplateProcessing's single template,
+ * BertProcessing and RobertaProcessing's cls ... sep) and the offset
+ * trimming of ByteLevel and RobertaProcessing (post.h). A Sequence's
+ * processors are applied in order by the driver (hf_load.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hf_loader.h"
+
+static int push_id(tokd__hf_loader *l, json_t *v, uint32_t **ids, size_t *n)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= UINT32_MAX)
+        return tokd__hf_malformed(l, "post_processor", "token ids must be integers >= 0");
+    uint32_t *p = realloc(*ids, (*n + 1) * sizeof *p);
+    if (!p)
+        return TOKD_ENOMEM;
+    *ids = p;
+    (*ids)[(*n)++] = (uint32_t)json_integer_value(v);
+    return 0;
+}
 
 static int template_ids(tokd__hf_loader *l, json_t *tp, json_t *item, uint32_t **ids, size_t *n)
 {
@@ -12,27 +27,18 @@ static int template_ids(tokd__hf_loader *l, json_t *tp, json_t *item, uint32_t *
     json_t *list = json_object_get(json_object_get(tokens, json_string_value(name)), "ids");
     size_t k;
     json_t *v;
+    int rc = 0;
     if (!json_is_string(name) || !json_is_array(list))
         return tokd__hf_malformed(l, "post_processor.single", "names a special token missing from special_tokens");
     json_array_foreach(list, k, v)
-    {
-        uint32_t *p = realloc(*ids, (*n + 1) * sizeof *p);
-        if (!p || !json_is_integer(v))
-            return p ? tokd__hf_malformed(l, "post_processor.special_tokens", "ids must be integers") : TOKD_ENOMEM;
-        *ids = p;
-        (*ids)[(*n)++] = (uint32_t)json_integer_value(v);
-    }
-    return 0;
+        if (rc == 0)
+            rc = push_id(l, v, ids, n);
+    return rc;
 }
 
-int tokd__hf_post_processor(tokd__hf_loader *l, json_t *p)
+static int template_processing(tokd__hf_loader *l, json_t *p)
 {
-    const char *type = tokd__hf_type(p);
     tokd_tokenizer *t = l->t;
-    if (!strcmp(type, "ByteLevel"))
-        return 0; /* it only trims offsets */
-    if (strcmp(type, "TemplateProcessing") != 0)
-        return tokd__hf_unsupported(l, "post_processor", type);
     size_t i;
     json_t *item;
     int seen_a = 0, rc = 0;
@@ -45,4 +51,42 @@ int tokd__hf_post_processor(tokd__hf_loader *l, json_t *p)
                         : template_ids(l, p, item, &t->prefix, &t->n_prefix);
     }
     return rc;
+}
+
+/* Bert and Roberta: "cls": [text, id] first, "sep": [text, id] last. */
+static int cls_sep(tokd__hf_loader *l, json_t *p)
+{
+    json_t *cls = json_object_get(p, "cls"), *sep = json_object_get(p, "sep");
+    if (!json_is_array(cls) || !json_is_array(sep))
+        return tokd__hf_malformed(l, "post_processor", "cls and sep must be [token, id]");
+    int rc = push_id(l, json_array_get(cls, 1), &l->t->prefix, &l->t->n_prefix);
+    return rc ? rc : push_id(l, json_array_get(sep, 1), &l->t->suffix, &l->t->n_suffix);
+}
+
+/* trim_offsets (default true) with the node's add_prefix_space. */
+static void trim_option(tokd__hf_loader *l, json_t *p)
+{
+    if (json_is_false(json_object_get(p, "trim_offsets")))
+        return;
+    l->t->trim_offsets = 1;
+    l->t->trim_add_prefix_space = !json_is_false(json_object_get(p, "add_prefix_space"));
+    l->t->byte_level = l->byte_level;
+}
+
+int tokd__hf_post_processor(tokd__hf_loader *l, json_t *p)
+{
+    const char *type = tokd__hf_type(p);
+    if (!strcmp(type, "ByteLevel")) {
+        trim_option(l, p);
+        return 0;
+    }
+    if (!strcmp(type, "RobertaProcessing")) {
+        trim_option(l, p);
+        return cls_sep(l, p);
+    }
+    if (!strcmp(type, "BertProcessing"))
+        return cls_sep(l, p);
+    if (!strcmp(type, "TemplateProcessing"))
+        return template_processing(l, p);
+    return tokd__hf_unsupported(l, "post_processor", *type ? type : "a post-processor without a type");
 }

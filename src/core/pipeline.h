@@ -6,7 +6,7 @@
  *        --> normalized added tokens split each segment
  *        --> pre-tokenizers[] (pretokenizer.h; the last one streams)
  *        --> model            (model.h: one piece in, tokens to the sink)
- *        --> post-processor   (template ids around the sequence)
+ *        --> post-processor   (template ids around the sequence; post.h trims offsets)
  *        --> sink             (sink.h: ids, count only, or ids + offsets)
  *   ids  --> vocabulary / added-token bytes --> decoders[] (decoder.h)
  *
@@ -45,6 +45,9 @@ struct tokd_tokenizer {
     tokd__added added;
     uint32_t *prefix, *suffix; /* post-processor: template ids around the sequence */
     size_t n_prefix, n_suffix;
+    int trim_offsets;          /* post-processor: offsets trimmed of spaces (post.h) */
+    int trim_add_prefix_space; /* ... keeping a first token's one space */
+    int byte_level;            /* vocabulary tokens are GPT-2's alphabet decoded to bytes */
     tokd__decoder *decoders;
     size_t n_decoders;
     uint32_t n_vocab;
@@ -58,7 +61,7 @@ int tokd__tokenizer_add_normalizer(tokd_tokenizer *t, tokd__normalizer x);
 int tokd__tokenizer_add_pretokenizer(tokd_tokenizer *t, tokd__pretokenizer x);
 int tokd__tokenizer_add_decoder(tokd_tokenizer *t, tokd__decoder x);
 
-/* Release every decoder (a byte-level file decodes to its tokens' bytes). */
+/* Release every decoder. */
 void tokd__tokenizer_drop_decoders(tokd_tokenizer *t);
 
 /* Set the reported pattern (copied). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "post.h"
 
 typedef struct encode_call {
     const tokd_tokenizer *t;
@@ -178,6 +179,17 @@ static int run(encode_call *c, const char *text, size_t len, const tokd_specials
     return rc;
 }
 
+/* The post-processor's trimming over the sequence's own tokens (the
+ * template's, when added, are left as they are). */
+static void trim_offsets(const tokd_tokenizer *t, const tokd_specials *sp, const uint32_t *ids, tokd_offset *v,
+                         size_t n)
+{
+    size_t skip = sp && sp->add_special_tokens ? t->n_prefix : 0;
+    size_t tail = sp && sp->add_special_tokens ? t->n_suffix : 0;
+    if (n >= skip + tail)
+        tokd__post_trim_offsets(t, t->trim_add_prefix_space, ids + skip, v + skip, n - skip - tail);
+}
+
 static const tokd_limits unbounded;
 
 /* A call writing ids (out) and offsets (may be NULL), or counting (out
@@ -198,6 +210,8 @@ int tokd_encode_offsets(const tokd_tokenizer *tok, const char *text, size_t len,
     size_t before = out->len, before_offsets = offsets ? offsets->len : 0;
     call_init(&c, tok, lim, out, offsets);
     int rc = run(&c, text, len, sp, err);
+    if (rc == 0 && offsets && tok->trim_offsets)
+        trim_offsets(tok, sp, out->ids + before, offsets->v + before_offsets, out->len - before);
     if (rc != 0) {
         out->len = before;
         if (offsets)

@@ -62,9 +62,8 @@ static void hf_encode_hashes(const tokd_tokenizer *tok, const char *text, size_t
         v[i] = ids.ids[i];
     hf_hash_numbers(v, ids.len, ids_hash);
     for (size_t i = 0; i < off.len; i++) {
-        int empty = off.v[i].end <= off.v[i].start;
-        v[2 * i] = empty ? 0 : cp[off.v[i].start];
-        v[2 * i + 1] = empty ? 0 : cp[off.v[i].end - 1] + 1;
+        v[2 * i] = cp[off.v[i].start];
+        v[2 * i + 1] = off.v[i].end > off.v[i].start ? cp[off.v[i].end - 1] + 1 : v[2 * i];
     }
     hf_hash_numbers(v, 2 * off.len, off_hash);
     *n_ids = rc == 0 ? ids.len : (size_t)-1;

@@ -107,8 +107,14 @@ static const char *const refused[][4] = {
      "EUNSUPPORTED", "invert: true"},
     {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Sideways\"}}",
      "EUNSUPPORTED", "this behavior"},
-    {"mistral", "{\"decoder\": {\"type\": \"WordPiece\"}}", "EUNSUPPORTED", "decoder: WordPiece"},
-    {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EUNSUPPORTED", "RobertaProcessing"},
+    {"mistral", "{\"decoder\": {\"type\": \"Strip\", \"content\": \"ab\", \"start\": 1, \"stop\": 0}}", "EFORMAT",
+     "decoder Strip: content must be one character"},
+    {"mistral", "{\"decoder\": {\"type\": \"Unheard\"}}", "EUNSUPPORTED", "decoder: Unheard"},
+    {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EFORMAT", "cls and sep"},
+    {"mistral",
+     "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [], \"byte_fallback\": true, "
+     "\"continuing_subword_prefix\": \"##\"}}",
+     "EUNSUPPORTED", "byte_fallback with a continuing_subword_prefix"},
     {"mistral",
      "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}, \"continuing_subword_prefix\": "
      "\"##################\"}}",
