@@ -43,6 +43,17 @@ void tokd__added_release(tokd__added *a)
     *a = (tokd__added){0};
 }
 
+const tokd__added_token *tokd__added_decode_form(const tokd__added *a, uint32_t id)
+{
+    const tokd__added_token *x = a->normalized.n ? tokd__added_by_id(a, id) : NULL;
+    if (!x || !x->normalized)
+        return NULL;
+    for (size_t i = 0; i < a->normalized.n; i++)
+        if (a->normalized.items[i].id == id)
+            return &a->normalized.items[i];
+    return NULL;
+}
+
 const tokd__added_token *tokd__added_by_id(const tokd__added *a, uint32_t id)
 {
     size_t lo = 0, hi = a->specials.n + a->plain.n;

@@ -35,6 +35,11 @@ void tokd__added_release(tokd__added *a);
 /* The token with this id (the first listed when two share it), or NULL. */
 const tokd__added_token *tokd__added_by_id(const tokd__added *a, uint32_t id);
 
+/* What decoding shows for added token `id` when it differs from its text:
+ * a normalized: true token as the normalizers leave it (Hugging Face's
+ * normalized_cache), else NULL. */
+const tokd__added_token *tokd__added_decode_form(const tokd__added *a, uint32_t id);
+
 /* Highest id + 1 of the added tokens, or at_least if that is more. */
 uint32_t tokd__added_max_id(const tokd__added *a, uint32_t at_least);
 

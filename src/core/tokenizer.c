@@ -289,6 +289,18 @@ static int bad_id(const tokd_tokenizer *tok, const uint32_t *ids, size_t i, tokd
     return TOKD_ERANGE;
 }
 
+/* The string decoding starts from for token `id`: what the added tokens
+ * say (decode_form) or its bytes. */
+static int decode_form(const tokd_tokenizer *tok, uint32_t id, const char **b, size_t *len)
+{
+    const tokd__added_token *x = tokd__added_decode_form(&tok->added, id);
+    if (!x)
+        return tokd_token_bytes(tok, id, b, len);
+    *b = x->text;
+    *len = x->len;
+    return 0;
+}
+
 /* The tokens' strings into *tokens (a list for the decoders) or, with no
  * decoders, straight into `out`. */
 static int token_strings(const tokd_tokenizer *tok, const uint32_t *ids, size_t n, tokd__splits *tokens,
@@ -297,7 +309,7 @@ static int token_strings(const tokd_tokenizer *tok, const uint32_t *ids, size_t 
     for (size_t i = 0; i < n; i++) {
         const char *b;
         size_t len, begin = tokens->text.own.len;
-        if (tokd_token_bytes(tok, ids[i], &b, &len) != 0)
+        if (decode_form(tok, ids[i], &b, &len) != 0)
             return bad_id(tok, ids, i, err);
         if (tokd__bytes_append(out ? out : &tokens->text.own, b, len) != 0 ||
             (!out && tokd__splits_push(tokens, begin, tokens->text.own.len) != 0))

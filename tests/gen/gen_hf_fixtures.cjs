@@ -1,5 +1,5 @@
 // Writes tests/data/hf_fixtures.json: the ids Hugging Face's tokenizers
-// (Rust, run by the npm package @anush008/tokenizers 0.6.0, native) gives
+// (Rust, run by the official npm binding tokenizers 0.23.2, native) gives
 // for the Llama 3 and Mistral tokenizer.json files in data/encodings, with
 // and without add_special_tokens, and the text it decodes the ids back to.
 // Texts: every case of tiktoken_fixtures.json (the multilingual and
@@ -10,7 +10,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { Tokenizer } = require('@anush008/tokenizers');
+const { Tokenizer } = require('tokenizers');
 const { ROOT } = require('./common.cjs');
 
 const MODELS = ['llama3', 'mistral'];
@@ -67,7 +67,7 @@ async function main() {
     }
     process.stderr.write(`${name} done\n`);
   }
-  const out = { generator: 'tests/gen/gen_hf_fixtures.cjs', reference: '@anush008/tokenizers 0.6.0 (Hugging Face tokenizers, Rust)',
+  const out = { generator: 'tests/gen/gen_hf_fixtures.cjs', reference: 'tokenizers 0.23.2 (npm, Hugging Face tokenizers, Rust)',
     models: MODELS, variants: await variants(), cases };
   fs.writeFileSync(path.join(ROOT, 'tests/data/hf_fixtures.json'), JSON.stringify(out).replace(/\{"name"/g, '\n{"name"') + '\n');
   process.stderr.write(`${cases.length} cases\n`);
