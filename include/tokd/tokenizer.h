@@ -93,7 +93,7 @@ typedef struct tokd_specials {
 /* Load a tokenizer. `spec` is a built-in encoding name (cl100k_base, ...),
  * a bundled tokenizer's name (llama3, mistral),
  * or a path: a .tiktoken file, GPT-2's encoder.json (vocab.bpe beside it)
- * or their directory, or a Hugging Face tokenizer.json (BPE) or its
+ * or their directory, or a Hugging Face tokenizer.json (BPE, WordPiece, WordLevel) or its
  * directory. "NAME=SPEC" loads SPEC under the name NAME ([a-z0-9._-],
  * at most 64). `data_dir` is where the bundled encodings
  * live (NULL: tokd_default_data_dir()). On success *out holds a new

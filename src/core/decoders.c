@@ -220,20 +220,30 @@ int tokd__decoder_byte_fallback(tokd__decoder *out)
 
 /* ---- Fuse and Strip ---------------------------------------------------------- */
 
-static int fuse_decode(const void *self, tokd__splits *tokens, int raw)
+/* All tokens as one, `sep` between them. */
+static int join_tokens(tokd__splits *tokens, const char *sep)
 {
     tokd__splits next = {0};
     tokd_bytes all = {0};
     int rc = 0;
-    (void)self;
-    (void)raw;
-    for (size_t i = 0; i < tokens->n && rc == 0; i++)
-        rc = tokd_bytes_append(&all, tokens->text.s + tokens->v[i].start, tokens->v[i].end - tokens->v[i].start);
+    for (size_t i = 0; i < tokens->n && rc == 0; i++) {
+        if (i)
+            rc = tokd_bytes_append(&all, sep, strlen(sep));
+        if (rc == 0)
+            rc = tokd_bytes_append(&all, tokens->text.s + tokens->v[i].start, tokens->v[i].end - tokens->v[i].start);
+    }
     if (rc == 0)
         rc = put_token(&next, all.data ? all.data : "", all.len);
     tokd_bytes_release(&all);
     replace_list(tokens, &next);
     return rc;
+}
+
+static int fuse_decode(const void *self, tokd__splits *tokens, int raw)
+{
+    (void)self;
+    (void)raw;
+    return join_tokens(tokens, "");
 }
 
 static const tokd__decoder_ops fuse_ops = {"Fuse", fuse_decode, NULL};
@@ -541,22 +551,9 @@ int tokd__decoder_ctc(const char *pad, const char *delimiter, int cleanup, tokd_
 /* With no decoder, Hugging Face joins the tokens with spaces. */
 static int join_decode(const void *self, tokd__splits *tokens, int raw)
 {
-    tokd__splits next = {0};
-    tokd_bytes all = {0};
-    int rc = 0;
     (void)self;
     (void)raw;
-    for (size_t i = 0; i < tokens->n && rc == 0; i++) {
-        if (i)
-            rc = tokd_bytes_append(&all, " ", 1);
-        if (rc == 0)
-            rc = tokd_bytes_append(&all, tokens->text.s + tokens->v[i].start, tokens->v[i].end - tokens->v[i].start);
-    }
-    if (rc == 0)
-        rc = put_token(&next, all.data ? all.data : "", all.len);
-    tokd_bytes_release(&all);
-    replace_list(tokens, &next);
-    return rc;
+    return join_tokens(tokens, " ");
 }
 
 static const tokd__decoder_ops join_ops = {"join", join_decode, NULL};
