@@ -43,11 +43,7 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
     return a;
 }
 
-/* The library's byte offsets of each token, as [start, end) in code points
- * or UTF-16 units of `text`: a range that starts or ends inside a character
- * covers that character; an empty one (a post-processor's BOS) stays
- * empty. NULL when out of memory. */
-static json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
+json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
 {
     uint32_t *before = malloc((len + 1) * sizeof *before), *after = malloc((len + 1) * sizeof *after);
     json_t *a = before && after ? json_array() : NULL;

@@ -1,0 +1,87 @@
+#!/bin/bash
+# test_compat.sh - the drop-in endpoints of TEI, vLLM and llama.cpp against
+# the real tokd serve, with the request and answer shapes of each upstream
+# (TEI router/src/http/server.rs + types.rs; vLLM entrypoints/openai
+# protocol.py + serving_tokenization.py; llama.cpp tools/server/server.cpp +
+# README.md, whose /tokenize with_pieces example is replayed below). Ids
+# are those of the reference tokenizers@0.23.2 (npm) for the same files;
+# the llama3 prompts are its tokenizer_config.json template rendered by
+# Python jinja2 as transformers does.
+# Usage: test_compat.sh PATH/TO/tokd. Prints "N passed, N failed".
+set -u
+TOKD=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+
+start_server compat --log-requests false --default-model llama3 || exit 1
+
+# ---- TEI: [[{"id","text","special","start","stop"}]] per input
+post "tei tokenize one string" /tokenize '{"inputs":"test"}' 200 '.' \
+    '[[{"id":1985,"text":"test","special":false,"start":0,"stop":4}]]'
+post "tei tokenize: special text is its token, code-point offsets" /tei/tokenize \
+    '{"inputs":["Hello world é<|eot_id|>"],"add_special_tokens":true}' 200 '[.[0][] | [.id, .text, .special, .start, .stop]]' \
+    '[[9906,"Hello",false,0,5],[1917," world",false,5,11],[4046," é",false,11,13],[128009,"<|eot_id|>",false,13,23]]'
+post "tei tokenize: a BOS is special with null offsets" /tei/tokenize \
+    '{"model":"mistral","inputs":"Hello, my name is"}' 200 '[.[0][] | [.id, .text, .special, .start, .stop]]' \
+    '[[1,"<s>",true,null,null],[22557,"Hello",false,0,5],[28725,",",false,5,6],[586," my",false,6,9],[1141," name",false,9,14],[349," is",false,14,17]]'
+post "tei tokenize batch" /tei/tokenize '{"inputs":["a","b"],"add_special_tokens":false}' 200 '[.[][] | .id]' '[64,65]'
+post "tei decode" /decode '{"ids":[9906,1917]}' 200 '.' '["Hello world"]'
+post "tei decode batch, skip special" /tei/decode '{"model":"mistral","ids":[[1,22557,1526],[22557]]}' 200 '.' \
+    '["Hello world","Hello"]'
+post "tei decode keeps special when asked" /tei/decode \
+    '{"model":"mistral","ids":[1,22557],"skip_special_tokens":false}' 200 '.' '["<s> Hello"]'
+post "tei empty inputs: 413 validation" /tei/tokenize '{"inputs":[]}' 413 '.' \
+    '{"error":"`inputs` cannot be empty","error_type":"validation"}'
+post "tei wrong type: 422 validation" /tei/tokenize '{"inputs":5}' 422 '.error_type' '"validation"'
+
+# ---- vLLM: {"count","max_model_len","tokens","token_strs"}
+post "vllm completion (docs: prompt)" /tokenize '{"model":"mistral","prompt":"Hello, my name is"}' 200 '.' \
+    '{"count":6,"max_model_len":0,"tokens":[1,22557,28725,586,1141,349],"token_strs":null}'
+post "vllm completion, token strings" /vllm/tokenize \
+    '{"prompt":"Hello world é<|eot_id|>","add_special_tokens":false,"return_token_strs":true}' 200 '.token_strs' \
+    '["Hello","Ġworld","ĠÃ©","<|eot_id|>"]'
+post "vllm sentencepiece token strings" /vllm/tokenize \
+    '{"model":"mistral","prompt":"Hello world","return_token_strs":true}' 200 '.token_strs' '["<s>","▁Hello","▁world"]'
+post "vllm chat form renders the template" /tokenize \
+    '{"model":"llama3","messages":[{"role":"user","content":"Hi"}]}' 200 '.tokens' \
+    '[128000,128006,882,128007,271,13347,128009,128006,78191,128007,271]'
+post "vllm chat continue_final_message" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"Hi"}],"add_generation_prompt":false,"continue_final_message":true}' \
+    200 '.tokens' '[128000,128006,882,128007,271,13347]'
+post "vllm both generation flags: 400" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"Hi"}],"continue_final_message":true}' 400 '.error | [.type, .code, .message]' \
+    '["BadRequestError",400,"Cannot set both `continue_final_message` and `add_generation_prompt` to True."]'
+post "vllm request template refused" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"Hi"}],"chat_template":"{{ 1 }}"}' 403 '.error.code' '403'
+post "vllm unknown model: 404 NotFoundError" /vllm/tokenize '{"model":"no-such-model","prompt":"x"}' 404 \
+    '.error | [.type, .code, .param]' '["NotFoundError",404,"model"]'
+post "vllm detokenize" /detokenize '{"model":"llama3","tokens":[9906,1917]}' 200 '.' '{"prompt":"Hello world"}'
+post "vllm detokenize bad id: 400" /vllm/detokenize '{"tokens":[999999999]}' 400 '.error.type' '"BadRequestError"'
+
+# ---- llama.cpp
+post "llama.cpp tokenize" /tokenize '{"content":"Hello world"}' 200 '.' '{"tokens":[9906,1917]}'
+# README: "with_pieces": a piece that is not valid UTF-8 is a list of bytes (its example is 'á')
+post "llama.cpp tokenize with pieces, bytes" /llamacpp/tokenize '{"content":"á","with_pieces":true}' 200 '.' \
+    '{"tokens":[{"id":1995,"piece":"á"}]}'
+post "llama.cpp pieces of a sentencepiece vocabulary" /llamacpp/tokenize \
+    '{"model":"mistral","content":"Hello world","with_pieces":true,"add_special":true}' 200 '.' \
+    '{"tokens":[{"id":1,"piece":"<s>"},{"id":22557,"piece":" Hello"},{"id":1526,"piece":" world"}]}'
+post "llama.cpp parse_special false" /llamacpp/tokenize '{"content":"<|eot_id|>","parse_special":false}' 200 \
+    '.tokens | length > 1' 'true'
+post "llama.cpp no content, no tokens" /llamacpp/tokenize '{}' 200 '.' '{"tokens":[]}'
+post "llama.cpp detokenize" /detokenize '{"tokens":[9906,1917]}' 200 '.' '{"content":"Hello world"}'
+post "llama.cpp detokenize keeps a leading space" /llamacpp/detokenize '{"model":"mistral","tokens":[22557]}' 200 \
+    '.' '{"content":" Hello"}'
+post "llama.cpp apply-template" /apply-template '{"messages":[{"role":"system","content":"S"},{"role":"user","content":"Hi"}]}' \
+    200 '.prompt' '"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nS<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"'
+post "llama.cpp bad type: 400 invalid_request_error" /llamacpp/tokenize '{"content":5}' 400 '.error | [.code, .type]' \
+    '[400,"invalid_request_error"]'
+post "llama.cpp no template: 404" /llamacpp/apply-template '{"model":"mistral","messages":[{"role":"user","content":"x"}]}' \
+    404 '.error | [.code, .type]' '[404,"not_found_error"]'
+
+# ---- dispatch and defaults
+error "tokenize with no family's field" /tokenize '{"text":"x"}' 400 missing_field '"inputs"'
+start_server nodefault --log-requests false || exit 1
+post "no default model: vLLM asks for one" /vllm/tokenize '{"prompt":"x"}' 400 '.error.param' '"model"'
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
