@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chat.h"
 #include "chat_template.h"
 #include "template.h"
 #include "tokd/file.h"
@@ -380,27 +381,54 @@ int chat_render(app *a, const tokd_tokenizer *tok, const model_info *model, json
     return rc ? -1 : 0;
 }
 
-int chat_template_count(app *a, const tokd_tokenizer *tok, const model_info *model, json_t *body, size_t limit,
-                        size_t *count, int *exceeded, reply *r)
+int chat_format_choice(app *a, const tokd_tokenizer *tok, const model_info *model, json_t *body, int *use_template,
+                       reply *r)
 {
-    chat_render_opts o = {.add_generation_prompt = 0};
-    tokd_bytes prompt = {0};
-    tokd_specials sp = {.allowed_mode = TOKD_ALLOW_ALL};
-    tokd_error err = {0};
-    *exceeded = 0;
-    if (chat_render_options(a, body, &o, r) ||
-        chat_render(a, tok, model, json_object_get(body, "messages"), &o, &prompt, r)) {
-        tokd_bytes_release(&prompt);
+    json_t *f = json_object_get(body, "chat_format");
+    const char *v = json_string_value(f);
+    if (f && !json_is_null(f) && (!v || (strcmp(v, "template") && strcmp(v, "openai")))) {
+        reply_error(r, 400, "invalid_value", "chat_format",
+                    "\"chat_format\" must be \"template\" (the model's chat template) or \"openai\" (the cookbook's rules)");
         return -1;
     }
-    tokd_limits lim = req_limits(r, limit);
-    int rc = tokd_count_bounded(tok, prompt.data ? prompt.data : "", prompt.len, &sp, &lim, count, &err);
-    if (rc == TOKD_ELIMIT && limit && (!r->budget || r->budget->why == BUDGET_OK) && *count >= limit) {
-        *exceeded = 1;
-        rc = 0;
+    *use_template = v ? !strcmp(v, "template") : find_template(a, tok, model) != NULL;
+    if (*use_template && !find_template(a, tok, model)) {
+        reply_error(r, 404, "no_chat_template", "chat_format",
+                    "'%s' has no chat template: configure one (chat_templates, or a tokenizer_config.json beside "
+                    "its tokenizer.json), or count with \"chat_format\": \"openai\"",
+                    model ? model->name : tokd_tokenizer_name(tok));
+        return -1;
     }
-    if (rc != 0)
-        reply_bounded_error(r, rc, &err, "messages", (long)limit, NULL);
+    if (!*use_template && (!model || !model->chat)) {
+        reply_error(r, 400, "not_a_chat_model", "model",
+                    "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models) "
+                    "or a chat template");
+        return -1;
+    }
+    return 0;
+}
+
+int chat_messages_count(app *a, counter *c, const model_info *model, json_t *body, reply *r)
+{
+    static const tokd_specials parsed = {.allowed_mode = TOKD_ALLOW_ALL};
+    chat_render_opts o = {.add_generation_prompt = 0};
+    tokd_bytes prompt = {0};
+    tokd_error err = {0};
+    int use_template;
+    if (chat_format_choice(a, c->tok, model, body, &use_template, r))
+        return -1;
+    if (!use_template)
+        return chat_count(c, model, json_object_get(body, "messages"), json_object_get(body, "tools"), r);
+    int rc = chat_render_options(a, body, &o, r) ||
+             chat_render(a, c->tok, model, json_object_get(body, "messages"), &o, &prompt, r);
+    if (rc == 0) {
+        const tokd_specials *saved = c->sp;
+        c->sp = &parsed;
+        rc = counter_text(c, prompt.data ? prompt.data : "", prompt.len, &err);
+        c->sp = saved;
+        if (rc != 0)
+            reply_tokd_error(r, rc, &err, "messages");
+    }
     tokd_bytes_release(&prompt);
     return rc ? -1 : 0;
 }

@@ -21,6 +21,7 @@
 #define TOKD_SERVER_CHAT_TEMPLATE_H
 
 #include "app.h"
+#include "counter.h"
 
 typedef struct chat_render_opts {
     int add_generation_prompt;
@@ -51,11 +52,19 @@ int chat_render_options(app *a, json_t *body, chat_render_opts *o, reply *r);
 int chat_render(app *a, const tokd_tokenizer *tok, const model_info *model, json_t *messages,
                 const chat_render_opts *o, tokd_bytes *out, reply *r);
 
-/* Count `messages` as transformers' apply_chat_template(tokenize=True):
- * the rendered prompt tokenized with special-token text as its tokens and
- * no post-processor tokens (the template writes its own BOS). *count is
- * the total; `limit` (0: none) stops early with *exceeded set. */
-int chat_template_count(app *a, const tokd_tokenizer *tok, const model_info *model, json_t *body, size_t limit,
-                        size_t *count, int *exceeded, reply *r);
+/* Which rules count a body's "messages": "chat_format": "template" (the
+ * chat template, exact), "openai" (the cookbook's rules, chat.h); absent,
+ * the template when the model or tokenizer has one, else the cookbook.
+ * *use_template set; 0, or -1 with `r` filled (400 bad value, 404
+ * no_chat_template, 400 not_a_chat_model). */
+int chat_format_choice(app *a, const tokd_tokenizer *tok, const model_info *model, json_t *body, int *use_template,
+                       reply *r);
+
+/* Count the body's "messages" into `c` by the chosen rules. By the
+ * template, as transformers' apply_chat_template(tokenize=True): the
+ * prompt rendered (add_generation_prompt default false, as there) and
+ * tokenized with special-token text as its tokens and no post-processor
+ * tokens (the template writes its own BOS). 0, or -1 with `r` filled. */
+int chat_messages_count(app *a, counter *c, const model_info *model, json_t *body, reply *r);
 
 #endif

@@ -79,6 +79,22 @@ post "llama.cpp bad type: 400 invalid_request_error" /llamacpp/tokenize '{"conte
 post "llama.cpp no template: 404" /llamacpp/apply-template '{"model":"mistral","messages":[{"role":"user","content":"x"}]}' \
     404 '.error | [.code, .type]' '[404,"not_found_error"]'
 
+# ---- tokd's own counts of messages by the chat template
+post "count messages by the template" /v1/count '{"model":"llama-3","messages":[{"role":"user","content":"Hi"}]}' \
+    200 '[.count, .exact]' '[11,true]'
+post "vllm max_model_len from the registry" /vllm/tokenize '{"model":"llama-3","prompt":"Hi"}' 200 \
+    '[.count, .max_model_len]' '[1,8192]'
+post "context check by the template" /v1/context/check \
+    '{"model":"llama-3","messages":[{"role":"user","content":"Hi"}]}' 200 '[.input_tokens, .fits]' '[11,true]'
+error "cookbook rules asked for a model without them" /v1/count \
+    '{"model":"llama-3","chat_format":"openai","messages":[{"role":"user","content":"Hi"}]}' 400 not_a_chat_model '"model"'
+error "template asked for a model without one" /v1/count \
+    '{"model":"gpt-4o","chat_format":"template","messages":[{"role":"user","content":"Hi"}]}' 404 no_chat_template \
+    '"chat_format"'
+post "gpt-4o still counts by the cookbook" /v1/count '{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}' \
+    200 '.count' '8'
+error "bad chat_format" /v1/count '{"model":"llama-3","chat_format":"x","messages":[]}' 400 invalid_value '"chat_format"'
+
 # ---- dispatch and defaults
 error "tokenize with no family's field" /tokenize '{"text":"x"}' 400 missing_field '"inputs"'
 start_server nodefault --log-requests false || exit 1
