@@ -239,17 +239,21 @@ int chat_render_options(app *a, json_t *body, chat_render_opts *o, reply *r)
                     "Cannot set both `continue_final_message` and `add_generation_prompt` to True.");
         return -1;
     }
+    static const struct {
+        const char *key, *what;
+        json_type type;
+    } fields[] = {{"tools", "an array of tools", JSON_ARRAY},
+                  {"chat_template_kwargs", "an object of template variables", JSON_OBJECT},
+                  {"chat_template", "a string (a Jinja template)", JSON_STRING}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *v = json_object_get(body, fields[i].key);
+        if (v && !json_is_null(v) && json_typeof(v) != fields[i].type) {
+            reply_error(r, 400, "invalid_type", fields[i].key, "\"%s\" must be %s", fields[i].key, fields[i].what);
+            return -1;
+        }
+    }
     json_t *tools = json_object_get(body, "tools"), *kw = json_object_get(body, "chat_template_kwargs"),
            *src = json_object_get(body, "chat_template");
-    if ((tools && !json_is_null(tools) && !json_is_array(tools)) || (kw && !json_is_null(kw) && !json_is_object(kw)) ||
-        (src && !json_is_null(src) && !json_is_string(src))) {
-        const char *f = tools && !json_is_null(tools) && !json_is_array(tools) ? "tools"
-                        : kw && !json_is_null(kw) && !json_is_object(kw) ? "chat_template_kwargs"
-                                                                          : "chat_template";
-        reply_error(r, 400, "invalid_type", f, "\"%s\" must be %s", f,
-                    f[0] == 't' ? "an array of tools" : f[5] == 't' && f[13] == 'k' ? "an object" : "a string");
-        return -1;
-    }
     if (src && json_is_string(src) && !a->cfg.allow_request_templates) {
         reply_error(r, 403, "request_templates_disabled", "chat_template",
                     "this server does not render templates sent in requests (allow_request_templates is off); "
