@@ -318,9 +318,7 @@ static int do_find(render *r, const value *self, const call_args *a, int count, 
 
 /* ---- sequences */
 
-/* The items of an iterable as a list (new reference): lists, dict keys,
- * string characters; undefined is empty. */
-static json_t *items_of(render *r, const value *v, size_t line)
+json_t *tpl_items(render *r, const value *v, size_t line)
 {
     if (v->kind == V_LIST)
         return json_incref(v->j);
@@ -351,7 +349,7 @@ static int do_join(render *r, const value *v, const call_args *a, size_t line, v
     size_t nd = 0;
     if (dv && str_arg(r, dv, "join's separator", line, &d, &nd))
         return -1;
-    json_t *items = items_of(r, v, line);
+    json_t *items = tpl_items(r, v, line);
     if (!items)
         return -1;
     tokd_bytes b = {0};
@@ -402,7 +400,7 @@ static int length(render *r, const value *v, size_t line, value *out)
  * attribute forms; a test named by the first remaining argument. */
 static int filter_seq(render *r, const value *v, const call_args *a, int by_attr, int keep, size_t line, value *out)
 {
-    json_t *items = items_of(r, v, line), *res = json_array();
+    json_t *items = tpl_items(r, v, line), *res = json_array();
     const value *attr = by_attr ? arg(a, 0, "attribute") : NULL;
     size_t first = by_attr ? 1 : 0;
     if (!items || !res || (by_attr && (!attr || attr->kind != V_STR))) {
@@ -440,7 +438,7 @@ static int do_map(render *r, const value *v, const call_args *a, size_t line, va
 {
     const value *attr = arg(a, SIZE_MAX, "attribute"), *def = arg(a, SIZE_MAX, "default");
     const value *fname = a->n_pos ? &a->pos[0] : NULL;
-    json_t *items = items_of(r, v, line), *res = json_array();
+    json_t *items = tpl_items(r, v, line), *res = json_array();
     int rc = items && res ? 0 : -1;
     if (rc == 0 && !(attr && attr->kind == V_STR) && !(fname && fname->kind == V_STR))
         rc = r_fail(r, TOKD_EINVAL, line, "map needs attribute= or a filter name");
@@ -541,7 +539,7 @@ static int do_indent(render *r, const value *v, const call_args *a, size_t line,
 
 static int first_last(render *r, const value *v, int last, size_t line, value *out)
 {
-    json_t *items = items_of(r, v, line);
+    json_t *items = tpl_items(r, v, line);
     if (!items)
         return -1;
     size_t n = json_array_size(items);
@@ -552,7 +550,7 @@ static int first_last(render *r, const value *v, int last, size_t line, value *o
 
 static int do_reverse(render *r, const value *v, size_t line, value *out)
 {
-    json_t *items = items_of(r, v, line), *res = json_array();
+    json_t *items = tpl_items(r, v, line), *res = json_array();
     if (!items || !res) {
         json_decref(items);
         json_decref(res);
@@ -672,7 +670,7 @@ static int f_replace(render *r, value *v, call_args *a, size_t line, value *out)
 static int f_list(render *r, value *v, call_args *a, size_t line, value *out)
 {
     (void)a;
-    json_t *items = items_of(r, v, line);
+    json_t *items = tpl_items(r, v, line);
     if (!items)
         return -1;
     *out = v_json(items);
@@ -739,7 +737,7 @@ static int f_indent(render *r, value *v, call_args *a, size_t line, value *out)
 static int f_unique(render *r, value *v, call_args *a, size_t line, value *out)
 {
     (void)a;
-    json_t *items = items_of(r, v, line), *res = json_array();
+    json_t *items = tpl_items(r, v, line), *res = json_array();
     for (size_t i = 0; items && res && i < json_array_size(items); i++) {
         int seen = 0;
         for (size_t k = 0; k < json_array_size(res) && !seen; k++)
@@ -826,11 +824,9 @@ int builtin_test(render *r, const char *name, value *v, call_args *a, size_t lin
         *out = v->i % x->i == 0;
     } else if (!strcmp(name, "in")) {
         value yes;
-        node fake = {0};
-        (void)fake;
         if (!x)
             return r_fail(r, TOKD_EINVAL, line, "the in test needs a container");
-        json_t *items = x->kind == V_STR ? NULL : items_of(r, x, line);
+        json_t *items = x->kind == V_STR ? NULL : tpl_items(r, x, line);
         if (x->kind == V_STR)
             *out = k == V_STR && memmem(json_string_value(x->j), json_string_length(x->j), json_string_value(v->j),
                                         json_string_length(v->j));

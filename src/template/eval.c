@@ -654,38 +654,6 @@ static int bind_targets(render *r, const node *n, const value *item)
     return 0;
 }
 
-/* What a for loop iterates over, as a list (new reference). */
-static json_t *iterable(render *r, const value *v, size_t line)
-{
-    if (v->kind == V_LIST)
-        return json_incref(v->j);
-    json_t *a = json_array();
-    if (!a) {
-        r_fail(r, TOKD_ENOMEM, line, "out of memory");
-        return NULL;
-    }
-    if (v->kind == V_DICT || v->kind == V_NS) {
-        const char *k;
-        json_t *x;
-        json_object_foreach(v->j, k, x) json_array_append_new(a, json_string(k));
-    } else if (v->kind == V_STR) {
-        const char *s = json_string_value(v->j);
-        size_t n = json_string_length(v->j);
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-                j++;
-            json_array_append_new(a, json_stringn_nocheck(s + i, j - i));
-            i = j;
-        }
-    } else if (v->kind != V_UNDEF) {
-        json_decref(a);
-        r_fail(r, TOKD_EINVAL, line, "'%s' object is not iterable", v_type_name(v));
-        return NULL;
-    }
-    return a;
-}
-
 /* The items that pass the loop's `if` filter (new reference). */
 static json_t *filter_items(render *r, const node *n, json_t *items)
 {
@@ -713,7 +681,7 @@ static int exec_for(render *r, const node *n)
     value seq;
     if (eval_expr(r, n->a, &seq))
         return -1;
-    json_t *items = iterable(r, &seq, n->line);
+    json_t *items = tpl_items(r, &seq, n->line);
     v_release(&seq);
     if (items && n->d) {
         json_t *kept = filter_items(r, n, items);

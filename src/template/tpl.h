@@ -172,6 +172,11 @@ typedef struct call_args {
     size_t n_kw;
 } call_args;
 
+/* The items of an iterable as a list (new reference): a list itself, a
+ * dict's keys, a string's characters; undefined is empty; NULL (r failed)
+ * for what is not iterable. */
+json_t *tpl_items(render *r, const value *v, size_t line);
+
 /* `name` as a global function (range, namespace, raise_exception, ...):
  * a V_FUNC value, or undefined. */
 value builtin_global(const char *name);
