@@ -184,6 +184,8 @@ int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256)
     json_t *dropout = json_object_get(model, "dropout");
     json_t *prefix = json_object_get(model, "continuing_subword_prefix");
     json_t *suffix = json_object_get(model, "end_of_word_suffix");
+    if (!strcmp(type, "Unigram"))
+        return tokd__hf_unigram(l, model, sha256);
     if (*type && strcmp(type, "BPE") != 0)
         return tokd__hf_unsupported(l, "model", type);
     if (!json_object_get(model, "merges"))
