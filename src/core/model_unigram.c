@@ -87,20 +87,19 @@ static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice_node *v
     return 0;
 }
 
-/* Unknown text p[a..b): its bytes' pieces when byte fallback has all of
- * them, else unk (or, for Hugging Face, the piece the fused text is). */
-static int emit_unknown(const unigram *m, const uint8_t *p, size_t a, size_t b, tokd__sink *k)
+int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankmap *map, const uint8_t *p, size_t a,
+                               size_t b, tokd__sink *k)
 {
-    int bytes = m->o.byte_fallback;
+    int bytes = o->byte_fallback;
     for (size_t i = a; bytes && i < b; i++)
-        bytes = m->o.fallback_id[p[i]] != TOKD__NO_RANK;
+        bytes = o->fallback_id[p[i]] != TOKD__NO_RANK;
     int rc = 0;
     for (size_t i = a; bytes && i < b && rc == 0; i++)
-        rc = tokd__sink_token(k, m->o.fallback_id[p[i]], a, b);
+        rc = tokd__sink_token(k, o->fallback_id[p[i]], a, b);
     if (bytes)
         return rc;
-    uint32_t id = m->o.sentencepiece ? TOKD__NO_RANK : tokd__rankmap_get(m->map, p + a, b - a);
-    return tokd__sink_token(k, id != TOKD__NO_RANK ? id : (uint32_t)m->o.unk_id, a, b);
+    uint32_t id = map ? tokd__rankmap_get(map, p + a, b - a) : TOKD__NO_RANK;
+    return tokd__sink_token(k, id != TOKD__NO_RANK ? id : (uint32_t)o->unk_id, a, b);
 }
 
 /* The best path, front to back: starts of its tokens into `start` (reusing
@@ -132,7 +131,7 @@ static int emit_path(const unigram *m, const uint8_t *p, const lattice_node *v, 
         size_t a = x->start;
         while (m->o.fuse_unk && i + 1 < k && v[path[i + 1]].id == unk)
             i++;
-        rc = emit_unknown(m, p, a, path[i], sink);
+        rc = tokd__unigram_emit_unknown(&m->o, m->o.sentencepiece ? NULL : m->map, p, a, path[i], sink);
     }
     return rc;
 }
@@ -197,7 +196,7 @@ static int build_trie(unigram *m, uint32_t n)
     int rc = tokd__trie_init(&m->trie);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t len = tokd__rankmap_len(m->map, i);
-        if (len && (!m->o.sentencepiece || m->kind[i] != TOKD__PIECE_OTHER))
+        if (len && (!m->o.sentencepiece || m->kind[i] < TOKD__PIECE_CONTROL))
             rc = tokd__trie_insert(&m->trie, m->map->bytes + m->map->offset[i], len, i) < 0 ? TOKD_ENOMEM : 0;
     }
     return rc;

@@ -28,7 +28,9 @@ enum tokd__piece_kind {
     TOKD__PIECE_NORMAL,
     TOKD__PIECE_USER,   /* user-defined: matched in text, always preferred */
     TOKD__PIECE_UNUSED, /* in the vocabulary, never produced */
-    TOKD__PIECE_OTHER   /* control, unknown, byte: never matched in text */
+    TOKD__PIECE_CONTROL, /* this and the rest are never matched in text: <s>, </s> */
+    TOKD__PIECE_UNKNOWN,
+    TOKD__PIECE_BYTE    /* <0xXX> */
 };
 
 typedef struct tokd__unigram_options {
@@ -38,6 +40,13 @@ typedef struct tokd__unigram_options {
     uint32_t fallback_id[256]; /* <0xXX> pieces, TOKD__NO_RANK where missing */
     int sentencepiece;         /* sentencepiece's rules, as above */
 } tokd__unigram_options;
+
+/* Unknown text p[a..b) to the sink: its bytes' pieces when byte fallback
+ * has every one of them (else unk), each covering [a, b); `map`, for
+ * Hugging Face, turns fused unknowns that are a piece into that piece.
+ * Shared with sentencepiece's BPE (spm_model_bpe.c). */
+int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankmap *map, const uint8_t *p, size_t a,
+                               size_t b, tokd__sink *k);
 
 /* A Unigram model over `vocab` (borrowed; id i is piece i, for every i <
  * n_ranks) with score[i] and kind[i] (both copied; kind NULL: all normal).

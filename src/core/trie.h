@@ -52,4 +52,15 @@ static inline uint32_t tokd__trie_step(const tokd__trie *t, uint32_t node, uint8
     }
 }
 
+/* The length of the longest key that is a prefix of s[0..n), or 0. */
+static inline size_t tokd__trie_longest(const tokd__trie *t, const uint8_t *s, size_t n)
+{
+    size_t best = 0;
+    uint32_t node = 0;
+    for (size_t i = 0; i < n && (node = tokd__trie_step(t, node, s[i])) != TOKD__NO_RANK; i++)
+        if (t->value[node] != TOKD__NO_RANK)
+            best = i + 1;
+    return best;
+}
+
 #endif
