@@ -25,7 +25,7 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=sys.argv[1], num_threads=1)
     print('\t'.join(['file', 'bytes', 'sentencepiece_MB/s', 'tokens']))
     for f in sys.argv[2:]:
-        with open(f, encoding='utf-8') as src:
+        with open(f, encoding='utf-8', errors='replace', newline='') as src:
             text = src.read()
         n = len(text.encode())
         seconds, ids = best(lambda: sp.encode(text))

@@ -24,23 +24,31 @@ typedef struct unigram {
     uint8_t *kind;
     double unk_score; /* min_score - 10 (rounded to float for sentencepiece) */
     float max_score;  /* sentencepiece's, for user-defined pieces */
+    size_t ring;      /* the longest piece's bytes + 1 (at least 5, a character + 1) */
     tokd__unigram_options o;
 } unigram;
 
-typedef struct lattice_node {
-    double score;   /* best total ending here */
-    uint32_t start; /* where that best last token starts; UINT32_MAX: none yet */
-    uint32_t id;
-} lattice_node;
+/* The lattice of one piece of n bytes: per byte, 1 + where the best token
+ * ending there starts (0: none yet; after link_path, the next token's end)
+ * and its id; the best totals only for the bytes a token can still reach
+ * (score[k % ring]: offers to k come from starts > k - ring, and k is read
+ * before any of those starts passes it). Zeroed memory is an empty lattice. */
+typedef struct lattice {
+    uint32_t *from, *id;
+    double *score;
+    size_t ring;
+    int as_float;
+} lattice;
 
 #define SMALL_PIECE 64
 
-static void offer(lattice_node *to, double cand, uint32_t start, uint32_t id, int as_float)
+static void offer(lattice *v, size_t k, double cand, size_t start, uint32_t id)
 {
-    if (to->start == UINT32_MAX || cand > to->score) {
-        to->score = as_float ? (double)(float)cand : cand;
-        to->start = start;
-        to->id = id;
+    double *to = &v->score[k % v->ring];
+    if (v->from[k] == 0 || cand > *to) {
+        *to = v->as_float ? (double)(float)cand : cand;
+        v->from[k] = (uint32_t)start + 1;
+        v->id[k] = id;
     }
 }
 
@@ -55,25 +63,23 @@ static double piece_score(const unigram *m, uint32_t id, size_t len)
 
 /* Relax every node reachable from character start s (of mblen bytes); 1 if
  * a piece spells that character alone. */
-static int offers_from(const unigram *m, const uint8_t *p, size_t n, size_t s, size_t mblen, lattice_node *v)
+static int offers_from(const unigram *m, const uint8_t *p, size_t n, size_t s, size_t mblen, lattice *v)
 {
-    double till = v[s].score;
+    double till = s ? v->score[s % v->ring] : 0.0;
     int single = 0;
     uint32_t t = 0;
     for (size_t k = s; k < n && (t = tokd__trie_step(&m->trie, t, p[k])) != TOKD__NO_RANK; k++) {
         uint32_t id = m->trie.value[t];
         if (id == TOKD__NO_RANK || m->kind[id] == TOKD__PIECE_UNUSED)
             continue;
-        offer(&v[k + 1], piece_score(m, id, k + 1 - s) + till, (uint32_t)s, id, m->o.sentencepiece);
+        offer(v, k + 1, piece_score(m, id, k + 1 - s) + till, s, id);
         single |= k + 1 - s == mblen;
     }
     return single;
 }
 
-static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice_node *v)
+static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice *v)
 {
-    for (size_t i = 0; i <= n; i++)
-        v[i] = (lattice_node){0.0, UINT32_MAX, 0};
     size_t mblen;
     for (size_t s = 0; s < n; s += mblen) {
         tokd__utf8_next(p, s, &mblen);
@@ -81,8 +87,9 @@ static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice_node *v
             continue;
         if (m->o.unk_id < 0)
             return TOKD_EUNSUPPORTED;
-        double cand = m->o.sentencepiece ? (double)((float)m->unk_score + (float)v[s].score) : m->unk_score + v[s].score;
-        offer(&v[s + mblen], cand, (uint32_t)s, (uint32_t)m->o.unk_id, m->o.sentencepiece);
+        double till = s ? v->score[s % v->ring] : 0.0;
+        double cand = m->o.sentencepiece ? (double)((float)m->unk_score + (float)till) : m->unk_score + till;
+        offer(v, s + mblen, cand, s, (uint32_t)m->o.unk_id);
     }
     return 0;
 }
@@ -102,36 +109,32 @@ int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankm
     return tokd__sink_token(k, id != TOKD__NO_RANK ? id : (uint32_t)o->unk_id, a, b);
 }
 
-/* The best path, front to back: starts of its tokens into `start` (reusing
- * the lattice: path[i] is the i-th token's end node). */
-static size_t backtrack(const lattice_node *v, size_t n, uint32_t *path)
+/* Turn the best path's back links into forward ones: from[end] becomes
+ * the end of the next token (0 after the last); returns the first end. */
+static uint32_t link_path(lattice *v, size_t n)
 {
-    size_t k = 0;
-    for (size_t end = n; end > 0; end = v[end].start)
-        path[k++] = (uint32_t)end;
-    for (size_t i = 0; i < k / 2; i++) {
-        uint32_t x = path[i];
-        path[i] = path[k - 1 - i];
-        path[k - 1 - i] = x;
+    uint32_t later = 0;
+    for (size_t cur = n; cur > 0;) {
+        size_t start = v->from[cur] - 1;
+        v->from[cur] = later;
+        later = (uint32_t)cur;
+        cur = start;
     }
-    return k;
+    return later;
 }
 
-static int emit_path(const unigram *m, const uint8_t *p, const lattice_node *v, const uint32_t *path, size_t k,
-                     tokd__sink *sink)
+static int emit_path(const unigram *m, const uint8_t *p, const lattice *v, size_t n, uint32_t first, tokd__sink *sink)
 {
     uint32_t unk = (uint32_t)m->o.unk_id;
     int rc = 0;
-    for (size_t i = 0; i < k && rc == 0; i++) {
-        const lattice_node *x = &v[path[i]];
-        if (m->o.unk_id < 0 || x->id != unk) {
-            rc = tokd__sink_token(sink, x->id, x->start, path[i]);
+    for (size_t a = 0, end = first; a < n && rc == 0; a = end, end = v->from[a]) {
+        if (m->o.unk_id < 0 || v->id[end] != unk) {
+            rc = tokd__sink_token(sink, v->id[end], a, end);
             continue;
         }
-        size_t a = x->start;
-        while (m->o.fuse_unk && i + 1 < k && v[path[i + 1]].id == unk)
-            i++;
-        rc = tokd__unigram_emit_unknown(&m->o, m->o.sentencepiece ? NULL : m->map, p, a, path[i], sink);
+        while (m->o.fuse_unk && end < n && v->id[v->from[end]] == unk)
+            end = v->from[end];
+        rc = tokd__unigram_emit_unknown(&m->o, m->o.sentencepiece ? NULL : m->map, p, a, end, sink);
     }
     return rc;
 }
@@ -139,24 +142,23 @@ static int emit_path(const unigram *m, const uint8_t *p, const lattice_node *v, 
 static int unigram_encode(const void *self, const uint8_t *p, size_t n, tokd__sink *sink)
 {
     const unigram *m = self;
-    lattice_node small[SMALL_PIECE + 1], *v = small;
-    uint32_t small_path[SMALL_PIECE], *path = small_path;
+    uint32_t small[2 * (SMALL_PIECE + 1)] = {0};
+    double small_score[SMALL_PIECE + 1];
+    lattice v = {small, small + SMALL_PIECE + 1, small_score, n + 1, m->o.sentencepiece};
     if (n > SMALL_PIECE) {
-        v = malloc((n + 1) * sizeof *v);
-        path = malloc(n * sizeof *path);
-        if (!v || !path) {
-            free(v);
-            free(path);
+        v.ring = m->ring < n + 1 ? m->ring : n + 1;
+        /* one block: the ring of totals, then from and id */
+        v.score = calloc(v.ring + n + 1, sizeof *v.score);
+        if (!v.score)
             return TOKD_ENOMEM;
-        }
+        v.from = (uint32_t *)(void *)(v.score + v.ring);
+        v.id = v.from + n + 1;
     }
-    int rc = viterbi(m, p, n, v);
+    int rc = viterbi(m, p, n, &v);
     if (rc == 0)
-        rc = emit_path(m, p, v, path, backtrack(v, n, path), sink);
-    if (v != small) {
-        free(v);
-        free(path);
-    }
+        rc = emit_path(m, p, &v, n, link_path(&v, n), sink);
+    if (v.score != small_score)
+        free(v.score);
     return rc;
 }
 
@@ -194,8 +196,10 @@ static void score_range(unigram *m, uint32_t n)
 static int build_trie(unigram *m, uint32_t n)
 {
     int rc = tokd__trie_init(&m->trie);
+    m->ring = 5;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t len = tokd__rankmap_len(m->map, i);
+        m->ring = len + 1 > m->ring ? len + 1 : m->ring;
         if (len && (!m->o.sentencepiece || m->kind[i] < TOKD__PIECE_CONTROL))
             rc = tokd__trie_insert(&m->trie, m->map->bytes + m->map->offset[i], len, i) < 0 ? TOKD_ENOMEM : 0;
     }

@@ -8,7 +8,9 @@
  * leftmost) merges, its neighbours' new pairs become candidates, until none
  * is left. Candidates are kept in a binary heap and checked when taken
  * (a stale one no longer spans two live symbols of the right size), so a
- * text of n characters costs O(n log n). A symbol that ends as an unused
+ * text of n characters costs O(n log n), and the text is merged one stretch
+ * at a time where no piece can span the cut (cut_rule), which keeps the
+ * heap small. A symbol that ends as an unused
  * piece is split back into the pair that made it, recursively; a symbol
  * that is no piece is unknown (fused with its unknown neighbours, or byte
  * fallback, as the Unigram model does for sentencepiece). */
@@ -18,13 +20,24 @@
 #include "spm.h"
 #include "utf8.h"
 
+/* Where a text can be cut into stretches that merge independently: before
+ * a "▁" that follows another character (CUT_BEFORE_META) when no piece has
+ * "▁" right after another character, or after a "▁" that precedes another
+ * character (CUT_AFTER_META) when no piece has "▁" right before another
+ * character (whitespace as suffix); no piece then spans a cut, so merging
+ * each stretch alone gives what merging the whole text gives. */
+enum cut_rule { CUT_NONE, CUT_BEFORE_META, CUT_AFTER_META };
+
 typedef struct spm_bpe {
     const tokd__rankmap *map;
     float *score;
     uint8_t *kind;
     tokd__trie user;
     tokd__unigram_options o;
+    enum cut_rule cut;
 } spm_bpe;
+
+#define META "\xe2\x96\x81"
 
 typedef struct symbol {
     uint32_t start, len;
@@ -117,18 +130,19 @@ static int offer_pair(bpe_call *c, int32_t l, int32_t r)
     return heap_push(c, (candidate){c->m->score[id], (uint32_t)l, (uint32_t)r, size});
 }
 
-static size_t initial_symbols(bpe_call *c, size_t n)
+/* The symbols of p[a..b), from sym[0]. */
+static size_t initial_symbols(bpe_call *c, size_t a, size_t b)
 {
     size_t k = 0, len;
-    for (size_t i = 0; i < n; i += len, k++) {
-        len = tokd__trie_longest(&c->m->user, c->p + i, n - i);
+    for (size_t i = a; i < b; i += len, k++) {
+        len = tokd__trie_longest(&c->m->user, c->p + i, b - i);
         c->sym[k].freeze = len > 0;
         if (!len)
             tokd__utf8_next(c->p, i, &len);
         c->sym[k].start = (uint32_t)i;
         c->sym[k].len = (uint32_t)len;
         c->sym[k].prev = (int32_t)k - 1;
-        c->sym[k].next = i + len < n ? (int32_t)k + 1 : -1;
+        c->sym[k].next = i + len < b ? (int32_t)k + 1 : -1;
     }
     return k;
 }
@@ -195,21 +209,64 @@ static int emit_piece(const bpe_call *c, emitter *e, size_t a, size_t n, tokd__s
     return rc ? rc : tokd__sink_token(k, id, a, a + n);
 }
 
+static int is_meta(const uint8_t *p, size_t n, size_t i)
+{
+    return i + 3 <= n && !memcmp(p + i, META, 3);
+}
+
+/* The end of the stretch of p[0..n) that starts at a. */
+static size_t stretch_end(const spm_bpe *m, const uint8_t *p, size_t n, size_t a)
+{
+    if (m->cut == CUT_NONE)
+        return n;
+    for (size_t i = a + 1; i < n; i++) {
+        if (m->cut == CUT_BEFORE_META && is_meta(p, n, i) && (i < 3 || !is_meta(p, n, i - 3)))
+            return i;
+        if (m->cut == CUT_AFTER_META && i >= 3 && is_meta(p, n, i - 3) && !is_meta(p, n, i))
+            return i;
+    }
+    return n;
+}
+
 static int spm_bpe_encode(const void *self, const uint8_t *p, size_t n, tokd__sink *sink)
 {
     bpe_call c = {.m = self, .p = p, .sym = malloc(n * sizeof *c.sym)};
     if (!c.sym)
         return TOKD_ENOMEM;
-    int rc = merge_all(&c, initial_symbols(&c, n));
     emitter e = {0, 0};
-    for (int32_t i = 0; rc == 0 && i >= 0; i = c.sym[i].next)
-        rc = emit_piece(&c, &e, c.sym[i].start, c.sym[i].len, sink);
+    int rc = 0;
+    for (size_t a = 0, b; a < n && rc == 0; a = b) {
+        b = stretch_end(c.m, p, n, a);
+        c.n_heap = c.n_un = 0;
+        rc = merge_all(&c, initial_symbols(&c, a, b));
+        for (int32_t i = 0; rc == 0 && i >= 0; i = c.sym[i].next)
+            rc = emit_piece(&c, &e, c.sym[i].start, c.sym[i].len, sink);
+    }
     if (rc == 0)
         rc = flush_unknown(&c, &e, sink);
     free(c.sym);
     free(c.heap);
     free(c.un);
     return rc;
+}
+
+/* Which cut rule the pieces allow (see cut_rule). */
+static enum cut_rule cut_rule_of(const spm_bpe *m, uint32_t n)
+{
+    int before = 1, after = 1;
+    for (uint32_t id = 0; id < n; id++) {
+        uint32_t len = tokd__rankmap_len(m->map, id);
+        const uint8_t *s = m->map->bytes + m->map->offset[id];
+        if (m->kind[id] > TOKD__PIECE_UNUSED)
+            continue;
+        for (uint32_t i = 0; i < len; i++) {
+            if (!is_meta(s, len, i))
+                continue;
+            before &= i == 0 || (i >= 3 && is_meta(s, len, i - 3));
+            after &= i + 3 == len || is_meta(s, len, i + 3);
+        }
+    }
+    return before ? CUT_BEFORE_META : after ? CUT_AFTER_META : CUT_NONE;
 }
 
 static void spm_bpe_free(void *self)
@@ -245,6 +302,7 @@ int tokd__model_spm_bpe(const tokd__vocab *vocab, const double *score, const uin
     m->user = *user;
     *user = (tokd__trie){0};
     m->o = *o;
+    m->cut = cut_rule_of(m, n);
     *out = (tokd__model){&spm_bpe_ops, m};
     return 0;
 }
