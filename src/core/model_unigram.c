@@ -20,7 +20,7 @@
 typedef struct unigram {
     tokd__trie trie;
     const tokd__rankmap *map;
-    double *score;
+    double *score;    /* what each piece adds to a path (user-defined bonus applied) */
     uint8_t *kind;
     double unk_score; /* min_score - 10 (rounded to float for sentencepiece) */
     float max_score;  /* sentencepiece's, for user-defined pieces */
@@ -52,27 +52,17 @@ static void offer(lattice *v, size_t k, double cand, size_t start, uint32_t id)
     }
 }
 
-/* The score piece `id` of `len` bytes adds (sentencepiece's user-defined
- * bonus is computed as it does, in float then double). */
-static double piece_score(const unigram *m, uint32_t id, size_t len)
-{
-    if (m->o.sentencepiece && m->kind[id] == TOKD__PIECE_USER)
-        return (double)((float)len * m->max_score) - 0.1;
-    return m->score[id];
-}
-
 /* Relax every node reachable from character start s (of mblen bytes); 1 if
  * a piece spells that character alone. */
 static int offers_from(const unigram *m, const uint8_t *p, size_t n, size_t s, size_t mblen, lattice *v)
 {
     double till = s ? v->score[s % v->ring] : 0.0;
     int single = 0;
-    uint32_t t = 0;
-    for (size_t k = s; k < n && (t = tokd__trie_step(&m->trie, t, p[k])) != TOKD__NO_RANK; k++) {
-        uint32_t id = m->trie.value[t];
-        if (id == TOKD__NO_RANK || m->kind[id] == TOKD__PIECE_UNUSED)
+    uint32_t t = 0, id;
+    for (size_t k = s; k < n && (t = tokd__trie_walk(&m->trie, t, p[k], &id)) != TOKD__NO_RANK; k++) {
+        if (id == TOKD__NO_RANK)
             continue;
-        offer(v, k + 1, piece_score(m, id, k + 1 - s) + till, s, id);
+        offer(v, k + 1, m->score[id] + till, s, id);
         single |= k + 1 - s == mblen;
     }
     return single;
@@ -192,7 +182,17 @@ static void score_range(unigram *m, uint32_t n)
     m->max_score = (float)hi;
 }
 
-/* Index the pieces that can be matched in text. */
+/* sentencepiece's user-defined pieces score length * max_score - 0.1,
+ * computed as it does (in float, then double). */
+static void user_bonus(unigram *m, uint32_t n)
+{
+    for (uint32_t i = 0; m->o.sentencepiece && i < n; i++)
+        if (m->kind[i] == TOKD__PIECE_USER)
+            m->score[i] = (double)((float)tokd__rankmap_len(m->map, i) * m->max_score) - 0.1;
+}
+
+/* Index the pieces that can be matched in text (for sentencepiece, unused
+ * pieces are skipped as if absent). */
 static int build_trie(unigram *m, uint32_t n)
 {
     int rc = tokd__trie_init(&m->trie);
@@ -200,7 +200,7 @@ static int build_trie(unigram *m, uint32_t n)
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t len = tokd__rankmap_len(m->map, i);
         m->ring = len + 1 > m->ring ? len + 1 : m->ring;
-        if (len && (!m->o.sentencepiece || m->kind[i] < TOKD__PIECE_CONTROL))
+        if (len && (!m->o.sentencepiece || m->kind[i] < TOKD__PIECE_UNUSED))
             rc = tokd__trie_insert(&m->trie, m->map->bytes + m->map->offset[i], len, i) < 0 ? TOKD_ENOMEM : 0;
     }
     return rc;
@@ -225,6 +225,7 @@ int tokd__model_unigram(const tokd__vocab *vocab, const double *score, const uin
         if (kind)
             memcpy(m->kind, kind, n);
         score_range(m, n);
+        user_bonus(m, n);
         rc = build_trie(m, n);
     }
     if (rc != 0) {
