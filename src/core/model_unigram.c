@@ -24,19 +24,24 @@ typedef struct unigram {
     uint8_t *kind;
     double unk_score; /* min_score - 10 (rounded to float for sentencepiece) */
     float max_score;  /* sentencepiece's, for user-defined pieces */
-    size_t ring;      /* the longest piece's bytes + 1 (at least 5, a character + 1) */
+    size_t ring;      /* a power of two > the longest piece's bytes (and > 4, a character) */
     tokd__unigram_options o;
 } unigram;
 
 /* The lattice of one piece of n bytes: per byte, 1 + where the best token
  * ending there starts (0: none yet; after link_path, the next token's end)
  * and its id; the best totals only for the bytes a token can still reach
- * (score[k % ring]: offers to k come from starts > k - ring, and k is read
- * before any of those starts passes it). Zeroed memory is an empty lattice. */
+ * (score[k & mask], mask = ring - 1: offers to k come from starts > k -
+ * ring, and k is read before any of those starts passes it). Zeroed memory
+ * is an empty lattice. */
+typedef struct lattice_node {
+    uint32_t from, id;
+} lattice_node;
+
 typedef struct lattice {
-    uint32_t *from, *id;
+    lattice_node *node; /* n + 1 */
     double *score;
-    size_t ring;
+    size_t mask;
     int as_float;
 } lattice;
 
@@ -44,11 +49,11 @@ typedef struct lattice {
 
 static void offer(lattice *v, size_t k, double cand, size_t start, uint32_t id)
 {
-    double *to = &v->score[k % v->ring];
-    if (v->from[k] == 0 || cand > *to) {
+    double *to = &v->score[k & v->mask];
+    if (v->node[k].from == 0 || cand > *to) {
         *to = v->as_float ? (double)(float)cand : cand;
-        v->from[k] = (uint32_t)start + 1;
-        v->id[k] = id;
+        v->node[k].from = (uint32_t)start + 1;
+        v->node[k].id = id;
     }
 }
 
@@ -56,7 +61,7 @@ static void offer(lattice *v, size_t k, double cand, size_t start, uint32_t id)
  * a piece spells that character alone. */
 static int offers_from(const unigram *m, const uint8_t *p, size_t n, size_t s, size_t mblen, lattice *v)
 {
-    double till = s ? v->score[s % v->ring] : 0.0;
+    double till = s ? v->score[s & v->mask] : 0.0;
     int single = 0;
     uint32_t t = 0, id;
     for (size_t k = s; k < n && (t = tokd__trie_walk(&m->trie, t, p[k], &id)) != TOKD__NO_RANK; k++) {
@@ -77,7 +82,7 @@ static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice *v)
             continue;
         if (m->o.unk_id < 0)
             return TOKD_EUNSUPPORTED;
-        double till = s ? v->score[s % v->ring] : 0.0;
+        double till = s ? v->score[s & v->mask] : 0.0;
         double cand = m->o.sentencepiece ? (double)((float)m->unk_score + (float)till) : m->unk_score + till;
         offer(v, s + mblen, cand, s, (uint32_t)m->o.unk_id);
     }
@@ -99,14 +104,14 @@ int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankm
     return tokd__sink_token(k, id != TOKD__NO_RANK ? id : (uint32_t)o->unk_id, a, b);
 }
 
-/* Turn the best path's back links into forward ones: from[end] becomes
+/* Turn the best path's back links into forward ones: node[end].from becomes
  * the end of the next token (0 after the last); returns the first end. */
 static uint32_t link_path(lattice *v, size_t n)
 {
     uint32_t later = 0;
     for (size_t cur = n; cur > 0;) {
-        size_t start = v->from[cur] - 1;
-        v->from[cur] = later;
+        size_t start = v->node[cur].from - 1;
+        v->node[cur].from = later;
         later = (uint32_t)cur;
         cur = start;
     }
@@ -117,13 +122,13 @@ static int emit_path(const unigram *m, const uint8_t *p, const lattice *v, size_
 {
     uint32_t unk = (uint32_t)m->o.unk_id;
     int rc = 0;
-    for (size_t a = 0, end = first; a < n && rc == 0; a = end, end = v->from[a]) {
-        if (m->o.unk_id < 0 || v->id[end] != unk) {
-            rc = tokd__sink_token(sink, v->id[end], a, end);
+    for (size_t a = 0, end = first; a < n && rc == 0; a = end, end = v->node[a].from) {
+        if (m->o.unk_id < 0 || v->node[end].id != unk) {
+            rc = tokd__sink_token(sink, v->node[end].id, a, end);
             continue;
         }
-        while (m->o.fuse_unk && end < n && v->id[v->from[end]] == unk)
-            end = v->from[end];
+        while (m->o.fuse_unk && end < n && v->node[v->node[end].from].id == unk)
+            end = v->node[end].from;
         rc = tokd__unigram_emit_unknown(&m->o, m->o.sentencepiece ? NULL : m->map, p, a, end, sink);
     }
     return rc;
@@ -132,17 +137,16 @@ static int emit_path(const unigram *m, const uint8_t *p, const lattice *v, size_
 static int unigram_encode(const void *self, const uint8_t *p, size_t n, tokd__sink *sink)
 {
     const unigram *m = self;
-    uint32_t small[2 * (SMALL_PIECE + 1)] = {0};
-    double small_score[SMALL_PIECE + 1];
-    lattice v = {small, small + SMALL_PIECE + 1, small_score, n + 1, m->o.sentencepiece};
+    lattice_node small[SMALL_PIECE + 1] = {{0, 0}};
+    double small_score[2 * SMALL_PIECE]; /* a power of two > n */
+    lattice v = {small, small_score, 2 * SMALL_PIECE - 1, m->o.sentencepiece};
     if (n > SMALL_PIECE) {
-        v.ring = m->ring < n + 1 ? m->ring : n + 1;
-        /* one block: the ring of totals, then from and id */
-        v.score = calloc(v.ring + n + 1, sizeof *v.score);
+        /* one block: the ring of totals, then the nodes */
+        v.score = calloc(m->ring + n + 1, sizeof *v.score);
         if (!v.score)
             return TOKD_ENOMEM;
-        v.from = (uint32_t *)(void *)(v.score + v.ring);
-        v.id = v.from + n + 1;
+        v.mask = m->ring - 1;
+        v.node = (lattice_node *)(void *)(v.score + m->ring);
     }
     int rc = viterbi(m, p, n, &v);
     if (rc == 0)
@@ -196,10 +200,11 @@ static void user_bonus(unigram *m, uint32_t n)
 static int build_trie(unigram *m, uint32_t n)
 {
     int rc = tokd__trie_init(&m->trie);
-    m->ring = 5;
+    m->ring = 8;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t len = tokd__rankmap_len(m->map, i);
-        m->ring = len + 1 > m->ring ? len + 1 : m->ring;
+        while (m->ring <= len)
+            m->ring *= 2;
         if (len && (!m->o.sentencepiece || m->kind[i] < TOKD__PIECE_UNUSED))
             rc = tokd__trie_insert(&m->trie, m->map->bytes + m->map->offset[i], len, i) < 0 ? TOKD_ENOMEM : 0;
     }
