@@ -14,18 +14,18 @@
 #include "sha256.h"
 #include "testutil.h"
 
-/* First 16 hex digits of SHA-256 over v[0..n) as little-endian u32s (or
- * over bytes when v is NULL). */
+/* First 16 hex digits of SHA-256 over `bytes` (n of them) when given, else
+ * over v[0..n) as little-endian u32s (v may be NULL when n is 0). */
 static inline void answers_digest(const uint32_t *v, const void *bytes, size_t n, char out[17])
 {
     tokd__sha256 c;
     uint8_t d[32];
     tokd__sha256_init(&c);
-    for (size_t i = 0; v && i < n; i++) {
+    for (size_t i = 0; !bytes && i < n; i++) {
         uint8_t le[4] = {(uint8_t)v[i], (uint8_t)(v[i] >> 8), (uint8_t)(v[i] >> 16), (uint8_t)(v[i] >> 24)};
         tokd__sha256_update(&c, le, 4);
     }
-    if (!v)
+    if (bytes)
         tokd__sha256_update(&c, bytes, n);
     tokd__sha256_final(&c, d);
     for (int i = 0; i < 8; i++)
