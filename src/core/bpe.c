@@ -34,49 +34,130 @@ static inline uint32_t pair_rank(const tokd__bpe_model *m, const uint8_t *p, uin
 
 /* ---- short pieces: tiktoken's scan ---------------------------------- */
 
+/* Parts are the initial symbols still alive, linked in order by `next`
+ * (n_sym ends the list); part i spans start[i] .. start[next[i]], so a
+ * merge relinks one entry and nothing moves. */
 typedef struct small_state {
-    uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE], tok[SMALL_PIECE], made[SMALL_PIECE];
-    size_t parts; /* start[parts] is the end sentinel */
+    const uint32_t *start; /* the caller's; start[n_sym] is the end */
+    uint32_t rank[SMALL_PIECE], tok[SMALL_PIECE], made[SMALL_PIECE];
+    uint8_t next[SMALL_PIECE];
+    size_t n_sym;
 } small_state;
 
-static void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_state *s, size_t i)
+static inline void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_state *s, size_t i)
 {
-    s->rank[i] = i + 1 < s->parts ? pair_rank(m, p, s->start[i], s->start[i + 2], s->tok[i], s->tok[i + 1], &s->made[i])
-                                  : TOKD__NO_RANK;
+    size_t j = s->next[i];
+    s->rank[i] = j < s->n_sym ? pair_rank(m, p, s->start[i], s->start[s->next[j]], s->tok[i], s->tok[j], &s->made[i])
+                              : TOKD__NO_RANK;
+}
+
+/* The lowest pair rank, leftmost on ties, by a scan of the parts: the
+ * cheapest way for the few symbols of most pieces. SIZE_MAX: none. */
+static size_t lowest_by_scan(const small_state *s, size_t *prev_of_best)
+{
+    size_t best = SIZE_MAX;
+    uint32_t best_rank = TOKD__NO_RANK;
+    for (size_t i = 0, prev = SIZE_MAX; i < s->n_sym; prev = i, i = s->next[i]) {
+        if (s->rank[i] < best_rank) {
+            best_rank = s->rank[i];
+            best = i;
+            *prev_of_best = prev;
+        }
+    }
+    return best;
+}
+
+/* The same from a min-heap of (rank << 32 | part) keys for pieces of more
+ * than SCAN_MAX symbols, where rescanning would make the piece quadratic.
+ * Entries go stale when their part merges away or its pair changes: a
+ * part's pair bytes only grow, so an entry is current iff the part's rank
+ * still equals the entry's. A merge pushes at most two entries. */
+#define SCAN_MAX 16
+#define HEAP_MAX (3 * SMALL_PIECE)
+
+typedef struct rank_heap {
+    uint64_t v[HEAP_MAX];
+    size_t len;
+} rank_heap;
+
+static void heap_push(rank_heap *h, uint32_t rank, size_t part)
+{
+    uint64_t key = (uint64_t)rank << 32 | part;
+    size_t i = h->len++;
+    for (; i > 0 && h->v[(i - 1) / 2] > key; i = (i - 1) / 2)
+        h->v[i] = h->v[(i - 1) / 2];
+    h->v[i] = key;
+}
+
+static uint64_t heap_pop(rank_heap *h)
+{
+    uint64_t top = h->v[0], last = h->v[--h->len];
+    size_t i = 0;
+    for (size_t c; (c = 2 * i + 1) < h->len; i = c) {
+        c += c + 1 < h->len && h->v[c + 1] < h->v[c];
+        if (h->v[c] >= last)
+            break;
+        h->v[i] = h->v[c];
+    }
+    h->v[i] = last;
+    return top;
+}
+
+static size_t lowest_by_heap(const small_state *s, rank_heap *h)
+{
+    while (h->len) {
+        uint64_t key = heap_pop(h);
+        size_t part = (size_t)(key & 0xFFFFFFFFu);
+        if (s->rank[part] == (uint32_t)(key >> 32))
+            return part;
+    }
+    return SIZE_MAX;
 }
 
 static int bpe_small(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
                      size_t n_sym, tokd__sink *k)
 {
-    small_state s;
-    s.parts = n_sym;
-    memcpy(s.start, start, (n_sym + 1) * sizeof *start);
-    memcpy(s.tok, tok, n_sym * sizeof *tok);
-    for (size_t i = 0; i < n_sym; i++)
+    small_state s; /* not zeroed: entries are written before they are read */
+    uint8_t prev[SMALL_PIECE];
+    s.start = start;
+    s.n_sym = n_sym;
+    rank_heap h;
+    int by_heap = n_sym > SCAN_MAX;
+    h.len = 0;
+    for (size_t i = 0; i < n_sym; i++) {
+        s.tok[i] = tok[i];
+        s.next[i] = (uint8_t)(i + 1);
+        prev[i] = (uint8_t)(i - 1);
+    }
+    for (size_t i = 0; i < n_sym; i++) {
         small_refresh(m, p, &s, i);
+        if (by_heap && s.rank[i] != TOKD__NO_RANK)
+            heap_push(&h, s.rank[i], i);
+    }
     for (;;) {
-        size_t best = SIZE_MAX;
-        uint32_t best_rank = TOKD__NO_RANK;
-        for (size_t i = 0; i + 1 < s.parts; i++) {
-            if (s.rank[i] < best_rank) {
-                best_rank = s.rank[i];
-                best = i;
-            }
-        }
+        size_t before = SIZE_MAX;
+        size_t best = by_heap ? lowest_by_heap(&s, &h) : lowest_by_scan(&s, &before);
         if (best == SIZE_MAX)
             break;
+        if (by_heap)
+            before = best ? prev[best] : SIZE_MAX;
+        size_t gone = s.next[best];
         s.tok[best] = s.made[best];
-        s.parts--;
-        memmove(s.start + best + 1, s.start + best + 2, (s.parts - best) * sizeof *s.start);
-        memmove(s.rank + best + 1, s.rank + best + 2, (s.parts - best - 1) * sizeof *s.rank);
-        memmove(s.tok + best + 1, s.tok + best + 2, (s.parts - best - 1) * sizeof *s.tok);
-        memmove(s.made + best + 1, s.made + best + 2, (s.parts - best - 1) * sizeof *s.made);
+        s.rank[gone] = TOKD__NO_RANK;
+        s.next[best] = s.next[gone];
+        if (s.next[best] < n_sym)
+            prev[s.next[best]] = (uint8_t)best;
         small_refresh(m, p, &s, best);
-        if (best > 0)
-            small_refresh(m, p, &s, best - 1);
+        if (by_heap && s.rank[best] != TOKD__NO_RANK)
+            heap_push(&h, s.rank[best], best);
+        if (before != SIZE_MAX) {
+            small_refresh(m, p, &s, before);
+            if (by_heap && s.rank[before] != TOKD__NO_RANK)
+                heap_push(&h, s.rank[before], before);
+        }
     }
-    for (size_t i = 0; i < s.parts; i++)
-        if (tokd__sink_token(k, s.tok[i], s.start[i], s.start[i + 1]) != 0)
+    for (size_t i = 0; i < n_sym; i = s.next[i])
+        if (tokd__sink_token(k, s.tok[i], start[i], start[s.next[i]]) != 0)
             return TOKD_ENOMEM;
     return 0;
 }
