@@ -18,6 +18,7 @@
 
 #include "bpe.h"
 #include "buf.h"
+#include "piece_cache.h"
 
 #define SMALL_PIECE 128
 
@@ -414,11 +415,97 @@ static int whole_token(const tokd__bpe_model *m, const uint8_t *p, size_t n, tok
     return 1;
 }
 
+/* ---- words apart: sentencepiece-style pieces ------------------------- */
+
+static const uint8_t MARK[3] = {0xE2, 0x96, 0x81}; /* U+2581 LOWER ONE EIGHTH BLOCK */
+
+/* Whether token id's bytes start (at_end 0) or end (1) with the mark. */
+static int has_mark(const tokd__rankmap *r, uint32_t id, int at_end)
+{
+    uint32_t len = tokd__rankmap_len(r, id);
+    return len >= 3 && memcmp(r->bytes + r->offset[id] + (at_end ? len - 3 : 0), MARK, 3) == 0;
+}
+
+/* Whether token id is token a's bytes then token b's. */
+static int concatenates(const tokd__rankmap *r, uint32_t a, uint32_t b, uint32_t id)
+{
+    uint32_t la = tokd__rankmap_len(r, a), lb = tokd__rankmap_len(r, b);
+    if (!la || !lb || tokd__rankmap_len(r, id) != la + lb)
+        return 0;
+    const uint8_t *t = r->bytes + r->offset[id];
+    return memcmp(t, r->bytes + r->offset[a], la) == 0 && memcmp(t + la, r->bytes + r->offset[b], lb) == 0;
+}
+
+int tokd__bpe_words_apart(const tokd__bpe_model *m)
+{
+    const tokd__pairmap *pm = m->merges;
+    if (!pm || !pm->keys || m->whole_first || tokd__rankmap_get(m->ranks, MARK, 3) == TOKD__NO_RANK)
+        return 0;
+    for (uint64_t i = 0; i <= pm->mask; i++) {
+        uint32_t a = (uint32_t)(pm->keys[i] >> 32), b = (uint32_t)pm->keys[i];
+        if (pm->keys[i] != UINT64_MAX &&
+            (!concatenates(m->ranks, a, b, pm->id[i]) || (has_mark(m->ranks, b, 0) && !has_mark(m->ranks, a, 1))))
+            return 0;
+    }
+    return 1;
+}
+
+/* A word of more than SMALL_PIECE symbols, as a piece of its own (the
+ * long-piece arrays are sized by the piece, not by the whole text). */
+static int long_word(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                     size_t n_sym, tokd__sink *k)
+{
+    uint32_t *own = malloc((n_sym + 1) * sizeof *own);
+    if (!own)
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i <= n_sym; i++)
+        own[i] = start[i] - start[0];
+    size_t base = k->base;
+    k->base += start[0];
+    int rc = bpe_long(m, p + start[0], own[n_sym], own, tok, n_sym, k);
+    k->base = base;
+    free(own);
+    return rc;
+}
+
+/* Symbols [0, n_sym) of start/tok, one word, through the call's cache. */
+static int merge_word(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                      size_t n_sym, tokd__sink *k)
+{
+    const uint8_t *w = p + start[0];
+    size_t len = start[n_sym] - start[0];
+    tokd__cache_probe probe;
+    int rc = k->cache ? tokd__piece_cache_find(k->cache, w, len, k, &probe) : 0;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = n_sym <= SMALL_PIECE ? bpe_small(m, p, start, tok, n_sym, k) : long_word(m, p, start, tok, n_sym, k);
+    if (rc == 0 && k->cache)
+        tokd__piece_cache_keep(&probe, w, len, k);
+    return rc;
+}
+
+/* Each word on its own: a word starts at a symbol whose token starts with
+ * the mark after one whose token does not end with it. */
+static int merge_words(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                       size_t n_sym, tokd__sink *k)
+{
+    int rc = 0;
+    for (size_t w = 0, i = 1; i <= n_sym && rc == 0; i++) {
+        if (i < n_sym && !(has_mark(m->ranks, tok[i], 0) && !has_mark(m->ranks, tok[i - 1], 1)))
+            continue;
+        rc = merge_word(m, p, start + w, tok + w, i - w, k);
+        w = i;
+    }
+    return rc;
+}
+
 int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
                       const uint32_t *tok, size_t n_sym, tokd__sink *k)
 {
     int rc;
-    return whole_token(m, p, n, k, &rc) ? rc : merge_symbols(m, p, n, start, tok, n_sym, k);
+    if (whole_token(m, p, n, k, &rc))
+        return rc;
+    return m->split_words ? merge_words(m, p, start, tok, n_sym, k) : merge_symbols(m, p, n, start, tok, n_sym, k);
 }
 
 int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd__sink *k)

@@ -57,38 +57,50 @@ static int replay(const tokd__cache_slot *s, tokd__sink *k)
     return 0;
 }
 
-/* Keep what the model just appended for p[0..n) in slot s, if it fits. */
-static void remember(tokd__cache_slot *s, uint32_t h, const uint8_t *p, size_t n, const tokd__sink *k,
-                     size_t before)
+int tokd__piece_cache_find(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k, tokd__cache_probe *probe)
 {
-    size_t made = (k->ids ? k->ids->len : k->count) - before;
-    if (made > TOKD__CACHE_IDS)
+    probe->set = NULL;
+    probe->before = k->ids ? k->ids->len : k->count;
+    if (n > TOKD__CACHE_KEY)
+        return 0;
+    uint64_t w = n <= 8 ? tokd__load_tail(p, n) : 0;
+    uint32_t h = n <= 8 ? (uint32_t)(((w + n) * 0x9E3779B97F4A7C15ull) >> 32) : tokd__rank_hash(p, n);
+    tokd__cache_slot *s = &c->slots[h & c->mask & ~1u];
+    for (int way = 0; way < 2; way++) {
+        if (s[way].hash == h && s[way].len == n &&
+            (n <= 8 ? tokd__load_tail(s[way].key, 8) == w : memcmp(s[way].key, p, n) == 0))
+            return replay(&s[way], k) == 0 ? 1 : TOKD_ENOMEM;
+    }
+    probe->set = s;
+    probe->hash = h;
+    return 0;
+}
+
+void tokd__piece_cache_keep(const tokd__cache_probe *probe, const uint8_t *p, size_t n, const tokd__sink *k)
+{
+    size_t made = (k->ids ? k->ids->len : k->count) - probe->before;
+    tokd__cache_slot *s = probe->set;
+    if (!s || made > TOKD__CACHE_IDS)
         return;
-    s->hash = h;
+    s[1] = s[0];
+    s->hash = probe->hash;
     s->len = (uint8_t)n;
     s->n_ids = (uint8_t)made;
     memset(s->key, 0, sizeof s->key);
     memcpy(s->key, p, n);
     if (k->ids)
-        memcpy(s->ids, k->ids->ids + before, made * sizeof *s->ids);
+        memcpy(s->ids, k->ids->ids + probe->before, made * sizeof *s->ids);
 }
 
 int tokd__piece_cache_encode(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k)
 {
     const tokd__model *m = c->model;
-    if (n > TOKD__CACHE_KEY)
-        return m->ops->encode(m->self, p, n, k);
-    uint64_t w = n <= 8 ? tokd__load_tail(p, n) : 0;
-    uint32_t h = n <= 8 ? (uint32_t)(((w + n) * 0x9E3779B97F4A7C15ull) >> 32) : tokd__rank_hash(p, n);
-    tokd__cache_slot *s = &c->slots[h & c->mask & ~1u];
-    for (int way = 0; way < 2; way++)
-        if (s[way].hash == h && s[way].len == n && (n <= 8 ? tokd__load_tail(s[way].key, 8) == w : memcmp(s[way].key, p, n) == 0))
-            return replay(&s[way], k);
-    size_t before = k->ids ? k->ids->len : k->count;
-    int rc = m->ops->encode(m->self, p, n, k);
-    if (rc == 0) {
-        s[1] = s[0];
-        remember(&s[0], h, p, n, k, before);
-    }
+    tokd__cache_probe probe;
+    int rc = tokd__piece_cache_find(c, p, n, k, &probe);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = m->ops->encode(m->self, p, n, k);
+    if (rc == 0)
+        tokd__piece_cache_keep(&probe, p, n, k);
     return rc;
 }

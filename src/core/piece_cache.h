@@ -49,4 +49,17 @@ void tokd__piece_cache_free(tokd__piece_cache *c);
  * Returns the model's answer (0, TOKD_ENOMEM, TOKD_EUNSUPPORTED). */
 int tokd__piece_cache_encode(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k);
 
+/* The same in two steps, for a model that memoizes parts of a piece (bpe.c's
+ * words): find replays p[0..n)'s tokens into k and returns 1 if they are
+ * cached (TOKD_ENOMEM if they do not fit), else returns 0 and fills *probe;
+ * after the tokens were made into k, keep stores them. */
+typedef struct tokd__cache_probe {
+    tokd__cache_slot *set; /* the two ways the piece goes in; NULL: not kept */
+    uint32_t hash;
+    size_t before; /* the sink's tokens before the piece's */
+} tokd__cache_probe;
+
+int tokd__piece_cache_find(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k, tokd__cache_probe *probe);
+void tokd__piece_cache_keep(const tokd__cache_probe *probe, const uint8_t *p, size_t n, const tokd__sink *k);
+
 #endif
