@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """gen_template_fixtures.py - the reference renders of chat templates.
 
 Drives Debian's python3-jinja2 exactly the way transformers' apply_chat_template
@@ -22,7 +22,8 @@ each file's _provenance) and writes tests/data/template_fixtures.json: for each
 template x conversation x add_generation_prompt, the exact output, or the error
 (raised: the template's own raise_exception, with its message). A list of small
 templates exercising the interpreter's features is rendered the same way.
-Run once when fixtures change: python3 tests/gen/gen_template_fixtures.py
+Run once when fixtures change, with Debian's python3 and python3-jinja2 (3.1.2 on Debian 12;
+the version is recorded in the output): /usr/bin/python3 tests/gen/gen_template_fixtures.py
 """
 import json
 import os
