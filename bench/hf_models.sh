@@ -28,7 +28,7 @@ for m in wordpiece wordlevel; do
     echo
     echo "== $m ($json): single-thread encode MB/s, tokd vs Hugging Face tokenizers 0.23.2"
     "$tokd" bench -t "$json" --allowed-special all $files > "$out/tokd_$m.txt"
-    (cd "$here" && node peers_hf.cjs "$json" $files) > "$out/peers_$m.txt"
+    (cd "$here" && HF_PACKAGE=tokenizers node peers_hf.cjs "$json" $files) > "$out/peers_$m.txt"
     printf '%-18s %10s %14s %10s %s\n' file tokd hf_tokenizers tokd/hf same_count
     for f in $files; do
         t=$(awk -v f="$f" '$1 == f { print $4, $3 }' "$out/tokd_$m.txt")

@@ -46,6 +46,9 @@ int tokd__hf_decoder(tokd__hf_loader *l, json_t *node);
 int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256);
 /* After the decoder member: what the chain needs around the file's steps. */
 int tokd__hf_decoders_done(tokd__hf_loader *l);
+/* A Unigram model and a Precompiled normalizer (hf_unigram.c). */
+int tokd__hf_unigram(tokd__hf_loader *l, json_t *model, const char *sha256);
+int tokd__hf_precompiled(tokd__hf_loader *l, json_t *node, tokd__normalizer *out);
 /* The "added_tokens" member (needs the model and normalizers set). */
 int tokd__hf_added_tokens(tokd__hf_loader *l, json_t *added);
 

@@ -302,7 +302,7 @@ static const struct model_kind {
     {"BPE", load_bpe},
     {"WordPiece", load_wordpiece},
     {"WordLevel", load_wordlevel},
-    {"Unigram", NULL}, /* hf_unigram.c: tokd__hf_unigram */
+    {"Unigram", tokd__hf_unigram},
 };
 
 /* A model without "type" is a BPE model if it has merges (as Hugging Face
