@@ -5,7 +5,13 @@
 #include "hf_loader.h"
 #include "registry.h"
 
-static int pre_split(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
+/* Add step x that a builder made with status rc. */
+static int add_step(tokd__hf_loader *l, int rc, tokd__pretokenizer x)
+{
+    return rc ? rc : tokd__tokenizer_add_pretokenizer(l->t, x);
+}
+
+static int pre_split(tokd__hf_loader *l, json_t *p)
 {
     static const char *const behaviors[] = {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext",
                                             "Contiguous"};
@@ -22,13 +28,12 @@ static int pre_split(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
         return tokd__hf_unsupported(l, "pre_tokenizer Split", "this behavior");
     if (tokd__hf_flag(p, "invert"))
         return tokd__hf_unsupported(l, "pre_tokenizer Split", "invert: true");
-    int rc = tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, x, l->err);
-    if (rc == 0 && (rc = tokd__hf_first_pattern(l, json_string_value(re))) != 0)
-        x->ops->free(x->self);
-    return rc;
+    tokd__pretokenizer x = {0};
+    int rc = add_step(l, tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, &x, l->err), x);
+    return rc ? rc : tokd__hf_first_pattern(l, json_string_value(re));
 }
 
-static int pre_metaspace(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
+static int pre_metaspace(tokd__hf_loader *l, json_t *p)
 {
     json_t *rep = json_object_get(p, "replacement"), *scheme = json_object_get(p, "prepend_scheme");
     const char *s = json_is_string(scheme) ? json_string_value(scheme) : NULL;
@@ -39,14 +44,17 @@ static int pre_metaspace(tokd__hf_loader *l, json_t *p, tokd__pretokenizer *x)
         prepend = json_is_false(json_object_get(p, "add_prefix_space")) ? 0 : 1;
     if (prepend < 0)
         return tokd__hf_unsupported(l, "pre_tokenizer Metaspace", "this prepend_scheme");
-    return tokd__pretokenizer_metaspace(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81", prepend,
-                                        !json_is_false(json_object_get(p, "split")), x);
+    tokd__pretokenizer x = {0};
+    return add_step(l,
+                    tokd__pretokenizer_metaspace(json_is_string(rep) ? json_string_value(rep) : "\xe2\x96\x81",
+                                                 prepend, !json_is_false(json_object_get(p, "split")), &x),
+                    x);
 }
 
 /* ByteLevel: its prefix space, then its own regex (GPT-2's), as two steps. */
 static int pre_bytelevel(tokd__hf_loader *l, json_t *p)
 {
-    tokd__pretokenizer x;
+    tokd__pretokenizer x = {0};
     int rc = 0;
     l->byte_level = 1;
     if (tokd__hf_flag(p, "add_prefix_space") && (rc = tokd__pretokenizer_prefix_space(&x)) == 0)
@@ -60,20 +68,29 @@ static int pre_bytelevel(tokd__hf_loader *l, json_t *p)
     return rc;
 }
 
+static int pre_digits(tokd__hf_loader *l, json_t *p)
+{
+    tokd__pretokenizer x = {0};
+    return add_step(l, tokd__pretokenizer_digits(tokd__hf_flag(p, "individual_digits"), &x), x);
+}
+
+/* Each Hugging Face pre-tokenizer type and the builder that adds its steps
+ * (Sequence is walked by the driver, hf_load.c). */
+static const struct {
+    const char *type;
+    int (*build)(tokd__hf_loader *l, json_t *node);
+} builders[] = {
+    {"ByteLevel", pre_bytelevel},
+    {"Split", pre_split},
+    {"Digits", pre_digits},
+    {"Metaspace", pre_metaspace},
+};
+
 int tokd__hf_pretokenizer(tokd__hf_loader *l, json_t *p)
 {
     const char *type = tokd__hf_type(p);
-    tokd__pretokenizer x;
-    int rc;
-    if (!strcmp(type, "ByteLevel"))
-        return pre_bytelevel(l, p);
-    if (!strcmp(type, "Split"))
-        rc = pre_split(l, p, &x);
-    else if (!strcmp(type, "Digits"))
-        rc = tokd__pretokenizer_digits(tokd__hf_flag(p, "individual_digits"), &x);
-    else if (!strcmp(type, "Metaspace"))
-        rc = pre_metaspace(l, p, &x);
-    else
-        return tokd__hf_unsupported(l, "pre_tokenizer", *type ? type : "a pre-tokenizer without a type");
-    return rc ? rc : tokd__tokenizer_add_pretokenizer(l->t, x);
+    for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
+        if (!strcmp(type, builders[i].type))
+            return builders[i].build(l, p);
+    return tokd__hf_unsupported(l, "pre_tokenizer", *type ? type : "a pre-tokenizer without a type");
 }
