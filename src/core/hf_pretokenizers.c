@@ -18,19 +18,20 @@ static int pre_split(tokd__hf_loader *l, json_t *p)
     json_t *re = json_object_get(json_object_get(p, "pattern"), "Regex");
     json_t *str = json_object_get(json_object_get(p, "pattern"), "String");
     json_t *behavior = json_object_get(p, "behavior");
-    if (!json_is_string(re))
-        return tokd__hf_unsupported(l, "pre_tokenizer Split", str ? "a String pattern" : "a pattern other than Regex");
+    if (!json_is_string(re) && !json_is_string(str))
+        return tokd__hf_malformed(l, "pre_tokenizer Split", "\"pattern\" is neither {\"Regex\": ...} nor {\"String\": ...}");
     int b = -1;
     for (int i = 0; i < 5 && json_is_string(behavior); i++)
         if (!strcmp(json_string_value(behavior), behaviors[i]))
             b = i;
     if (b < 0)
-        return tokd__hf_unsupported(l, "pre_tokenizer Split", "this behavior");
-    if (tokd__hf_flag(p, "invert"))
-        return tokd__hf_unsupported(l, "pre_tokenizer Split", "invert: true");
+        return tokd__hf_malformed(l, "pre_tokenizer Split", "\"behavior\" is not one of Isolated, Removed, "
+                                                            "MergedWithPrevious, MergedWithNext, Contiguous");
+    tokd__split_options o = {json_string_value(re ? re : str), !re, (enum tokd__split_behavior)b,
+                             tokd__hf_flag(p, "invert")};
     tokd__pretokenizer x = {0};
-    int rc = add_step(l, tokd__pretokenizer_split(json_string_value(re), (enum tokd__split_behavior)b, &x, l->err), x);
-    return rc ? rc : tokd__hf_first_pattern(l, json_string_value(re));
+    int rc = add_step(l, tokd__pretokenizer_split(&o, &x, l->err), x);
+    return rc || !re ? rc : tokd__hf_first_pattern(l, o.pattern);
 }
 
 static int pre_metaspace(tokd__hf_loader *l, json_t *p)
@@ -62,7 +63,8 @@ static int pre_bytelevel(tokd__hf_loader *l, json_t *p)
     if (rc != 0 || json_is_false(json_object_get(p, "use_regex")))
         return rc;
     const char *gpt2 = tokd__builtin_find("gpt2")->pattern;
-    rc = tokd__pretokenizer_split(gpt2, TOKD__SPLIT_ISOLATED, &x, l->err);
+    tokd__split_options o = {gpt2, 0, TOKD__SPLIT_ISOLATED, 0};
+    rc = tokd__pretokenizer_split(&o, &x, l->err);
     if (rc == 0 && (rc = tokd__tokenizer_add_pretokenizer(l->t, x)) == 0)
         rc = tokd__hf_first_pattern(l, gpt2);
     return rc;

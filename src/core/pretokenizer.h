@@ -64,13 +64,22 @@ enum tokd__split_behavior {
     TOKD__SPLIT_CONTIGUOUS
 };
 
+/* Hugging Face's Split: what `pattern` matches (an Oniguruma regex, or
+ * with `literal` the string itself) and the text between the matches,
+ * combined by `behavior`; with `invert` the text between matches is what
+ * the behaviour treats as the delimiter. */
+typedef struct tokd__split_options {
+    const char *pattern; /* borrowed */
+    int literal;
+    enum tokd__split_behavior behavior;
+    int invert;
+} tokd__split_options;
+
 /* tiktoken's regex step: the matches of `pattern`, text between them
  * dropped. TOKD_EPATTERN when it does not compile. */
 int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err);
-/* Hugging Face's Split: matches and the text between them, combined by
- * `behavior`. */
-int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
-                             tokd_error *err);
+/* Hugging Face's Split (see tokd__split_options). */
+int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *out, tokd_error *err);
 /* Digits: each digit alone (individual) or each run of digits. */
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out);
 /* Metaspace: ' ' becomes `replacement`, prepended (prepend 1: always, 2:

@@ -42,6 +42,7 @@ typedef struct regex_step {
     tokd__pretok re;
     enum tokd__split_behavior behavior;
     int keep_gaps; /* Hugging Face keeps the text between matches; tiktoken drops it */
+    int invert;    /* Hugging Face's invert: the text between matches is what behavior acts on */
 } regex_step;
 
 /* Pieces of one span in order, each flagged as a match or not, then
@@ -99,14 +100,14 @@ static int match_parts(const regex_step *r, const uint8_t *s, size_t n, parts *p
     size_t pos = 0, start, end;
     int rc;
     while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
-        rc = r->keep_gaps ? add_part(ps, pos, start, 0) : 0;
+        rc = r->keep_gaps ? add_part(ps, pos, start, r->invert) : 0;
         if (rc == 0)
-            rc = add_part(ps, start, end, 1);
+            rc = add_part(ps, start, end, !r->invert);
         if (rc != 0)
             return rc;
         pos = end;
     }
-    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, 0) : rc;
+    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, r->invert) : rc;
 }
 
 static int regex_split(const void *self, tokd__splits *p, int at_start)
@@ -165,32 +166,59 @@ static void regex_free(void *self)
 static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free};
 static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free};
 
-static int make_regex(const char *pattern, enum tokd__split_behavior b, int keep_gaps, tokd__pretokenizer *out,
-                      tokd_error *err)
+/* Hugging Face's Split with the Removed behaviour and invert is tiktoken's
+ * step: only the matches are kept, each alone (and it streams). */
+static int make_regex(tokd__pretok re, const tokd__split_options *o, int keep_gaps, tokd__pretokenizer *out)
 {
     regex_step *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        tokd__pretok_release(&re);
         return TOKD_ENOMEM;
-    int rc = tokd__pretok_init(&r->re, pattern, 1, err);
-    if (rc != 0) {
-        free(r);
-        return rc;
     }
-    r->behavior = b;
+    r->re = re;
+    r->behavior = o->behavior;
     r->keep_gaps = keep_gaps;
-    *out = (tokd__pretokenizer){b == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
+    r->invert = o->invert;
+    if (keep_gaps && o->invert && o->behavior == TOKD__SPLIT_REMOVED)
+        *r = (regex_step){re, TOKD__SPLIT_ISOLATED, 0, 0};
+    *out = (tokd__pretokenizer){r->behavior == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
     return 0;
 }
 
 int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err)
 {
-    return make_regex(pattern, TOKD__SPLIT_ISOLATED, 0, out, err);
+    tokd__pretok re;
+    int rc = tokd__pretok_init(&re, pattern, 1, err);
+    tokd__split_options o = {pattern, 0, TOKD__SPLIT_ISOLATED, 0};
+    return rc ? rc : make_regex(re, &o, 0, out);
 }
 
-int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
-                             tokd_error *err)
+/* A PCRE2 pattern matching s literally: ASCII punctuation escaped. */
+static char *literal_pattern(const char *s)
 {
-    return make_regex(pattern, behavior, 1, out, err);
+    char *p = malloc(2 * strlen(s) + 1), *q = p;
+    for (; p && *s; s++) {
+        if ((unsigned char)*s < 0x80 && !((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')))
+            *q++ = '\\';
+        *q++ = *s;
+    }
+    if (p)
+        *q = '\0';
+    return p;
+}
+
+int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *out, tokd_error *err)
+{
+    tokd__pretok re;
+    int rc;
+    if (o->literal) {
+        char *lit = literal_pattern(o->pattern);
+        rc = lit ? tokd__pretok_init(&re, lit, 0, err) : TOKD_ENOMEM;
+        free(lit);
+    } else {
+        rc = tokd__pretok_init_onig(&re, o->pattern, err);
+    }
+    return rc ? rc : make_regex(re, o, 1, out);
 }
 
 /* ---- Digits ---------------------------------------------------------------- */
