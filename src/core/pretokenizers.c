@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "pretokenizer.h"
 #include "unicode.h"
+#include "unorm.h"
 #include "utf8.h"
 
 int tokd__splits_push(tokd__splits *p, size_t start, size_t end)
@@ -219,6 +220,102 @@ int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *o
         rc = tokd__pretok_init_onig(&re, o->pattern, err);
     }
     return rc ? rc : make_regex(re, o, 1, out);
+}
+
+/* ---- Punctuation ------------------------------------------------------------ */
+
+typedef struct punct_step {
+    enum tokd__split_behavior behavior;
+} punct_step;
+
+/* Each punctuation character of s[0..n) a match of its own, the text
+ * between them gaps. */
+static int punct_parts(const uint8_t *s, size_t n, parts *ps)
+{
+    size_t len, run = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i += len) {
+        if (!tokd__un_in(tokd__un_punctuation, tokd__un_n_punctuation, tokd__utf8_next(s, i, &len)))
+            continue;
+        rc = add_part(ps, run, i, 0);
+        if (rc == 0)
+            rc = add_part(ps, i, i + len, 1);
+        run = i + len;
+    }
+    return rc ? rc : add_part(ps, run, n, 0);
+}
+
+static int punct_split(const void *self, tokd__splits *p, int at_start)
+{
+    const punct_step *st = self;
+    (void)at_start;
+    tokd__splits next = {0};
+    parts ps = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        tokd__span sp = p->v[k];
+        ps.n = 0;
+        rc = punct_parts((const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
+        size_t np = rc == 0 ? combine(ps.v, ps.n, st->behavior) : 0;
+        for (size_t i = 0; i < np && rc == 0; i++)
+            rc = tokd__splits_push(&next, sp.start + ps.v[i].start, sp.start + ps.v[i].end);
+    }
+    free(ps.v);
+    take_spans(p, &next);
+    return rc;
+}
+
+static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free};
+
+int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out)
+{
+    punct_step *st = malloc(sizeof *st);
+    if (!st)
+        return TOKD_ENOMEM;
+    st->behavior = behavior;
+    *out = (tokd__pretokenizer){&punct_ops, st};
+    return 0;
+}
+
+/* ---- FixedLength ------------------------------------------------------------ */
+
+typedef struct fixed_step {
+    size_t length;
+} fixed_step;
+
+static int fixed_split(const void *self, tokd__splits *p, int at_start)
+{
+    const fixed_step *st = self;
+    (void)at_start;
+    tokd__splits next = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        size_t i = p->v[k].start, run = i, count = 0, len;
+        for (; i < p->v[k].end && rc == 0; i += len) {
+            tokd__utf8_next((const uint8_t *)p->text.s, i, &len);
+            if (count++ == st->length) {
+                rc = tokd__splits_push(&next, run, i);
+                run = i;
+                count = 1;
+            }
+        }
+        if (rc == 0)
+            rc = tokd__splits_push(&next, run, p->v[k].end);
+    }
+    take_spans(p, &next);
+    return rc;
+}
+
+static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free};
+
+int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out)
+{
+    fixed_step *st = malloc(sizeof *st);
+    if (!st)
+        return TOKD_ENOMEM;
+    st->length = length;
+    *out = (tokd__pretokenizer){&fixed_ops, st};
+    return 0;
 }
 
 /* ---- Digits ---------------------------------------------------------------- */
