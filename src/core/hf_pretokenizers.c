@@ -33,8 +33,7 @@ static int pre_split(tokd__hf_loader *l, json_t *p)
         return tokd__hf_malformed(l, "pre_tokenizer Split", "\"pattern\" is neither {\"Regex\": ...} nor {\"String\": ...}");
     int b = behavior_of(p, -1);
     if (b < 0)
-        return tokd__hf_malformed(l, "pre_tokenizer Split", "\"behavior\" is not one of Isolated, Removed, "
-                                                            "MergedWithPrevious, MergedWithNext, Contiguous");
+        return tokd__hf_unsupported(l, "pre_tokenizer Split", "this behavior");
     tokd__split_options o = {json_string_value(re ? re : str), !re, (enum tokd__split_behavior)b,
                              tokd__hf_flag(p, "invert")};
     tokd__pretokenizer x = {0};
