@@ -68,24 +68,27 @@ static int add_part(parts *ps, size_t start, size_t end, int match)
     return 0;
 }
 
-/* Apply `b` to the parts in place; returns their new number. A match is
- * merged into its neighbour only when that neighbour is not a match. */
+/* Apply `b` to the parts in place; returns their new number. As Hugging
+ * Face's NormalizedString::split: a match is merged into its neighbour
+ * only when that neighbour is not a match; Contiguous joins each run of
+ * parts that are all matches or all not. */
 static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        int prev_match = i > 0 && v[i - 1].match, next_is_text = i + 1 < n && !v[i + 1].match;
-        if (b == TOKD__SPLIT_REMOVED && v[i].match)
+        int match = v[i].match == 1, prev_match = i > 0 && v[i - 1].match == 1;
+        int next_is_text = i + 1 < n && v[i + 1].match != 1;
+        if (b == TOKD__SPLIT_REMOVED && match)
             continue;
-        if (b == TOKD__SPLIT_MERGED_PREVIOUS && v[i].match && !prev_match && k > 0) {
+        if (b == TOKD__SPLIT_MERGED_PREVIOUS && match && !prev_match && k > 0) {
             v[k - 1].end = v[i].end;
             continue;
         }
-        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && v[i].match && prev_match) {
+        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && match == prev_match) {
             v[k - 1].end = v[i].end;
             continue;
         }
-        if (b == TOKD__SPLIT_MERGED_NEXT && v[i].match && next_is_text) {
+        if (b == TOKD__SPLIT_MERGED_NEXT && match && next_is_text) {
             v[i + 1].start = v[i].start;
             v[i + 1].match = 2; /* text that swallowed a match: not a match itself */
             continue;
