@@ -99,8 +99,9 @@ static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
 }
 
 /* The matches (and gaps, if kept) of s[0..n), offset by `at`, into ps. */
-static int match_parts(const regex_step *r, const uint8_t *s, size_t n, parts *ps)
+static int match_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
 {
+    const regex_step *r = self;
     size_t pos = 0, start, end;
     int rc;
     while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
@@ -114,24 +115,31 @@ static int match_parts(const regex_step *r, const uint8_t *s, size_t n, parts *p
     return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, r->invert) : rc;
 }
 
-static int regex_split(const void *self, tokd__splits *p, int at_start)
+/* Cut each piece of *p into the parts `find` gives, combined by `b`. */
+typedef int (*parts_fn)(const void *self, const uint8_t *s, size_t n, parts *ps);
+
+static int split_parts(const void *self, parts_fn find, enum tokd__split_behavior b, tokd__splits *p)
 {
-    const regex_step *r = self;
-    (void)at_start;
     tokd__splits next = {0};
     parts ps = {0};
     int rc = 0;
     for (size_t k = 0; k < p->n && rc == 0; k++) {
         tokd__span sp = p->v[k];
         ps.n = 0;
-        rc = match_parts(r, (const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
-        size_t np = rc == 0 ? combine(ps.v, ps.n, r->behavior) : 0;
+        rc = find(self, (const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
+        size_t np = rc == 0 ? combine(ps.v, ps.n, b) : 0;
         for (size_t i = 0; i < np && rc == 0; i++)
             rc = tokd__splits_push(&next, sp.start + ps.v[i].start, sp.start + ps.v[i].end);
     }
     free(ps.v);
     take_spans(p, &next);
     return rc;
+}
+
+static int regex_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)at_start;
+    return split_parts(self, match_parts, ((const regex_step *)self)->behavior, p);
 }
 
 /* One piece at a time, for the Isolated behaviour: the text before a match
@@ -233,8 +241,9 @@ typedef struct punct_step {
 
 /* Each punctuation character of s[0..n) a match of its own, the text
  * between them gaps. */
-static int punct_parts(const uint8_t *s, size_t n, parts *ps)
+static int punct_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
 {
+    (void)self;
     size_t len, run = 0;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i += len) {
@@ -250,22 +259,8 @@ static int punct_parts(const uint8_t *s, size_t n, parts *ps)
 
 static int punct_split(const void *self, tokd__splits *p, int at_start)
 {
-    const punct_step *st = self;
     (void)at_start;
-    tokd__splits next = {0};
-    parts ps = {0};
-    int rc = 0;
-    for (size_t k = 0; k < p->n && rc == 0; k++) {
-        tokd__span sp = p->v[k];
-        ps.n = 0;
-        rc = punct_parts((const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
-        size_t np = rc == 0 ? combine(ps.v, ps.n, st->behavior) : 0;
-        for (size_t i = 0; i < np && rc == 0; i++)
-            rc = tokd__splits_push(&next, sp.start + ps.v[i].start, sp.start + ps.v[i].end);
-    }
-    free(ps.v);
-    take_spans(p, &next);
-    return rc;
+    return split_parts(self, punct_parts, ((const punct_step *)self)->behavior, p);
 }
 
 static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free};

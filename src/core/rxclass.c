@@ -143,7 +143,7 @@ typedef struct rewriter {
     const char *pattern, *p;
     tokd_bytes out;
     int caseless[MAX_DEPTH]; /* per open group: (?i) in force */
-    int depth;
+    int depth, deeper;       /* deeper: groups opened past MAX_DEPTH (they inherit) */
     tokd_error *err;
 } rewriter;
 
@@ -256,6 +256,8 @@ static int open_group(rewriter *w)
     }
     if (w->depth + 1 < MAX_DEPTH)
         w->caseless[++w->depth] = caseless;
+    else
+        w->deeper++;
     return rc;
 }
 
@@ -272,7 +274,9 @@ int tokd__rx_rewrite(const char *pattern, char **out, tokd_error *err)
         } else if (*w.p == '(') {
             rc = open_group(&w);
         } else {
-            if (*w.p == ')' && w.depth > 0)
+            if (*w.p == ')' && w.deeper > 0)
+                w.deeper--;
+            else if (*w.p == ')' && w.depth > 0)
                 w.depth--;
             rc = put(&w, w.p++, 1);
         }

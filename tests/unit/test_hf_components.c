@@ -61,14 +61,8 @@ static int same(tokd_tokenizer *t, json_t *text, json_t *want)
 
 START_TEST(test_variant_equals_hugging_face)
 {
-    json_t *variants = json_object_get(fx, "variants"), *v = NULL, *texts = json_object_get(fx, "texts"), *text;
-    const char *name = NULL;
-    int i = 0;
-    json_object_foreach(variants, name, v)
-    {
-        if (i++ == _i)
-            break;
-    }
+    const char *name;
+    json_t *v = test_json_nth(json_object_get(fx, "variants"), _i, &name), *texts = json_object_get(fx, "texts"), *text;
     const char *path = variant_file(v);
     tokd_tokenizer *t = NULL;
     tokd_error err = {0};

@@ -119,14 +119,8 @@ static int block_hash(const tokd_tokenizer *t, uint32_t block, uint32_t size, in
 
 START_TEST(test_every_code_point)
 {
-    json_t *toks = json_object_get(sweep, "tokenizers"), *entry = NULL;
-    const char *name = NULL;
-    int i = 0;
-    json_object_foreach(toks, name, entry)
-    {
-        if (i++ == _i)
-            break;
-    }
+    const char *name;
+    json_t *entry = test_json_nth(json_object_get(sweep, "tokenizers"), _i, &name);
     uint32_t size = (uint32_t)json_integer_value(json_object_get(sweep, "block"));
     const char *want = json_string_value(json_object_get(entry, "hashes"));
     ck_assert_uint_eq(strlen(want), 0x110000 / size * 16);

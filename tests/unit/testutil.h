@@ -46,6 +46,22 @@ static inline char *test_read_file(const char *path, size_t *len)
     return s;
 }
 
+/* The n-th member of JSON object obj (its key in *key), for loop tests
+ * over a fixture's entries. */
+static inline json_t *test_json_nth(json_t *obj, int n, const char **key)
+{
+    const char *k = NULL;
+    json_t *v = NULL;
+    int i = 0;
+    json_object_foreach(obj, k, v)
+    {
+        if (i++ == n)
+            break;
+    }
+    *key = k;
+    return v;
+}
+
 /* The code point index of byte i of s[0..n) (i == n: the count), to
  * compare byte offsets with the reference's code point offsets. Caller
  * frees. */
