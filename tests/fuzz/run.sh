@@ -19,7 +19,7 @@ ninja -C build-fuzz > /dev/null
 mkdir -p build-fuzz/crashes
 pass=0
 fail=0
-for target in tiktoken safetensors hf_json decode encode handlers imagesize; do
+for target in tiktoken safetensors hf_json decode encode handlers imagesize template; do
     work=$(mktemp -d)
     cp tests/fuzz/corpus/$target/* "$work/"
     case $target in
