@@ -93,6 +93,7 @@ static const struct {
     {"Prepend", build_prepend}, {"Replace", build_replace}, {"NFC", build_form}, {"NFD", build_form},
     {"NFKC", build_form}, {"NFKD", build_form}, {"Lowercase", build_lowercase}, {"StripAccents", build_strip_accents},
     {"Strip", build_strip}, {"BertNormalizer", build_bert}, {"ByteLevel", build_bytelevel},
+    {"Precompiled", tokd__hf_precompiled},
 };
 
 int tokd__hf_normalizer(tokd__hf_loader *l, json_t *n)
