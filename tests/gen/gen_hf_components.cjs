@@ -1,243 +1,126 @@
-// Writes tests/data/hf_components/*.json (tokenizer.json files trained and
-// saved by Hugging Face tokenizers itself, npm tokenizers 0.23.2) and
-// tests/data/hf_components.json: variants of those files, one per model
-// option, post-processor and decoder tokd implements, alone and in the
-// combinations real models use, with what the reference gives for each on
-// the texts of hfcases.cjs (every 4th corpus case, all the corpus files and
-// added-token cases, the file's own added tokens), hashed as hfcases.cjs
-// says.
+// Writes tests/data/hf_components.json: ids and offsets that Hugging Face
+// tokenizers (npm tokenizers 0.23.2) gives with each normalizer and
+// pre-tokenizer option tokd implements, alone and in the combinations real
+// models use (BERT, RoBERTa, Xenova's Split-invert conversions of tiktoken
+// encodings, claude's NFKC, qwen3's NFC + Split, gemma3's String Split,
+// deepseek's Split sequence).
 //
-// A base is trained on tests/data/corpus by the reference's default
-// trainer for its model (Tokenizer.train), then edited as JSON where the
-// binding exposes no option (special tokens in the vocabulary, affixes,
-// byte tokens) and loaded and saved by the reference again, so every file
-// is one Hugging Face wrote. A variant replaces top-level members (set) or
-// model members (set_model) of its base, as tests/data/hf_variants.json
-// does; test_hf_components applies the same edit before loading.
+// Each variant is one of the shipped tokenizer.json files (data/encodings:
+// mistral, a character BPE with byte fallback; llama3, a byte-level BPE)
+// with its normalizer and pre_tokenizer replaced, so the reference's own
+// code builds and runs every file. Offsets are the binding's, in code
+// points of the input ([start, end) per token).
 //
 // Usage: cd tests/gen && npm ci && node gen_hf_components.cjs
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const hf = require('tokenizers');
+const { Tokenizer } = require('tokenizers');
 const { ROOT } = require('./common.cjs');
-const { corpusTexts, addedTexts, record } = require('./hfcases.cjs');
 
-const OUT = path.join(ROOT, 'tests/data/hf_components');
-const CORPUS = fs.readdirSync(path.join(ROOT, 'tests/data/corpus')).sort()
-  .map((f) => path.join(ROOT, 'tests/data/corpus', f));
+const MISTRAL = [{ type: 'Prepend', prepend: '\u2581' }, { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' }];
+const BL = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false };
+const CL100K = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const BEHAVIORS = ['Isolated', 'Removed', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous'];
 
-// Words and runs of other non-space characters, written with classes that
-// mean the same in the reference's regex engine and in PCRE2 (\w and \s do
-// not: marks are \w and U+180E is \s for one of them only; that is the
-// pre-tokenizers' concern, tested with the real files).
-const W = '\\p{L}\\p{M}\\p{N}_';
-const S = '\\t\\n\\x{0B}\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}';
-const WORDS = { type: 'Sequence', pretokenizers: [
-  { type: 'Split', pattern: { Regex: `[${S}]+` }, behavior: 'Removed', invert: false },
-  { type: 'Split', pattern: { Regex: `[${W}]+|[^${W}${S}]+` }, behavior: 'Isolated', invert: false }] };
-const BYTELEVEL = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-const METASPACE = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true };
+const seq = (normalizers) => ({ type: 'Sequence', normalizers });
+const pres = (pretokenizers) => ({ type: 'Sequence', pretokenizers });
+const split = (pattern, behavior, invert = false) => ({ type: 'Split', pattern, behavior, invert });
+const bert = (o) => ({ type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null,
+  lowercase: true, ...o });
 
-function saved(tok) {
-  const file = path.join(os.tmpdir(), `tokd-component-${process.pid}.json`);
-  tok.save(file);
-  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.unlinkSync(file);
-  return json;
-}
-
-function train(model, preTokenizer) {
-  const tok = new hf.Tokenizer(model);
-  tok.setPreTokenizer(preTokenizer);
-  tok.train(CORPUS);
-  return saved(tok);
-}
-
-// Put tokens at the end of the model's vocabulary; `special` ones also as
-// special added tokens.
-function addVocab(json, tokens, special) {
-  let next = Math.max(...Object.values(json.model.vocab)) + 1;
-  json.added_tokens = json.added_tokens || [];
-  for (const t of tokens) {
-    if (json.model.vocab[t] !== undefined) continue;
-    json.model.vocab[t] = next;
-    if (special) json.added_tokens.push({ id: next, content: t, single_word: false, lstrip: false, rstrip: false,
-      normalized: false, special: true });
-    next++;
-  }
-  return json;
-}
-
-function byteTokens(keep) {
-  const out = [];
-  for (let b = 0; b < 256; b++) if (keep(b)) out.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
-  return out;
-}
-
-// A char-level BPE rewritten for continuing_subword_prefix and/or
-// end_of_word_suffix: every token also with the affixes, every merge for
-// each place its sides can take in a word.
-function withAffixes(json, prefix, suffix) {
-  const forms = (t) => {
-    const f = [t];
-    if (prefix) f.push(prefix + t);
-    if (suffix) f.push(...f.map((x) => x + suffix));
-    return f;
+function variants() {
+  const v = {};
+  const norm = (name, normalizer) => { v[`norm_${name}`] = { base: 'mistral', set: { normalizer } }; };
+  const pre = (name, pre_tokenizer, normalizer = null) => {
+    v[`pre_${name}`] = { base: 'mistral', set: { normalizer, pre_tokenizer } };
   };
-  const vocab = {};
-  for (const t of Object.keys(json.model.vocab).sort((a, b) => json.model.vocab[a] - json.model.vocab[b]))
-    for (const f of forms(t)) if (vocab[f] === undefined) vocab[f] = Object.keys(vocab).length;
-  const merges = [];
-  for (const m of json.model.merges) {
-    const [a, b] = Array.isArray(m) ? m : m.split(' ');
-    const lefts = prefix ? [a, prefix + a] : [a];
-    const rights = [prefix ? prefix + b : b];
-    if (suffix) rights.push(rights[0] + suffix);
-    for (const l of lefts) for (const r of rights) merges.push([l, r]);
+  const bl = (name, pre_tokenizer, normalizer = null) => { v[`bl_${name}`] = { base: 'llama3', set: { normalizer, pre_tokenizer } }; };
+  for (const f of ['NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase']) norm(f.toLowerCase(), seq([{ type: f }, ...MISTRAL]));
+  norm('strip_accents', seq([{ type: 'NFD' }, { type: 'StripAccents' }, ...MISTRAL]));
+  norm('strip_accents_alone', seq([{ type: 'StripAccents' }, ...MISTRAL]));
+  norm('strip_both', seq([{ type: 'Strip', strip_left: true, strip_right: true }, ...MISTRAL]));
+  norm('strip_left', seq([{ type: 'Strip', strip_left: true, strip_right: false }, ...MISTRAL]));
+  norm('strip_right', seq([{ type: 'Strip', strip_left: false, strip_right: true }, ...MISTRAL]));
+  norm('replace_regex_spaces', seq([{ type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, ...MISTRAL]));
+  norm('replace_regex_digits', seq([{ type: 'Replace', pattern: { Regex: '\\p{N}+' }, content: '#' }, ...MISTRAL]));
+  norm('replace_regex_delete', seq([{ type: 'Replace', pattern: { Regex: '[\\p{P}]' }, content: '' }, ...MISTRAL]));
+  norm('replace_string_longer', seq([{ type: 'Replace', pattern: { String: 'é' }, content: 'e\u0301!' }, ...MISTRAL]));
+  norm('bert_default', seq([bert({}), ...MISTRAL]));
+  norm('bert_cased', seq([bert({ lowercase: false }), ...MISTRAL]));
+  norm('bert_strip_only', seq([bert({ clean_text: false, handle_chinese_chars: false, strip_accents: true,
+    lowercase: false }), ...MISTRAL]));
+  norm('bert_lower_keep_accents', seq([bert({ strip_accents: false }), ...MISTRAL]));
+  norm('bytelevel', seq([{ type: 'ByteLevel' }, MISTRAL[0]]));
+  norm('mix', seq([{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' },
+    { type: 'Strip', strip_left: true, strip_right: true }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+    ...MISTRAL]));
+  pre('whitespace', { type: 'Whitespace' });
+  pre('whitespace_split', { type: 'WhitespaceSplit' });
+  pre('bert', { type: 'BertPreTokenizer' });
+  for (const b of BEHAVIORS) pre(`punctuation_${b}`, { type: 'Punctuation', behavior: b });
+  pre('char_delimiter', { type: 'CharDelimiterSplit', delimiter: 'a' });
+  pre('fixed_length_3', { type: 'FixedLength', length: 3 });
+  pre('digits_individual', { type: 'Digits', individual_digits: true });
+  for (const scheme of ['always', 'first', 'never'])
+    for (const s of [true, false])
+      pre(`metaspace_${scheme}_${s ? 'split' : 'nosplit'}`, { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: s });
+  for (const b of BEHAVIORS) {
+    pre(`split_string_${b}`, split({ String: ' ' }, b));
+    pre(`split_string_invert_${b}`, split({ String: 'o' }, b, true));
+    pre(`split_regex_invert_${b}`, split({ Regex: '\\p{L}+' }, b, true));
   }
-  json.model.vocab = vocab;
-  json.model.merges = merges;
-  json.model.continuing_subword_prefix = prefix || null;
-  json.model.end_of_word_suffix = suffix || null;
-  return json;
+  pre('sequence', pres([{ type: 'WhitespaceSplit' }, { type: 'Digits', individual_digits: false },
+    { type: 'Punctuation', behavior: 'Isolated' }, { type: 'FixedLength', length: 4 }]));
+  pre('bert_combo', { type: 'BertPreTokenizer' }, bert({}));
+  pre('gemma3', split({ String: ' ' }, 'MergedWithPrevious'), { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' });
+  pre('t5_like', { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    seq([{ type: 'NFKC' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }]));
+  for (const b of BEHAVIORS) bl(`split_invert_${b}`, pres([split({ Regex: CL100K }, b, true), BL]));
+  bl('xenova_cl100k', pres([split({ Regex: CL100K }, 'Removed', true), BL]));
+  bl('qwen3', pres([split({ Regex: QWEN }, 'Isolated'), { ...BL, trim_offsets: false }]), { type: 'NFC' });
+  bl('claude', { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true }, { type: 'NFKC' });
+  bl('roberta', { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true });
+  bl('prefix_no_regex', { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: false });
+  bl('deepseek', pres([split({ Regex: '\\p{N}{1,3}' }, 'Isolated'), split({ Regex: '[一-龥぀-ゟ゠-ヿ]+' }, 'Isolated'),
+    split({ Regex: "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+" }, 'Isolated'),
+    BL]));
+  bl('whitespace_then_bytes', pres([{ type: 'Whitespace' }, BL]));
+  bl('anchors', pres([split({ Regex: '\\s+$|^\\s+|\\h+|\\u0041' }, 'Isolated'), BL]));
+  return v;
 }
 
-function bases() {
-  const bert = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
-  const wp = train(hf.WordPiece.empty(), hf.whitespacePreTokenizer());
-  addVocab(wp, bert, true);
-  Object.assign(wp, { pre_tokenizer: WORDS, decoder: { type: 'WordPiece', prefix: '##', cleanup: true } });
-  const wl = addVocab(train(hf.WordLevel.empty(), hf.whitespacePreTokenizer()), ['<unk>', '<s>', '</s>'], true);
-  wl.model.unk_token = '<unk>';
-  wl.pre_tokenizer = WORDS;
-  const chars = addVocab(train(hf.BPE.empty(), hf.whitespacePreTokenizer()), ['[UNK]', '<s>', '</s>'], true);
-  Object.assign(chars.model, { unk_token: '[UNK]' });
-  chars.pre_tokenizer = WORDS;
-  const bl = train(hf.BPE.empty(), hf.byteLevelPreTokenizer(false, true));
-  addVocab(bl, hf.byteLevelAlphabet(), false);
-  addVocab(bl, ['<s>', '</s>', '<pad>'], true);
-  Object.assign(bl, { pre_tokenizer: BYTELEVEL, decoder: { type: 'ByteLevel', add_prefix_space: true,
-    trim_offsets: true, use_regex: true } });
-  const ms = addVocab(train(hf.BPE.empty(), hf.metaspacePreTokenizer('\u2581', 'always', true)),
-    ['<unk>', '<s>', '</s>'], true);
-  addVocab(ms, byteTokens(() => true), false);
-  Object.assign(ms.model, { unk_token: '<unk>', byte_fallback: true, fuse_unk: true });
-  Object.assign(ms, { pre_tokenizer: METASPACE, decoder: { type: 'Sequence', decoders: [
-    { type: 'Replace', pattern: { String: '\u2581' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' },
-    { type: 'Strip', content: ' ', start: 1, stop: 0 }] } });
-  const copy = (j) => JSON.parse(JSON.stringify(j));
-  return { wordpiece: wp, wordlevel: wl, bpe_chars: chars, bytelevel: bl, metaspace: ms,
-    bpe_prefix: withAffixes(copy(chars), '##', ''), bpe_suffix: withAffixes(copy(chars), '', '</w>'),
-    bpe_affixes: withAffixes(copy(chars), '##', '</w>') };
-}
-
-const tpl = (single, tokens) => ({ type: 'TemplateProcessing', single, pair: single.concat(single.slice(1)), 
-  special_tokens: tokens });
-
-function variants(b) {
-  const id = (base, t) => b[base].model.vocab[t];
-  const st = (base, names) => Object.fromEntries(names.map((n) => [n, { id: n, ids: [id(base, n)], tokens: [n] }]));
-  const seq = (id) => ({ Sequence: { id, type_id: 0 } });
-  const sp = (id) => ({ SpecialToken: { id, type_id: 0 } });
-  const bl = (trim) => ({ type: 'ByteLevel', add_prefix_space: false, trim_offsets: trim, use_regex: true });
-  const roberta = (trim, prefix) => ({ type: 'RobertaProcessing', sep: ['</s>', id('bytelevel', '</s>')],
-    cls: ['<s>', id('bytelevel', '<s>')], trim_offsets: trim, add_prefix_space: prefix });
-  const dec = (...decoders) => ({ decoder: { type: 'Sequence', decoders } });
-  return [
-    // models
-    { name: 'wordpiece', base: 'wordpiece' },
-    { name: 'wordpiece_max_chars_8', base: 'wordpiece', set_model: { max_input_chars_per_word: 8 } },
-    { name: 'wordlevel', base: 'wordlevel' },
-    { name: 'bpe_unk', base: 'bpe_chars' },
-    { name: 'bpe_unk_fused', base: 'bpe_chars', set_model: { fuse_unk: true } },
-    { name: 'bpe_no_unk', base: 'bpe_chars', set_model: { unk_token: null } },
-    { name: 'bpe_ignore_merges', base: 'bpe_chars', set_model: { ignore_merges: true } },
-    { name: 'bpe_prefix', base: 'bpe_prefix', set_model: { unk_token: '[UNK]' } },
-    { name: 'bpe_suffix', base: 'bpe_suffix', set: { decoder: { type: 'BPEDecoder', suffix: '</w>' } } },
-    { name: 'bpe_affixes', base: 'bpe_affixes', set_model: { fuse_unk: true },
-      set: { decoder: { type: 'BPEDecoder', suffix: '</w>' } } },
-    { name: 'bytelevel', base: 'bytelevel' },
-    { name: 'metaspace_byte_fallback', base: 'metaspace' },
-    { name: 'metaspace_byte_fallback_partial', base: 'metaspace',
-      drop_vocab: byteTokens((x) => x >= 0xC0 && x % 3 === 0) },
-    // post-processors
-    { name: 'template', base: 'wordpiece', set: { post_processor: tpl([sp('[CLS]'), seq('A'), sp('[SEP]')],
-      st('wordpiece', ['[CLS]', '[SEP]'])) } },
-    { name: 'template_two_ids', base: 'wordpiece', set: { post_processor: tpl([sp('[CLS]'), sp('[MASK]'), seq('A'),
-      sp('[SEP]')], st('wordpiece', ['[CLS]', '[SEP]', '[MASK]'])) } },
-    { name: 'bert_processing', base: 'wordpiece', set: { post_processor: { type: 'BertProcessing',
-      sep: ['[SEP]', id('wordpiece', '[SEP]')], cls: ['[CLS]', id('wordpiece', '[CLS]')] } } },
-    { name: 'roberta_trim_prefix', base: 'bytelevel', set: { post_processor: roberta(true, true) } },
-    { name: 'roberta_trim', base: 'bytelevel', set: { post_processor: roberta(true, false) } },
-    { name: 'roberta_no_trim', base: 'bytelevel', set: { post_processor: roberta(false, true) } },
-    { name: 'bytelevel_post_trim', base: 'bytelevel', set: { post_processor: bl(true) } },
-    { name: 'bytelevel_post_no_trim', base: 'bytelevel', set: { post_processor: bl(false) } },
-    { name: 'post_sequence', base: 'bytelevel', set: { post_processor: { type: 'Sequence', processors: [bl(true),
-      tpl([sp('<s>'), seq('A'), sp('</s>')], st('bytelevel', ['<s>', '</s>']))] } } },
-    // decoders
-    { name: 'wordpiece_decoder_no_cleanup', base: 'wordpiece',
-      set: { decoder: { type: 'WordPiece', prefix: '##', cleanup: false } } },
-    { name: 'ctc', base: 'bpe_chars', set: { decoder: { type: 'CTC', pad_token: '[UNK]', word_delimiter_token: 'e',
-      cleanup: true } } },
-    { name: 'ctc_no_cleanup', base: 'bpe_chars', set: { decoder: { type: 'CTC', pad_token: 'a',
-      word_delimiter_token: '|', cleanup: false } } },
-    { name: 'bytelevel_then_replace', base: 'bytelevel', set: dec({ type: 'ByteLevel', add_prefix_space: true,
-      trim_offsets: true, use_regex: true }, { type: 'Replace', pattern: { String: 'e' }, content: 'E' }) },
-    { name: 'replace_then_bytelevel', base: 'bytelevel', set: dec({ type: 'Replace', pattern: { String: '\u0120' },
-      content: '_' }, { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true }) },
-    // (Hugging Face's Strip panics on a token it empties if stop > 0: one side each)
-    { name: 'strip_end', base: 'wordlevel', set: dec({ type: 'Strip', content: 's', start: 0, stop: 1 }) },
-    { name: 'strip_and_regex_replace', base: 'wordlevel', set: dec({ type: 'Strip', content: 'e', start: 2, stop: 0 },
-      { type: 'Replace', pattern: { Regex: '[aeiou]+' }, content: '_' }, { type: 'Fuse' }) },
-    { name: 'metaspace_decoder', base: 'metaspace', set: { decoder: { type: 'Metaspace', replacement: '\u2581',
-      prepend_scheme: 'always', split: true } } },
-    // combinations real models use
-    { name: 'roberta', base: 'bytelevel', set: { post_processor: roberta(true, false), pre_tokenizer: { type:
-      'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true } } },
-    { name: 'bert', base: 'wordpiece', set: { normalizer: { type: 'BertNormalizer', clean_text: true,
-      handle_chinese_chars: true, strip_accents: null, lowercase: true }, pre_tokenizer: { type: 'BertPreTokenizer' },
-      post_processor: { type: 'BertProcessing', sep: ['[SEP]', id('wordpiece', '[SEP]')],
-        cls: ['[CLS]', id('wordpiece', '[CLS]')] } } },
-  ];
-}
-
-function applyVariant(base, v) {
-  const json = JSON.parse(JSON.stringify(base));
-  Object.assign(json, v.set || {});
-  Object.assign(json.model, v.set_model || {});
-  for (const t of v.drop_vocab || []) delete json.model.vocab[t];
-  return json;
-}
+const TEXTS = [
+  'Hello world', ' leading space', 'two  spaces and\ttab', 'x', '', '12345 apples, 3.14 pies and 2026',
+  '日本語のテキスト 123', 'emoji 😀👍🏽 done', '  ', 'a\nb\n\nc', 'CamelCaseWords and snake_case_words',
+  '¡Hola, señor! ¿Qué tal?', 'a, b; c!! d... (e)  f', ',leading and trailing,', 'é café résumé',
+  'Ǻ Å ḍ̇ ḍ̇ q̣̇', '각 가 각 한국어 \u1100\u1161\u11a8', 'क़ क़ Ω Å Å', 'เกื่อน שּׁ', 'ẛ̣ ͳ ̀́ ̈́ ཱི 豈 ⾀0',
+  'İstanbul ǅ ß ΣΑΣ ΌΣΟΣ', 'ﬁ ﬀ ① ㍿ ｶﾞ ™ ½', 'e\u0301 a\u0316\u0301 \u1e9b\u0323 \u00e9\u0316',
+  '\u0000a\u200bb\u00adc\ufeffd\u0007e\ufffdf', '中文字 漢字 𠀀 \u3400', 'tab\tand\u00a0nbsp\u3000ideo\u2003em',
+  '   padded   ', 'Mixed CASE Ünïcödé', '\u180e\u2028\u2029x\u0085y', "it's don't I'M We'LL",
+  '\u0130\u0049\u0307 \u212a', 'Hello\r\nWorld\r\n', 'line one\n  indented\n\n\n', '\u{10D44}.a \u{16137}\n \n',
+  '\u1AC8\u0E4A \u{11935}\u{11930} a\u1ABF\u0301', 'ABCDEF 0x1F fade', 'ooh boo, foo', 'aaa banana',
+];
 
 async function main() {
-  fs.mkdirSync(OUT, { recursive: true });
-  const b = bases();
-  for (const [name, json] of Object.entries(b)) {
-    b[name] = saved(hf.Tokenizer.fromString(JSON.stringify(json)));
-    fs.writeFileSync(path.join(OUT, `${name}.json`), JSON.stringify(b[name]) + '\n');
-  }
-  const all = corpusTexts();
-  const hfc = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/data/hf_fixtures.json'), 'utf8')).cases;
-  const pick = all.map((_, i) => i).filter((i) => i % 4 === 0 || hfc[i].name.startsWith('corpus/') ||
-    hfc[i].name.startsWith('added tokens'));
-  const texts = pick.map((i) => all[i]);
+  const v = variants();
   const out = { generator: 'tests/gen/gen_hf_components.cjs', reference: 'tokenizers 0.23.2 (npm, Hugging Face)',
-    record: 'hfcases.cjs: [h(ids), h(ids special), h(offsets), h(offsets special), h(decode), n_ids]',
-    corpus_cases: pick, variants: [] };
-  for (const v of variants(b)) {
-    const data = JSON.stringify(applyVariant(b[v.base], v));
-    const tok = hf.Tokenizer.fromString(data);
-    tok._json = data;
-    const extra = addedTexts(tok);
-    const item = Object.assign({}, v, { extra, cases: [] });
-    for (const t of texts.concat(extra)) item.cases.push(await record(tok, t));
-    out.variants.push(item);
-    process.stderr.write(`${v.name}: ${item.cases.length} texts\n`);
+    unit: 'code points', texts: TEXTS, variants: {} };
+  for (const [name, spec] of Object.entries(v)) {
+    const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'data/encodings', spec.base, 'tokenizer.json'), 'utf8'));
+    Object.assign(json, spec.set);
+    const tok = Tokenizer.fromString(JSON.stringify(json));
+    const results = [];
+    for (const text of TEXTS) {
+      const e = await tok.encode(text, null, { addSpecialTokens: false });
+      results.push([Array.from(e.getIds()), e.getOffsets().flat()]);
+    }
+    out.variants[name] = { ...spec, results };
   }
   fs.writeFileSync(path.join(ROOT, 'tests/data/hf_components.json'),
-    JSON.stringify(out).replace(/\{"name"/g, '\n{"name"').replace(/\],\[/g, '],\n[') + '\n');
+    JSON.stringify(out).replace(/"(norm|pre|bl)_/g, '\n"$1_') + '\n');
+  process.stderr.write(`${Object.keys(v).length} variants, ${TEXTS.length} texts\n`);
 }
 
 main();

