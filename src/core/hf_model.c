@@ -178,16 +178,12 @@ static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap 
     return rc;
 }
 
-int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256)
+/* model.type "BPE": a vocabulary, a merge list and its options. */
+static int load_bpe(tokd__hf_loader *l, json_t *model, const char *sha256)
 {
-    const char *type = tokd__hf_type(model);
     json_t *dropout = json_object_get(model, "dropout");
     json_t *prefix = json_object_get(model, "continuing_subword_prefix");
     json_t *suffix = json_object_get(model, "end_of_word_suffix");
-    if (*type && strcmp(type, "BPE") != 0)
-        return tokd__hf_unsupported(l, "model", type);
-    if (!json_object_get(model, "merges"))
-        return tokd__hf_unsupported(l, "model", "a model without merges (only BPE is supported)");
     if (dropout && !json_is_null(dropout) && json_number_value(dropout) != 0.0)
         return tokd__hf_unsupported(l, "model.dropout", "BPE dropout (it makes encoding random)");
     if ((prefix && !json_is_null(prefix) && json_string_length(prefix)) ||
@@ -204,4 +200,31 @@ int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256)
         return tokd__model_merge_bpe(l->t->vocab, &merges, &o, &l->t->model);
     tokd__pairmap_release(&merges);
     return rc;
+}
+
+/* model.type -> its loader; NULL: a model tokd refuses by name. */
+typedef int (*model_loader)(tokd__hf_loader *l, json_t *model, const char *sha256);
+
+static const struct model_kind {
+    const char *type;
+    model_loader load;
+} model_kinds[] = {
+    {"BPE", load_bpe},
+    {"WordPiece", NULL},
+    {"WordLevel", NULL},
+    {"Unigram", NULL}, /* hf_unigram.c: tokd__hf_unigram */
+};
+
+/* A model without "type" is a BPE model if it has merges (as Hugging Face
+ * reads an untagged model); otherwise it is refused. */
+int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256)
+{
+    const char *type = tokd__hf_type(model);
+    if (!*type && json_object_get(model, "merges"))
+        type = "BPE";
+    for (size_t i = 0; i < sizeof model_kinds / sizeof model_kinds[0]; i++)
+        if (!strcmp(type, model_kinds[i].type))
+            return model_kinds[i].load ? model_kinds[i].load(l, model, sha256)
+                                       : tokd__hf_unsupported(l, "model", type);
+    return tokd__hf_unsupported(l, "model", *type ? type : "a model without a type or merges");
 }
