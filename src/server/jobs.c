@@ -199,14 +199,15 @@ static int corpus_text(job *jb, tokd_train_text *t, void **map)
 
 /* ---- the training threads' priority ------------------------------------ */
 
-/* Put thread `tid` under SCHED_IDLE or back to SCHED_OTHER, if it is still
- * a thread of this process (a counting thread may have ended). */
+/* Put thread `tid` under SCHED_IDLE or back to SCHED_OTHER, unless it is
+ * certainly no longer a thread of this process (a counting thread may have
+ * ended and its id be reused). */
 static void set_priority(pid_t tid, int idle)
 {
     char path[64];
     struct sched_param zero = {0};
     snprintf(path, sizeof path, "/proc/self/task/%ld", (long)tid);
-    if (access(path, F_OK) == 0)
+    if (tid == gettid() || access(path, F_OK) == 0 || errno != ENOENT)
         sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &zero);
 }
 
@@ -508,8 +509,10 @@ static pending *stop_all(jobs *j, size_t *n)
     j->stopping = 1;
     for (size_t i = 0; i < j->n; i++) {
         job *jb = j->all[i];
-        if (jb->st == ST_RUNNING)
+        if (jb->st == ST_RUNNING) {
             atomic_store(&jb->pg.cancel, 1);
+            restore_priority(jb);
+        }
         if (jb->st == ST_QUEUED) {
             jb->st = ST_INTERRUPTED;
             jb->finished = job_records_now();
