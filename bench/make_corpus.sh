@@ -3,7 +3,8 @@
 # machine has, so results are reproducible without downloads:
 #   english.txt  ~1 MB of English prose (the licenses in /usr/share/common-licenses)
 #   code.txt     ~1 MB of C (the system headers in /usr/include)
-#   multilingual.txt  tokd's multilingual test corpus, repeated to ~1 MB
+#   multilingual.txt  tokd's multilingual test corpus, repeated to ~1 MB and
+#                cut back to a whole character (valid UTF-8, as encoders are fed)
 #   run_<name>_100k.txt and run_<name>_1m.txt: one repeated character (the
 #   inputs that make a naive BPE quadratic), 100 kB and 1 MiB.
 set -eu
@@ -24,6 +25,9 @@ for f in GPL-3 LGPL-2.1 Apache-2.0 MPL-2.0 GFDL-1.3 Artistic; do
 done | fill "$out/english.txt" 1000000
 find /usr/include -maxdepth 1 -name '*.h' | sort | xargs cat | fill "$out/code.txt" 1000000
 cat "$src"/tests/data/corpus/*.txt | fill "$out/multilingual.txt" 1000000
+# the cut may split a character; iconv -c drops the partial one (and says so)
+{ iconv -c -f UTF-8 -t UTF-8 "$out/multilingual.txt" 2> /dev/null || true; } > "$out/.cut"
+mv "$out/.cut" "$out/multilingual.txt"
 
 run() { # run NAME UNIT (UNIT has no newline)
     yes -- "$2" | tr -d '\n' | head -c 100000 > "$out/run_$1_100k.txt"

@@ -46,11 +46,20 @@ int tokd__rankmap_init(tokd__rankmap *m, const tokd__rank_entry *entries, size_t
                        struct tokd_error *err);
 void tokd__rankmap_release(tokd__rankmap *m);
 
+/* The n <= 8 bytes at p as a little-endian word (the bytes in memory order,
+ * zero above): two overlapping fixed-size loads instead of a call to memcpy
+ * with a variable length. */
 static inline uint64_t tokd__load_tail(const uint8_t *p, size_t n)
 {
-    uint64_t v = 0;
-    memcpy(&v, p, n);
-    return v;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    if (n == 0)
+        return 0;
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
 /* Hash of a short byte string; fast for the 1-16 byte keys BPE asks for. */

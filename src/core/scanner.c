@@ -27,27 +27,69 @@
 
 #define UC_LNW (TOKD__UC_L | TOKD__UC_N | TOKD__UC_WS)
 
+/* ASCII's classes: block 0 of the table (the generator numbers blocks in
+ * code point order, so U+0000..U+00FF is always block 0). */
+#define ASCII_CLASS tokd__uc_stage2[0]
+
 static inline uint8_t class_at(const uint8_t *s, size_t i, size_t *len)
 {
+    if (s[i] < 0x80) {
+        *len = 1;
+        return ASCII_CLASS[s[i]];
+    }
     return tokd__uc_class(tokd__utf8_next(s, i, len));
 }
 
-/* End of the run of code points whose class has a bit of `mask`. */
-static size_t run_any(const uint8_t *s, size_t n, size_t i, uint8_t mask)
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Skip whole words of eight ASCII bytes that all lie in [lo, hi] once
+ * OR-ed with `fold` (0x20 folds A-Z onto a-z): per byte, x + (0x80 - lo)
+ * has its high bit set iff x >= lo, and x + (0x7F - hi) iff x > hi. A
+ * non-ASCII byte may carry into the bytes after it, but it fails the test
+ * itself, and the first failing byte is where the span ends. */
+static inline size_t ascii_span(const uint8_t *s, size_t n, size_t i, uint8_t fold, uint8_t lo, uint8_t hi)
 {
-    size_t len;
-    while (i < n && (class_at(s, i, &len) & mask))
-        i += len;
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t x = w | fold * ONES;
+        uint64_t in = (x + (0x80u - lo) * ONES) & ~(x + (0x7Fu - hi) * ONES) & ~w & HIGHS;
+        if (in != HIGHS)
+            return i + (size_t)__builtin_ctzll(~in & HIGHS) / 8;
+        i += 8;
+    }
     return i;
 }
 
-/* End of the run of code points whose class has no bit of `mask`. */
-static size_t run_none(const uint8_t *s, size_t n, size_t i, uint8_t mask)
+/* End of the run of code points whose class has a bit of `mask` (`want`
+ * 1) or none (`want` 0); ASCII bytes take one table load each, and runs of
+ * ASCII letters (the only ASCII code points of \p{L}; of Ll, a-z) a word
+ * at a time. */
+static inline size_t run(const uint8_t *s, size_t n, size_t i, uint8_t mask, int want)
 {
     size_t len;
-    while (i < n && !(class_at(s, i, &len) & mask))
+    if (want && mask == TOKD__UC_L)
+        i = ascii_span(s, n, i, 0x20, 'a', 'z');
+    else if (want && mask == TOKD__UC_LOWERISH)
+        i = ascii_span(s, n, i, 0, 'a', 'z');
+    for (;;) {
+        while (i < n && s[i] < 0x80 && ((ASCII_CLASS[s[i]] & mask) != 0) == want)
+            i++;
+        if (i == n || s[i] < 0x80 || ((class_at(s, i, &len) & mask) != 0) != want)
+            return i;
         i += len;
-    return i;
+    }
+}
+
+static inline size_t run_any(const uint8_t *s, size_t n, size_t i, uint8_t mask)
+{
+    return run(s, n, i, mask, 1);
+}
+
+static inline size_t run_none(const uint8_t *s, size_t n, size_t i, uint8_t mask)
+{
+    return run(s, n, i, mask, 0);
 }
 
 static size_t digits_upto3(const uint8_t *s, size_t n, size_t i)

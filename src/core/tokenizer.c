@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "piece_cache.h"
 #include "pipeline.h"
 
 typedef struct encode_call {
     const tokd_tokenizer *t;
     tokd__policy policy;
     tokd__sink sink;
+    tokd__piece_cache *cache; /* NULL: every piece goes to the model */
 } encode_call;
 
 /* ---- pieces and segments -------------------------------------------------- */
@@ -25,9 +27,10 @@ typedef struct encode_call {
 static int model_piece(encode_call *c, const tokd__ntext *text, size_t a, size_t b)
 {
     const tokd__model *m = &c->t->model;
+    const uint8_t *p = (const uint8_t *)text->s + a;
     c->sink.text = text;
     c->sink.base = a;
-    int rc = m->ops->encode(m->self, (const uint8_t *)text->s + a, b - a, &c->sink);
+    int rc = c->cache ? tokd__piece_cache_encode(c->cache, p, b - a, &c->sink) : m->ops->encode(m->self, p, b - a, &c->sink);
     return rc ? rc : tokd__guard_step(&c->sink.guard);
 }
 
@@ -39,20 +42,22 @@ typedef struct stream_ctx {
     const uint8_t *s; /* text->s + a */
     size_t a;
     tokd__sink *sink;
+    tokd__piece_cache *cache;
 } stream_ctx;
 
 static int stream_piece(void *ctx, size_t start, size_t end)
 {
     stream_ctx *x = ctx;
     x->sink->base = x->a + start;
-    int rc = x->encode(x->model, x->s + start, end - start, x->sink);
+    int rc = x->cache ? tokd__piece_cache_encode(x->cache, x->s + start, end - start, x->sink)
+                      : x->encode(x->model, x->s + start, end - start, x->sink);
     return rc ? rc : tokd__guard_step(&x->sink->guard);
 }
 
 static int stream(encode_call *c, const tokd__pretokenizer *last, const tokd__ntext *text, size_t a, size_t b)
 {
     const tokd__model *m = &c->t->model;
-    stream_ctx x = {m->ops->encode, m->self, (const uint8_t *)text->s + a, a, &c->sink};
+    stream_ctx x = {m->ops->encode, m->self, (const uint8_t *)text->s + a, a, &c->sink, c->cache};
     c->sink.text = text;
     return last->ops->each(last->self, x.s, b - a, stream_piece, &x);
 }
@@ -166,6 +171,7 @@ static void explain(const encode_call *c, int rc, size_t len, tokd_error *err)
 static int run(encode_call *c, const char *text, size_t len, const tokd_specials *sp, tokd_error *err)
 {
     tokd__ntext whole = tokd__ntext_view(text, len, 0, c->sink.offsets != NULL);
+    c->cache = c->sink.offsets ? NULL : tokd__piece_cache_new(&c->t->model, len);
     int rc = tokd__policy_resolve(&c->t->added, c->t->name, sp, &c->policy, err);
     if (rc == 0 && !tokd_utf8_valid(text, len))
         rc = tokd__ntext_sanitize(text, len, c->sink.offsets != NULL, &whole);
@@ -175,6 +181,7 @@ static int run(encode_call *c, const char *text, size_t len, const tokd_specials
         explain(c, rc, len, err);
     tokd__policy_release(&c->policy);
     tokd__ntext_release(&whole);
+    tokd__piece_cache_free(c->cache);
     return rc;
 }
 

@@ -8,6 +8,8 @@
  * U+FFFD on its own. The table of valid second bytes excludes overlongs
  * (E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and values past U+10FFFF
  * (F4 90..BF). */
+#include <string.h>
+
 #include "buf.h"
 #include "utf8.h"
 
@@ -63,6 +65,11 @@ int tokd_utf8_valid(const char *s, size_t len)
     const uint8_t *p = (const uint8_t *)s;
     size_t i = 0, bad;
     while (i < len) {
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ull) == 0)) {
+            i += 8; /* eight ASCII bytes */
+            continue;
+        }
         if (p[i] < 0x80) {
             i++;
             continue;
