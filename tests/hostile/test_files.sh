@@ -39,7 +39,8 @@ sleep 3.5
 n_logged() { grep -c '"event":"trained_tokenizer_not_loaded"' "$tmp/three.err"; }
 [ "$(n_logged)" = 1 ] && ok "3 rescans of an unchanged broken tokenizer: logged once" ||
     bad "broken tokenizer logged once" "$(n_logged) times"
-printf 'still not base64\n' > "$tmp/shared/broken/broken.tiktoken"
+printf 'still not base64\n' > "$tmp/new.tiktoken" # replaced in one step: one new version
+mv "$tmp/new.tiktoken" "$tmp/shared/broken/broken.tiktoken"
 for _ in $(seq 60); do [ "$(n_logged)" = 2 ] && break; sleep 0.1; done
 sleep 2.5
 [ "$(n_logged)" = 2 ] && ok "a changed broken file is retried once" || bad "changed file retried once" "$(n_logged) times"
