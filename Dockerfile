@@ -7,7 +7,7 @@
 FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc meson ninja-build pkg-config python3 \
-      libpcre2-dev libjansson-dev libmicrohttpd-dev libuv1-dev \
+      libpcre2-dev libjansson-dev libmicrohttpd-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Whole directories, so a new source file is never left behind; .dockerignore
@@ -25,7 +25,7 @@ RUN meson setup /build -Dtests=false -Dbuildtype=release --prefix=/opt/tokd \
 FROM debian:12-slim
 # The shared libraries ldd lists for tokd, by package (checked by tests/deploy/test_deploy.sh).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpcre2-8-0 libjansson4 libmicrohttpd12 libuv1 \
+ && apt-get install -y --no-install-recommends libpcre2-8-0 libjansson4 libmicrohttpd12 libuv1 libprotobuf-c1 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 tokd \
  && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/tokd --shell /usr/sbin/nologin tokd \

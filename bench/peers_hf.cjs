@@ -1,5 +1,6 @@
 // Single-thread encode throughput of Hugging Face's tokenizers (Rust,
-// through the npm package @anush008/tokenizers, native) on the same files
+// through the npm package @anush008/tokenizers, native, or the official
+// tokenizers with HF_PACKAGE=tokenizers) on the same files
 // tokd bench reads, for a tokenizer.json. Same method as tokd bench: repeat
 // until 0.5 s and 3 runs, best run, MB = 10^6 bytes. One text per call
 // (tokenizers parallelises only batches; its thread pool is held to 1).
@@ -9,7 +10,8 @@
 process.env.RAYON_NUM_THREADS = '1';
 process.env.TOKENIZERS_PARALLELISM = 'false';
 const fs = require('fs');
-const { Tokenizer } = require('@anush008/tokenizers');
+// HF_PACKAGE picks the binding: @anush008/tokenizers (default) or tokenizers.
+const { Tokenizer } = require(process.env.HF_PACKAGE || '@anush008/tokenizers');
 
 async function best(fn) {
   const start = process.hrtime.bigint();

@@ -9,7 +9,11 @@
 # then tokd on one-character runs of 100 kB and 1 MiB side by side, and the
 # time and memory to load every built-in encoding.
 #
-# Usage: bench/run.sh [BUILD_DIR]   (default: build; needs node and npm)
+# With QUICKTOK_SRC naming a quicktok source tree, also tokd against
+# quicktok on the same files (bench/quicktok.sh: built there with its own
+# Makefile, alternating rounds, ratios, callgrind instruction counts).
+#
+# Usage: [QUICKTOK_SRC=DIR] bench/run.sh [BUILD_DIR]   (default: build; needs node and npm)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
@@ -34,6 +38,11 @@ for enc in cl100k_base o200k_base; do
     done
     awk -F'\t' 'NR > 1 && $6 != "yes" { print "note: ai-tokenizer count differs from tiktoken on " $1 ": " $6 }' "$out/peers_$enc.txt"
 done
+
+if [ -n "${QUICKTOK_SRC:-}" ]; then
+    echo
+    sh "$here/quicktok.sh" "$build"
+fi
 
 for hf in llama3 mistral; do
     echo

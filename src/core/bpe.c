@@ -18,6 +18,7 @@
 
 #include "bpe.h"
 #include "buf.h"
+#include "piece_cache.h"
 
 #define SMALL_PIECE 128
 
@@ -34,49 +35,130 @@ static inline uint32_t pair_rank(const tokd__bpe_model *m, const uint8_t *p, uin
 
 /* ---- short pieces: tiktoken's scan ---------------------------------- */
 
+/* Parts are the initial symbols still alive, linked in order by `next`
+ * (n_sym ends the list); part i spans start[i] .. start[next[i]], so a
+ * merge relinks one entry and nothing moves. */
 typedef struct small_state {
-    uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE], tok[SMALL_PIECE], made[SMALL_PIECE];
-    size_t parts; /* start[parts] is the end sentinel */
+    const uint32_t *start; /* the caller's; start[n_sym] is the end */
+    uint32_t rank[SMALL_PIECE], tok[SMALL_PIECE], made[SMALL_PIECE];
+    uint8_t next[SMALL_PIECE];
+    size_t n_sym;
 } small_state;
 
-static void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_state *s, size_t i)
+static inline void small_refresh(const tokd__bpe_model *m, const uint8_t *p, small_state *s, size_t i)
 {
-    s->rank[i] = i + 1 < s->parts ? pair_rank(m, p, s->start[i], s->start[i + 2], s->tok[i], s->tok[i + 1], &s->made[i])
-                                  : TOKD__NO_RANK;
+    size_t j = s->next[i];
+    s->rank[i] = j < s->n_sym ? pair_rank(m, p, s->start[i], s->start[s->next[j]], s->tok[i], s->tok[j], &s->made[i])
+                              : TOKD__NO_RANK;
+}
+
+/* The lowest pair rank, leftmost on ties, by a scan of the parts: the
+ * cheapest way for the few symbols of most pieces. SIZE_MAX: none. */
+static size_t lowest_by_scan(const small_state *s, size_t *prev_of_best)
+{
+    size_t best = SIZE_MAX;
+    uint32_t best_rank = TOKD__NO_RANK;
+    for (size_t i = 0, prev = SIZE_MAX; i < s->n_sym; prev = i, i = s->next[i]) {
+        if (s->rank[i] < best_rank) {
+            best_rank = s->rank[i];
+            best = i;
+            *prev_of_best = prev;
+        }
+    }
+    return best;
+}
+
+/* The same from a min-heap of (rank << 32 | part) keys for pieces of more
+ * than SCAN_MAX symbols, where rescanning would make the piece quadratic.
+ * Entries go stale when their part merges away or its pair changes: a
+ * part's pair bytes only grow, so an entry is current iff the part's rank
+ * still equals the entry's. A merge pushes at most two entries. */
+#define SCAN_MAX 16
+#define HEAP_MAX (3 * SMALL_PIECE)
+
+typedef struct rank_heap {
+    uint64_t v[HEAP_MAX];
+    size_t len;
+} rank_heap;
+
+static void heap_push(rank_heap *h, uint32_t rank, size_t part)
+{
+    uint64_t key = (uint64_t)rank << 32 | part;
+    size_t i = h->len++;
+    for (; i > 0 && h->v[(i - 1) / 2] > key; i = (i - 1) / 2)
+        h->v[i] = h->v[(i - 1) / 2];
+    h->v[i] = key;
+}
+
+static uint64_t heap_pop(rank_heap *h)
+{
+    uint64_t top = h->v[0], last = h->v[--h->len];
+    size_t i = 0;
+    for (size_t c; (c = 2 * i + 1) < h->len; i = c) {
+        c += c + 1 < h->len && h->v[c + 1] < h->v[c];
+        if (h->v[c] >= last)
+            break;
+        h->v[i] = h->v[c];
+    }
+    h->v[i] = last;
+    return top;
+}
+
+static size_t lowest_by_heap(const small_state *s, rank_heap *h)
+{
+    while (h->len) {
+        uint64_t key = heap_pop(h);
+        size_t part = (size_t)(key & 0xFFFFFFFFu);
+        if (s->rank[part] == (uint32_t)(key >> 32))
+            return part;
+    }
+    return SIZE_MAX;
 }
 
 static int bpe_small(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
                      size_t n_sym, tokd__sink *k)
 {
-    small_state s;
-    s.parts = n_sym;
-    memcpy(s.start, start, (n_sym + 1) * sizeof *start);
-    memcpy(s.tok, tok, n_sym * sizeof *tok);
-    for (size_t i = 0; i < n_sym; i++)
+    small_state s; /* not zeroed: entries are written before they are read */
+    uint8_t prev[SMALL_PIECE];
+    s.start = start;
+    s.n_sym = n_sym;
+    rank_heap h;
+    int by_heap = n_sym > SCAN_MAX;
+    h.len = 0;
+    for (size_t i = 0; i < n_sym; i++) {
+        s.tok[i] = tok[i];
+        s.next[i] = (uint8_t)(i + 1);
+        prev[i] = (uint8_t)(i - 1);
+    }
+    for (size_t i = 0; i < n_sym; i++) {
         small_refresh(m, p, &s, i);
+        if (by_heap && s.rank[i] != TOKD__NO_RANK)
+            heap_push(&h, s.rank[i], i);
+    }
     for (;;) {
-        size_t best = SIZE_MAX;
-        uint32_t best_rank = TOKD__NO_RANK;
-        for (size_t i = 0; i + 1 < s.parts; i++) {
-            if (s.rank[i] < best_rank) {
-                best_rank = s.rank[i];
-                best = i;
-            }
-        }
+        size_t before = SIZE_MAX;
+        size_t best = by_heap ? lowest_by_heap(&s, &h) : lowest_by_scan(&s, &before);
         if (best == SIZE_MAX)
             break;
+        if (by_heap)
+            before = best ? prev[best] : SIZE_MAX;
+        size_t gone = s.next[best];
         s.tok[best] = s.made[best];
-        s.parts--;
-        memmove(s.start + best + 1, s.start + best + 2, (s.parts - best) * sizeof *s.start);
-        memmove(s.rank + best + 1, s.rank + best + 2, (s.parts - best - 1) * sizeof *s.rank);
-        memmove(s.tok + best + 1, s.tok + best + 2, (s.parts - best - 1) * sizeof *s.tok);
-        memmove(s.made + best + 1, s.made + best + 2, (s.parts - best - 1) * sizeof *s.made);
+        s.rank[gone] = TOKD__NO_RANK;
+        s.next[best] = s.next[gone];
+        if (s.next[best] < n_sym)
+            prev[s.next[best]] = (uint8_t)best;
         small_refresh(m, p, &s, best);
-        if (best > 0)
-            small_refresh(m, p, &s, best - 1);
+        if (by_heap && s.rank[best] != TOKD__NO_RANK)
+            heap_push(&h, s.rank[best], best);
+        if (before != SIZE_MAX) {
+            small_refresh(m, p, &s, before);
+            if (by_heap && s.rank[before] != TOKD__NO_RANK)
+                heap_push(&h, s.rank[before], before);
+        }
     }
-    for (size_t i = 0; i < s.parts; i++)
-        if (tokd__sink_token(k, s.tok[i], s.start[i], s.start[i + 1]) != 0)
+    for (size_t i = 0; i < n_sym; i = s.next[i])
+        if (tokd__sink_token(k, s.tok[i], start[i], start[s.next[i]]) != 0)
             return TOKD_ENOMEM;
     return 0;
 }
@@ -333,11 +415,97 @@ static int whole_token(const tokd__bpe_model *m, const uint8_t *p, size_t n, tok
     return 1;
 }
 
+/* ---- words apart: sentencepiece-style pieces ------------------------- */
+
+static const uint8_t MARK[3] = {0xE2, 0x96, 0x81}; /* U+2581 LOWER ONE EIGHTH BLOCK */
+
+/* Whether token id's bytes start (at_end 0) or end (1) with the mark. */
+static int has_mark(const tokd__rankmap *r, uint32_t id, int at_end)
+{
+    uint32_t len = tokd__rankmap_len(r, id);
+    return len >= 3 && memcmp(r->bytes + r->offset[id] + (at_end ? len - 3 : 0), MARK, 3) == 0;
+}
+
+/* Whether token id is token a's bytes then token b's. */
+static int concatenates(const tokd__rankmap *r, uint32_t a, uint32_t b, uint32_t id)
+{
+    uint32_t la = tokd__rankmap_len(r, a), lb = tokd__rankmap_len(r, b);
+    if (!la || !lb || tokd__rankmap_len(r, id) != la + lb)
+        return 0;
+    const uint8_t *t = r->bytes + r->offset[id];
+    return memcmp(t, r->bytes + r->offset[a], la) == 0 && memcmp(t + la, r->bytes + r->offset[b], lb) == 0;
+}
+
+int tokd__bpe_words_apart(const tokd__bpe_model *m)
+{
+    const tokd__pairmap *pm = m->merges;
+    if (!pm || !pm->keys || m->whole_first || tokd__rankmap_get(m->ranks, MARK, 3) == TOKD__NO_RANK)
+        return 0;
+    for (uint64_t i = 0; i <= pm->mask; i++) {
+        uint32_t a = (uint32_t)(pm->keys[i] >> 32), b = (uint32_t)pm->keys[i];
+        if (pm->keys[i] != UINT64_MAX &&
+            (!concatenates(m->ranks, a, b, pm->id[i]) || (has_mark(m->ranks, b, 0) && !has_mark(m->ranks, a, 1))))
+            return 0;
+    }
+    return 1;
+}
+
+/* A word of more than SMALL_PIECE symbols, as a piece of its own (the
+ * long-piece arrays are sized by the piece, not by the whole text). */
+static int long_word(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                     size_t n_sym, tokd__sink *k)
+{
+    uint32_t *own = malloc((n_sym + 1) * sizeof *own);
+    if (!own)
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i <= n_sym; i++)
+        own[i] = start[i] - start[0];
+    size_t base = k->base;
+    k->base += start[0];
+    int rc = bpe_long(m, p + start[0], own[n_sym], own, tok, n_sym, k);
+    k->base = base;
+    free(own);
+    return rc;
+}
+
+/* Symbols [0, n_sym) of start/tok, one word, through the call's cache. */
+static int merge_word(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                      size_t n_sym, tokd__sink *k)
+{
+    const uint8_t *w = p + start[0];
+    size_t len = start[n_sym] - start[0];
+    tokd__cache_probe probe;
+    int rc = k->cache ? tokd__piece_cache_find(k->cache, w, len, k, &probe) : 0;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = n_sym <= SMALL_PIECE ? bpe_small(m, p, start, tok, n_sym, k) : long_word(m, p, start, tok, n_sym, k);
+    if (rc == 0 && k->cache)
+        tokd__piece_cache_keep(&probe, w, len, k);
+    return rc;
+}
+
+/* Each word on its own: a word starts at a symbol whose token starts with
+ * the mark after one whose token does not end with it. */
+static int merge_words(const tokd__bpe_model *m, const uint8_t *p, const uint32_t *start, const uint32_t *tok,
+                       size_t n_sym, tokd__sink *k)
+{
+    int rc = 0;
+    for (size_t w = 0, i = 1; i <= n_sym && rc == 0; i++) {
+        if (i < n_sym && !(has_mark(m->ranks, tok[i], 0) && !has_mark(m->ranks, tok[i - 1], 1)))
+            continue;
+        rc = merge_word(m, p, start + w, tok + w, i - w, k);
+        w = i;
+    }
+    return rc;
+}
+
 int tokd__bpe_symbols(const tokd__bpe_model *m, const uint8_t *p, size_t n, const uint32_t *start,
                       const uint32_t *tok, size_t n_sym, tokd__sink *k)
 {
     int rc;
-    return whole_token(m, p, n, k, &rc) ? rc : merge_symbols(m, p, n, start, tok, n_sym, k);
+    if (whole_token(m, p, n, k, &rc))
+        return rc;
+    return m->split_words ? merge_words(m, p, start, tok, n_sym, k) : merge_symbols(m, p, n, start, tok, n_sym, k);
 }
 
 int tokd__bpe_piece(const tokd__bpe_model *m, const uint8_t *p, size_t n, tokd__sink *k)

@@ -19,7 +19,18 @@ typedef struct tokd__bpe_model {
     const tokd__rankmap *ranks;  /* bytes -> token (rank or id) */
     const tokd__pairmap *merges; /* merge list; NULL for tiktoken ranking */
     int whole_first;             /* a piece that is a token is that token (tiktoken; ignore_merges) */
+    int split_words;             /* merge words apart: tokd__bpe_words_apart() said so */
 } tokd__bpe_model;
+
+/* Whether a merge-list model may merge each '▁'-word of a piece on its own
+ * (sentencepiece-style vocabularies with no pre-tokenizer, where a whole
+ * text is one piece): 1 when "▁" is a token, pieces are not looked up
+ * whole first, every merge makes the concatenation of its two tokens, and
+ * no merge joins a token not ending in "▁" to one starting with it. Then no
+ * token can cross a point between such a pair of symbols, and merging the
+ * words separately (lowest rank first within each) gives the same tokens
+ * as merging the piece. Cost: one pass over the merge list. */
+int tokd__bpe_words_apart(const tokd__bpe_model *m);
 
 /* Encode the piece p[0..n) (n >= 1) starting from one symbol per byte, each
  * byte's own token, into the sink (each token with the piece bytes it

@@ -45,6 +45,9 @@ int tokd__hf_post_processor(tokd__hf_loader *l, json_t *node);
 int tokd__hf_decoder(tokd__hf_loader *l, json_t *node);
 /* The "model" member: vocabulary and model (needs the pre-tokenizers set). */
 int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256);
+/* A Unigram model and a Precompiled normalizer (hf_unigram.c). */
+int tokd__hf_unigram(tokd__hf_loader *l, json_t *model, const char *sha256);
+int tokd__hf_precompiled(tokd__hf_loader *l, json_t *node, tokd__normalizer *out);
 /* The "added_tokens" member (needs the model and normalizers set). */
 int tokd__hf_added_tokens(tokd__hf_loader *l, json_t *added);
 

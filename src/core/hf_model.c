@@ -212,7 +212,7 @@ static const struct model_kind {
     {"BPE", load_bpe},
     {"WordPiece", NULL},
     {"WordLevel", NULL},
-    {"Unigram", NULL}, /* hf_unigram.c: tokd__hf_unigram */
+    {"Unigram", tokd__hf_unigram},
 };
 
 /* A model without "type" is a BPE model if it has merges (as Hugging Face

@@ -16,6 +16,8 @@ int tokd__hf_normalizer(tokd__hf_loader *l, json_t *n)
         if (!json_is_string(pat) || !json_is_string(c) || !json_string_length(pat))
             return tokd__hf_unsupported(l, "normalizer Replace", "a pattern other than a non-empty String");
         rc = tokd__normalizer_replace(json_string_value(pat), json_string_value(c), &x);
+    } else if (!strcmp(type, "Precompiled")) {
+        rc = tokd__hf_precompiled(l, n, &x);
     } else if (!strcmp(type, "NFC")) {
         rc = tokd__normalizer_nfc(&x);
     } else {

@@ -15,6 +15,7 @@
 #include "hf_load.h"
 #include "pipeline.h"
 #include "registry.h"
+#include "spm_load.h"
 #include "tiktoken_load.h"
 
 /* GPT-2's encoder.json + vocab.bpe: `path` is either file's directory or
@@ -99,6 +100,42 @@ static int load_hf_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
     return load_hf(file, out, err);
 }
 
+static int probe_spm_dir(const char *path, int dir)
+{
+    return dir && has_file(path, "tokenizer.model");
+}
+
+/* A sentencepiece NAME.model, named after the file, or after its directory
+ * for tokenizer.model. */
+static int load_spm(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char real[4096], name[256];
+    if (!realpath(path, real))
+        return tokd_error_set(err, TOKD_ENOENT, "cannot open %s", path);
+    char *slash = strrchr(real, '/');
+    if (slash && !strcmp(slash + 1, "tokenizer.model")) {
+        *slash = '\0';
+        slash = strrchr(real, '/');
+    }
+    snprintf(name, sizeof name, "%.200s", slash ? slash + 1 : real);
+    char *dot = strrchr(name, '.');
+    if (dot && !strcmp(dot, ".model"))
+        *dot = '\0';
+    return tokd__spm_load(path, name, out, err);
+}
+
+static int load_spm_dir(const char *path, tokd_tokenizer **out, tokd_error *err)
+{
+    char file[4096];
+    snprintf(file, sizeof file, "%s/tokenizer.model", path);
+    return load_spm(file, out, err);
+}
+
+static int probe_spm_file(const char *path, int dir)
+{
+    return !dir && ends_with(path, ".model");
+}
+
 static int probe_gpt2_dir(const char *path, int dir)
 {
     return dir && has_file(path, "encoder.json") && has_file(path, "vocab.bpe");
@@ -149,11 +186,13 @@ typedef struct format {
 /* In probe order: encoder.json is a .json that is not a tokenizer.json. */
 static const format formats[] = {
     {"a directory with tokenizer.json", probe_hf_dir, load_hf_dir},
+    {"a directory with tokenizer.model (sentencepiece)", probe_spm_dir, load_spm_dir},
     {"a directory with encoder.json + vocab.bpe", probe_gpt2_dir, load_gpt2_dir},
     {"a directory with one NAME.tiktoken (as tokd train writes it)", probe_trained_dir, load_trained_dir},
     {"GPT-2's encoder.json (vocab.bpe beside it)", probe_gpt2_encoder, load_gpt2_encoder},
     {"a Hugging Face tokenizer.json", probe_hf_file, load_hf},
     {"NAME.tiktoken", probe_tiktoken, tokd__tiktoken_load_file},
+    {"a sentencepiece NAME.model", probe_spm_file, load_spm},
 };
 
 static int load_path(const char *path, int is_dir, tokd_tokenizer **out, tokd_error *err)

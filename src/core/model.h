@@ -19,7 +19,9 @@
 typedef struct tokd__model_ops {
     const char *name;
     /* Encode the piece p[0..n) (n >= 1). 0, TOKD_ENOMEM, or TOKD_EUNSUPPORTED
-     * for a character the model cannot spell (no unk, no byte fallback). */
+     * for a character the model cannot spell (no unk, no byte fallback).
+     * The tokens depend on p[0..n) alone: the driver replays a piece seen
+     * before from its cache (piece_cache.h). */
     int (*encode)(const void *self, const uint8_t *p, size_t n, tokd__sink *sink);
     void (*free)(void *self);
 } tokd__model_ops;

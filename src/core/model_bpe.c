@@ -21,7 +21,7 @@ int tokd__model_rank_bpe(const tokd__vocab *vocab, tokd__model *out)
     tokd__bpe_model *m = malloc(sizeof *m);
     if (!m)
         return TOKD_ENOMEM;
-    *m = (tokd__bpe_model){&vocab->map, NULL, 1};
+    *m = (tokd__bpe_model){&vocab->map, NULL, 1, 0};
     *out = (tokd__model){&rank_bpe_ops, m};
     return 0;
 }
@@ -104,7 +104,8 @@ int tokd__model_merge_bpe(const tokd__vocab *vocab, tokd__pairmap *merges, const
     m->merges = *merges;
     *merges = (tokd__pairmap){0};
     m->o = *o;
-    m->bpe = (tokd__bpe_model){&vocab->map, &m->merges, o->ignore_merges};
+    m->bpe = (tokd__bpe_model){&vocab->map, &m->merges, o->ignore_merges, 0};
+    m->bpe.split_words = !o->byte_level && tokd__bpe_words_apart(&m->bpe);
     *out = (tokd__model){&merge_bpe_ops, m};
     return 0;
 }

@@ -1,10 +1,11 @@
 /* piece_cache.c - the memo of pieces -> tokens (see piece_cache.h).
  *
- * Sizing: one slot per 128 bytes of text, a power of two between 256 and
+ * Sizing: one slot per 64 bytes of text, a power of two between 256 and
  * 16,384 slots; texts under 4 kB get no cache (the misses that fill it
  * would cost more than its hits save). A piece is stored after the model
  * encoded it, only when the model succeeded, so a hit replays exactly what
- * the model appended. */
+ * the model appended. Keys are zero-padded, so a piece of up to 8 bytes
+ * (most of them) hashes and compares as one word. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ tokd__piece_cache *tokd__piece_cache_new(const tokd__model *m, size_t len)
     if (len < MIN_TEXT)
         return NULL;
     uint32_t n = MIN_SLOTS;
-    while (n < MAX_SLOTS && (size_t)n * 128 < len)
+    while (n < MAX_SLOTS && (size_t)n * 64 < len)
         n *= 2;
     tokd__piece_cache *c = malloc(sizeof *c);
     tokd__cache_slot *slots = calloc(n, sizeof *slots);
@@ -56,43 +57,50 @@ static int replay(const tokd__cache_slot *s, tokd__sink *k)
     return 0;
 }
 
-/* Keep what the model just appended for p[0..n) in slot s, if it fits. */
-static void remember(tokd__cache_slot *s, uint32_t h, const uint8_t *p, size_t n, const tokd__sink *k,
-                     size_t before)
+int tokd__piece_cache_find(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k, tokd__cache_probe *probe)
 {
-    size_t made = (k->ids ? k->ids->len : k->count) - before;
-    if (made > TOKD__CACHE_IDS)
+    probe->set = NULL;
+    probe->before = k->ids ? k->ids->len : k->count;
+    if (n > TOKD__CACHE_KEY)
+        return 0;
+    uint64_t w = n <= 8 ? tokd__load_tail(p, n) : 0;
+    uint32_t h = n <= 8 ? (uint32_t)(((w + n) * 0x9E3779B97F4A7C15ull) >> 32) : tokd__rank_hash(p, n);
+    tokd__cache_slot *s = &c->slots[h & c->mask & ~1u];
+    for (int way = 0; way < 2; way++) {
+        if (s[way].hash == h && s[way].len == n &&
+            (n <= 8 ? tokd__load_tail(s[way].key, 8) == w : memcmp(s[way].key, p, n) == 0))
+            return replay(&s[way], k) == 0 ? 1 : TOKD_ENOMEM;
+    }
+    probe->set = s;
+    probe->hash = h;
+    return 0;
+}
+
+void tokd__piece_cache_keep(const tokd__cache_probe *probe, const uint8_t *p, size_t n, const tokd__sink *k)
+{
+    size_t made = (k->ids ? k->ids->len : k->count) - probe->before;
+    tokd__cache_slot *s = probe->set;
+    if (!s || made > TOKD__CACHE_IDS)
         return;
-    s->hash = h;
+    s[1] = s[0];
+    s->hash = probe->hash;
     s->len = (uint8_t)n;
     s->n_ids = (uint8_t)made;
     memset(s->key, 0, sizeof s->key);
     memcpy(s->key, p, n);
     if (k->ids)
-        memcpy(s->ids, k->ids->ids + before, made * sizeof *s->ids);
-}
-
-/* Whether slot s holds the n bytes at p: keys are zero-padded, so a piece
- * of up to 8 bytes compares as one word. */
-static inline int same_key(const tokd__cache_slot *s, const uint8_t *p, size_t n)
-{
-    if (n > 8)
-        return memcmp(s->key, p, n) == 0;
-    return tokd__load_tail(s->key, 8) == tokd__load_tail(p, n);
+        memcpy(s->ids, k->ids->ids + probe->before, made * sizeof *s->ids);
 }
 
 int tokd__piece_cache_encode(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k)
 {
     const tokd__model *m = c->model;
-    if (n > TOKD__CACHE_KEY)
-        return m->ops->encode(m->self, p, n, k);
-    uint32_t h = tokd__rank_hash(p, n);
-    tokd__cache_slot *s = &c->slots[h & c->mask];
-    if (s->hash == h && s->len == n && same_key(s, p, n))
-        return replay(s, k);
-    size_t before = k->ids ? k->ids->len : k->count;
-    int rc = m->ops->encode(m->self, p, n, k);
+    tokd__cache_probe probe;
+    int rc = tokd__piece_cache_find(c, p, n, k, &probe);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = m->ops->encode(m->self, p, n, k);
     if (rc == 0)
-        remember(s, h, p, n, k, before);
+        tokd__piece_cache_keep(&probe, p, n, k);
     return rc;
 }

@@ -5,11 +5,12 @@
  * so a piece seen before can be answered from a memo instead of the model:
  * in prose and code most pieces (" the", "\n    ", "return") recur, and the
  * multi-token ones cost the model tens of lookups each. The memo is
- * direct-mapped with fixed-size slots of one cache line: a piece of up to
- * TOKD__CACHE_KEY bytes whose tokens number at most TOKD__CACHE_IDS is
- * kept, keyed by its exact bytes (a hit compares them all, so results are
- * exact); a colliding newer piece replaces the older one. Memory is bounded
- * by the slot count chosen at creation (at most 16,384 slots, 1 MiB).
+ * two-way set-associative with fixed-size slots of two cache lines: a piece
+ * of up to TOKD__CACHE_KEY bytes whose tokens number at most
+ * TOKD__CACHE_IDS is kept, keyed by its exact bytes (a hit compares them
+ * all, so results are exact); a new piece takes the first way of its set
+ * and moves the piece there to the second, dropping the older. Memory is
+ * bounded by the slot count chosen at creation (at most 16,384 slots, 2 MiB).
  * Counting calls keep only how many tokens a piece makes.
  *
  * Ownership: the creator frees the cache with tokd__piece_cache_free.
@@ -19,8 +20,8 @@
 
 #include "model.h"
 
-#define TOKD__CACHE_KEY 26 /* with the rest, a slot is 64 bytes */
-#define TOKD__CACHE_IDS 8
+#define TOKD__CACHE_KEY 58 /* with the rest, a slot is 128 bytes */
+#define TOKD__CACHE_IDS 16
 
 typedef struct tokd__cache_slot {
     uint32_t hash;
@@ -47,5 +48,18 @@ void tokd__piece_cache_free(tokd__piece_cache *c);
  * cache when the piece is there. The sink must not be collecting offsets.
  * Returns the model's answer (0, TOKD_ENOMEM, TOKD_EUNSUPPORTED). */
 int tokd__piece_cache_encode(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k);
+
+/* The same in two steps, for a model that memoizes parts of a piece (bpe.c's
+ * words): find replays p[0..n)'s tokens into k and returns 1 if they are
+ * cached (TOKD_ENOMEM if they do not fit), else returns 0 and fills *probe;
+ * after the tokens were made into k, keep stores them. */
+typedef struct tokd__cache_probe {
+    tokd__cache_slot *set; /* the two ways the piece goes in; NULL: not kept */
+    uint32_t hash;
+    size_t before; /* the sink's tokens before the piece's */
+} tokd__cache_probe;
+
+int tokd__piece_cache_find(tokd__piece_cache *c, const uint8_t *p, size_t n, tokd__sink *k, tokd__cache_probe *probe);
+void tokd__piece_cache_keep(const tokd__cache_probe *probe, const uint8_t *p, size_t n, const tokd__sink *k);
 
 #endif

@@ -35,7 +35,7 @@
 struct tokd_tokenizer {
     atomic_uint refs;
     char *name;
-    const char *kind; /* "tiktoken" or "huggingface", static: reported only */
+    const char *kind; /* "tiktoken", "huggingface" or "sentencepiece", static: reported only */
     char *pattern;    /* the pre-tokenizer regex, reported only ("" if none) */
     tokd__vocab *vocab;
     tokd__normalizer *norms;

@@ -141,9 +141,9 @@ static size_t whitespace(const uint8_t *s, size_t n, size_t i, int newlines)
     return j == n || count == 1 ? j : last;
 }
 
-/* ' '?[^\s L N]+ followed by any of the bytes in `tail`, at s[i]; 0 if
- * that alternative does not match here. */
-static size_t punctuation(const uint8_t *s, size_t n, size_t i, const char *tail)
+/* ' '?[^\s L N]+ followed by [\r\n]* (cl100k) or [\r\n/]* (o200k: with
+ * `slash`), at s[i]; 0 if that alternative does not match here. */
+static size_t punctuation(const uint8_t *s, size_t n, size_t i, int slash)
 {
     size_t len, j = i;
     if (s[i] == ' ' && i + 1 < n && !(class_at(s, i + 1, &len) & UC_LNW))
@@ -151,7 +151,7 @@ static size_t punctuation(const uint8_t *s, size_t n, size_t i, const char *tail
     if (class_at(s, j, &len) & UC_LNW)
         return 0;
     j = run_none(s, n, j, UC_LNW);
-    while (j < n && s[j] && strchr(tail, s[j]))
+    while (j < n && (is_crlf(s[j]) || (slash && s[j] == '/')))
         j++;
     return j;
 }
@@ -189,7 +189,7 @@ static size_t scan_cl100k(const uint8_t *s, size_t n, size_t i)
         return run_any(s, n, i + len, TOKD__UC_L);
     if (c & TOKD__UC_N)
         return digits_upto3(s, n, i);
-    if ((k = punctuation(s, n, i, "\r\n")))
+    if ((k = punctuation(s, n, i, 0)))
         return k;
     return whitespace(s, n, i, 1);
 }
@@ -252,7 +252,7 @@ static size_t scan_o200k(const uint8_t *s, size_t n, size_t i)
     }
     if (c & TOKD__UC_N)
         return digits_upto3(s, n, i);
-    if ((k = punctuation(s, n, i, "\r\n/")))
+    if ((k = punctuation(s, n, i, 1)))
         return k;
     return whitespace(s, n, i, 1);
 }

@@ -23,6 +23,7 @@ typedef struct tokd__sink {
     const tokd__ntext *text; /* the text pieces are cut from (offsets only) */
     size_t base;             /* where the current piece starts in text */
     tokd__guard guard;
+    struct tokd__piece_cache *cache; /* NULL, or the call's memo of pieces (never with offsets) */
 } tokd__sink;
 
 /* Append the original offsets of text[base + start .. base + end). */

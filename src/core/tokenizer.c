@@ -172,6 +172,7 @@ static int run(encode_call *c, const char *text, size_t len, const tokd_specials
 {
     tokd__ntext whole = tokd__ntext_view(text, len, 0, c->sink.offsets != NULL);
     c->cache = c->sink.offsets ? NULL : tokd__piece_cache_new(&c->t->model, len);
+    c->sink.cache = c->cache;
     int rc = tokd__policy_resolve(&c->t->added, c->t->name, sp, &c->policy, err);
     if (rc == 0 && !tokd_utf8_valid(text, len))
         rc = tokd__ntext_sanitize(text, len, c->sink.offsets != NULL, &whole);

@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "chat.h"
+#include "chat_template.h"
 #include "counter.h"
 
 static const tokd_specials ordinary = {.disallowed_mode = TOKD_DISALLOW_NONE};
@@ -153,20 +154,15 @@ static int limits(json_t *body, const model_info *model, long *window, long *res
     return 0;
 }
 
-static int input_tokens(json_t *body, counter *c, const model_info *model, reply *r)
+static int input_tokens(app *a, json_t *body, counter *c, const model_info *model, reply *r)
 {
     json_t *text = json_object_get(body, "text"), *messages = json_object_get(body, "messages");
     if (!!text == !!messages) {
         reply_error(r, 400, text ? "invalid_request" : "missing_field", "text", "give \"text\" or \"messages\", not both");
         return -1;
     }
-    if (messages) {
-        if (!model || !model->chat) {
-            reply_error(r, 400, "not_a_chat_model", "model", "\"messages\" need a \"model\" with a chat format");
-            return -1;
-        }
-        return chat_count(c, model, messages, json_object_get(body, "tools"), r);
-    }
+    if (messages)
+        return chat_messages_count(a, c, model, body, r);
     if (!json_is_string(text)) {
         reply_error(r, 400, "invalid_type", "text", "\"text\" must be a string");
         return -1;
@@ -224,6 +220,15 @@ static int truncate_input(app *a, json_t *body, counter *c, const model_info *mo
                           json_t *out, reply *r)
 {
     if (json_object_get(body, "messages")) {
+        int use_template;
+        if (chat_format_choice(a, c->tok, model, body, &use_template, r))
+            return -1;
+        if (use_template) {
+            reply_error(r, 400, "invalid_request", "truncate",
+                        "messages are trimmed by the cookbook's rules: send \"chat_format\": \"openai\" with "
+                        "\"truncate\", or trim the conversation yourself when counting by the chat template");
+            return -1;
+        }
         if (cut != CUT_START) {
             reply_error(r, 400, "invalid_value", "truncate",
                         "with \"messages\", \"truncate\" must be \"start\": the oldest messages are dropped first, "
@@ -267,7 +272,7 @@ void api_context_check(app *a, json_t *body, reply *r)
     if (by_rule && !json_object_get(body, "context_window"))
         counter_estimate(&c, "%.60s is not in the model registry; the limits of %s are used",
                          json_string_value(json_object_get(body, "model")), model->name);
-    if (input_tokens(body, &c, model, r) == 0) {
+    if (input_tokens(a, body, &c, model, r) == 0) {
         json_t *out = fit_answer(&c, window, reserved);
         r->tokens = (size_t)(c.total > 0 ? c.total : 0);
         if (cut == CUT_NONE || truncate_input(a, body, &c, model, window - reserved, cut, out, r) == 0)

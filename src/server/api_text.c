@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "chat.h"
+#include "chat_template.h"
 #include "counter.h"
 
 static json_t *ids_json(const tokd_ids *ids)
@@ -43,11 +44,7 @@ static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
     return a;
 }
 
-/* The library's byte offsets of each token, as [start, end) in code points
- * or UTF-16 units of `text`: a range that starts or ends inside a character
- * covers that character; an empty one (a post-processor's BOS) stays
- * empty. NULL when out of memory. */
-static json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
+json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16)
 {
     uint32_t *before = malloc((len + 1) * sizeof *before), *after = malloc((len + 1) * sizeof *after);
     json_t *a = before && after ? json_array() : NULL;
@@ -373,17 +370,12 @@ static void count_messages(app *a, json_t *body, reply *r)
     counter c;
     if (req_tokenizer(a, body, r, &tok, &model) || req_limit(body, &limit, r))
         return;
-    if (!model || !model->chat) {
-        reply_error(r, 400, "not_a_chat_model", "model",
-                    "counting \"messages\" needs a \"model\" with a chat format in the registry (GET /v1/models)");
-        return;
-    }
     tokd_limits lim = req_limits(r, 0);
     if (counter_init(&c, tok, limit, &lim) != 0) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return;
     }
-    if (chat_count(&c, model, json_object_get(body, "messages"), json_object_get(body, "tools"), r) == 0) {
+    if (chat_messages_count(a, &c, model, body, r) == 0) {
         r->tokens = (size_t)(c.total > 0 ? c.total : 0);
         reply_json(r, count_answer(&c, model, NULL));
     }

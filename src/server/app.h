@@ -23,6 +23,7 @@
 #include "tokd/tokd.h"
 
 struct jobs;
+struct chat_templates;
 
 /* A served embedding table and the tokenizer whose ids index it. */
 typedef struct embed_table {
@@ -35,6 +36,7 @@ typedef struct app {
     server_config cfg;
     catalog tokenizers;
     struct jobs *jobs;       /* training jobs; NULL when training is off */
+    struct chat_templates *templates; /* chat templates (chat_template.h) */
     char admin_token[256];   /* "" = admin API disabled */
     model_registry models;
     embed_table tables[CONFIG_MAX_EMBEDDINGS];
@@ -102,6 +104,12 @@ int json_is_name(json_t *v);
 json_t *json_safe_string(const char *s, size_t n);
 
 void reply_json(reply *r, json_t *body);
+
+/* The library's byte offsets of each token, as [start, end) pairs in code
+ * points or UTF-16 units of `text`: a range that starts or ends inside a
+ * character covers that character; an empty one (a post-processor's BOS)
+ * stays empty. New reference; NULL when out of memory (api_text.c). */
+json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int utf16);
 
 /* Handlers. `body` is the request's JSON object (NULL for GET). */
 typedef void (*handler_fn)(app *a, json_t *body, reply *r);

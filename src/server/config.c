@@ -79,6 +79,12 @@ static const setting settings[] = {
         "rescan tokenizer_dir for other replicas' tokenizers this often, besides change events (default 5)"),
     INT("max_embed_tokens", "TOKD_MAX_EMBED_TOKENS", max_embed_tokens, 1, 1L << 20,
         "most ids in one /v1/embeddings request, else 413 (default 8192)"),
+    STR("default_model", "TOKD_DEFAULT_MODEL", default_model,
+        "model or tokenizer for TEI/vLLM/llama.cpp requests that name none (default \"\": they must name one)"),
+    STR("chat_templates", "TOKD_CHAT_TEMPLATES", chat_templates,
+        "more chat templates, NAME=PATH[,NAME=PATH]: a tokenizer_config.json or a .jinja file"),
+    BOOL("allow_request_templates", "TOKD_ALLOW_REQUEST_TEMPLATES", allow_request_templates,
+         "render a \"chat_template\" sent in a request (default false)"),
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 

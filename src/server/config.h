@@ -56,6 +56,9 @@ typedef struct server_config {
     long max_train_bytes;  /* largest training corpus */
     long max_embed_tokens; /* most ids in one embeddings request */
     long rescan_s;         /* rescan tokenizer_dir this often (0: only on change events) */
+    char default_model[128]; /* model or tokenizer for requests that name none (TEI, vLLM, llama.cpp) */
+    char chat_templates[4096]; /* more chat templates: "name=path,name=path" */
+    long allow_request_templates; /* render a request's own "chat_template" (0/1) */
     embed_config embeddings[CONFIG_MAX_EMBEDDINGS]; /* only from the file */
     long n_embeddings;
 } server_config;

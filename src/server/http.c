@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "http.h"
 
 /* A path's last segment may be a parameter ("{id}"), passed to the
@@ -56,6 +57,17 @@ static const route routes[] = {
     {"POST", "/v1/windows", api_windows, 1, NULL, NULL},
     {"POST", "/v1/embeddings", api_embeddings, 1, NULL, NULL},
     {"POST", "/v1/embeddings/similar", api_similar, 1, NULL, NULL},
+    {"POST", "/tokenize", api_compat_tokenize, 1, NULL, NULL},
+    {"POST", "/detokenize", api_compat_detokenize, 1, NULL, NULL},
+    {"POST", "/decode", api_tei_decode, 1, NULL, NULL},
+    {"POST", "/apply-template", api_llamacpp_apply_template, 1, NULL, NULL},
+    {"POST", "/tei/tokenize", api_tei_tokenize, 1, NULL, NULL},
+    {"POST", "/tei/decode", api_tei_decode, 1, NULL, NULL},
+    {"POST", "/vllm/tokenize", api_vllm_tokenize, 1, NULL, NULL},
+    {"POST", "/vllm/detokenize", api_vllm_detokenize, 1, NULL, NULL},
+    {"POST", "/llamacpp/tokenize", api_llamacpp_tokenize, 1, NULL, NULL},
+    {"POST", "/llamacpp/detokenize", api_llamacpp_detokenize, 1, NULL, NULL},
+    {"POST", "/llamacpp/apply-template", api_llamacpp_apply_template, 1, NULL, NULL},
     {"POST", "/admin/v1/train", NULL, 1, admin_train, NULL},
     {"GET", "/admin/v1/jobs", NULL, 1, admin_jobs, NULL},
     {"GET", "/admin/v1/jobs/{id}", NULL, 1, admin_job, NULL},

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "chat_template.h"
 #include "http.h"
 #include "jobs.h"
 #include "server.h"
@@ -90,7 +91,7 @@ static int load_shipped(app *a, const char *dir)
 int app_load(app *a)
 {
     const char *dir = a->cfg.data_dir[0] ? a->cfg.data_dir : NULL;
-    if (load_shipped(a, dir) != 0 || load_registered(a, dir) != 0)
+    if (load_shipped(a, dir) != 0 || load_registered(a, dir) != 0 || chat_templates_load(a, dir) != 0)
         return -1;
     const char *models = a->cfg.models_file[0] ? a->cfg.models_file : models_default_path();
     char msg[600];
@@ -112,6 +113,7 @@ void app_release(app *a)
     jobs_stop(a->jobs);
     tables_release(a);
     catalog_release(&a->tokenizers);
+    chat_templates_release(a);
     models_release(&a->models);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "jobs.h"
 #include "server.h"
 
@@ -19,7 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const handler_fn handlers[] = {api_encode,     api_decode,  api_count,      api_context_check,
                                       api_windows,    api_embeddings, api_similar, api_tokenizers,
-                                      api_models,     api_responses_input_tokens};
+                                      api_models,     api_responses_input_tokens, api_tei_tokenize,
+                                      api_tei_decode, api_vllm_tokenize, api_vllm_detokenize,
+                                      api_llamacpp_tokenize, api_llamacpp_detokenize,
+                                      api_llamacpp_apply_template};
 static const admin_fn admins[] = {admin_train, admin_jobs, admin_job, admin_cancel};
 #define N_HANDLERS (sizeof handlers / sizeof handlers[0])
 #define N_ADMINS (sizeof admins / sizeof admins[0])

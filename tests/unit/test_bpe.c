@@ -89,7 +89,7 @@ START_TEST(test_random_pieces)
         tokd_ids want = {0}, got = {0};
         tokd_offsets offsets = {0};
         naive(piece, n, &want);
-        tokd__bpe_model model = {&vocab, NULL, 1};
+        tokd__bpe_model model = {&vocab, NULL, 1, 0};
         tokd__ntext text = tokd__ntext_view((const char *)piece, n, 0, 1);
         tokd__sink ids = {.ids = &got}, counter = {0}, with_offsets = {.ids = &got, .offsets = &offsets, .text = &text};
         ck_assert_int_eq(tokd__bpe_piece(&model, piece, n, &ids), 0);
@@ -116,6 +116,107 @@ START_TEST(test_random_pieces)
         tokd_ids_release(&got);
     }
     tokd__rankmap_release(&vocab);
+}
+END_TEST
+
+/* Words apart: a merge list over a, b and "\xe2\x96\x81" (U+2581, M below)
+ * whose tokens are every string of 1 to 4 of them where M appears only in
+ * a leading run, each merged from a random split, in a random order. Then
+ * merging the '▁'-words of a piece apart must equal merging it whole, and
+ * one merge of a token onto a following M forbids splitting. */
+enum { N_WORDS = 3 + 9 + 27 + 81 };
+static char word_text[N_WORDS][16];
+static uint32_t word_len[N_WORDS];
+
+static int leading_marks_only(const int *c, int len)
+{
+    for (int i = 1; i < len; i++)
+        if (c[i] == 2 && c[i - 1] != 2)
+            return 0;
+    return 1;
+}
+
+static size_t build_words(tokd__rankmap *r, tokd__pairmap *pm, int unsafe)
+{
+    static const char *const sym[3] = {"a", "b", "\xe2\x96\x81"};
+    tokd__rank_entry e[N_WORDS];
+    size_t n = 0;
+    for (int len = 1; len <= 4; len++) {
+        int total = 1, c[4];
+        for (int i = 0; i < len; i++)
+            total *= 3;
+        for (int v = 0; v < total; v++) {
+            for (int i = 0, x = v; i < len; i++, x /= 3)
+                c[i] = x % 3;
+            if (!leading_marks_only(c, len) && !(unsafe && len == 2 && c[0] == 0 && c[1] == 2))
+                continue;
+            word_text[n][0] = '\0';
+            for (int i = 0; i < len; i++)
+                strcat(word_text[n], sym[c[i]]);
+            word_len[n] = (uint32_t)strlen(word_text[n]);
+            e[n] = (tokd__rank_entry){(const uint8_t *)word_text[n], word_len[n], (uint32_t)n};
+            n++;
+        }
+    }
+    ck_assert_int_eq(tokd__rankmap_init(r, e, n, NULL), 0);
+    ck_assert_int_eq(tokd__pairmap_init(pm, n), 0);
+    uint32_t seed = 99;
+    for (size_t id = 3; id < n; id++) { /* split after a random first symbol run */
+        seed = seed * 1103515245u + 12345u;
+        const uint8_t *t = (const uint8_t *)word_text[id];
+        size_t cut = 0, cuts[4], n_cuts = 0;
+        while (cut < word_len[id]) {
+            cut += t[cut] == 0xE2 ? 3 : 1;
+            if (cut < word_len[id])
+                cuts[n_cuts++] = cut;
+        }
+        cut = cuts[(seed >> 16) % n_cuts];
+        uint32_t left = tokd__rankmap_get(r, t, cut), right = tokd__rankmap_get(r, t + cut, word_len[id] - cut);
+        ck_assert_uint_ne(left, TOKD__NO_RANK);
+        ck_assert_uint_ne(right, TOKD__NO_RANK);
+        tokd__pairmap_put(pm, left, right, (seed >> 4) % 100000, (uint32_t)id);
+    }
+    return n;
+}
+
+START_TEST(test_words_apart)
+{
+    tokd__rankmap r;
+    tokd__pairmap pm;
+    build_words(&r, &pm, 1);
+    tokd__bpe_model unsafe = {&r, &pm, 0, 0};
+    ck_assert_int_eq(tokd__bpe_words_apart(&unsafe), 0);
+    tokd__pairmap_release(&pm);
+    tokd__rankmap_release(&r);
+    build_words(&r, &pm, 0);
+    tokd__bpe_model whole = {&r, &pm, 0, 0}, apart = {&r, &pm, 0, 1}, looked_up = {&r, &pm, 1, 0};
+    ck_assert_int_eq(tokd__bpe_words_apart(&whole), 1);
+    ck_assert_int_eq(tokd__bpe_words_apart(&looked_up), 0); /* ignore_merges looks the whole piece up */
+    static uint8_t piece[3 * 400];
+    static uint32_t start[401], tok[400];
+    uint32_t seed = 4321;
+    for (int trial = 0; trial < 400; trial++) {
+        size_t n = 0, n_sym = 1 + (size_t)trial, mark_every = 2 + (size_t)(trial % 5) * 40;
+        for (size_t i = 0; i < n_sym; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int c = (seed >> 16) % mark_every == 0 ? 2 : (int)((seed >> 8) & 1);
+            start[i] = (uint32_t)n;
+            tok[i] = (uint32_t)c;
+            memcpy(piece + n, word_text[c], word_len[c]);
+            n += word_len[c];
+        }
+        start[n_sym] = (uint32_t)n;
+        tokd_ids want = {0}, got = {0};
+        tokd__sink a = {.ids = &want}, b = {.ids = &got};
+        ck_assert_int_eq(tokd__bpe_symbols(&whole, piece, n, start, tok, n_sym, &a), 0);
+        ck_assert_int_eq(tokd__bpe_symbols(&apart, piece, n, start, tok, n_sym, &b), 0);
+        ck_assert_uint_eq(got.len, want.len);
+        ck_assert_mem_eq(got.ids, want.ids, want.len * sizeof *want.ids);
+        tokd_ids_release(&want);
+        tokd_ids_release(&got);
+    }
+    tokd__pairmap_release(&pm);
+    tokd__rankmap_release(&r);
 }
 END_TEST
 
@@ -153,6 +254,7 @@ int main(void)
     TCase *tc = tcase_create("merge");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_random_pieces);
+    tcase_add_test(tc, test_words_apart);
     tcase_add_test(tc, test_bucket_queue_order);
     suite_add_tcase(s, tc);
     return test_run(s);

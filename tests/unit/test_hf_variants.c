@@ -110,7 +110,7 @@ static const char *const refused[][4] = {
     {"mistral", "{\"decoder\": {\"type\": \"WordPiece\"}}", "EUNSUPPORTED", "decoder: WordPiece"},
     {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EUNSUPPORTED", "RobertaProcessing"},
     {"mistral", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}", "EUNSUPPORTED", "model: WordPiece"},
-    {"mistral", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}", "EUNSUPPORTED", "model: Unigram"},
+    {"mistral", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}", "EFORMAT", "model.vocab: must be a non-empty array"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"dropout\": 0.1, \"vocab\": {\"a\": 0}, \"merges\": []}}",
      "EUNSUPPORTED", "dropout"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a c\"]}}", "EFORMAT",

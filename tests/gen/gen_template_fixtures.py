@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""gen_template_fixtures.py - the reference renders of chat templates.
+
+Drives Debian's python3-jinja2 exactly the way transformers' apply_chat_template
+does (transformers/utils/chat_template_utils.py, _compile_jinja_template and
+render_jinja_template):
+
+  * ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+    extensions=[AssistantTracker, jinja2.ext.loopcontrols]);
+  * its tojson filter: json.dumps(x, ensure_ascii=False, indent=indent,
+    separators=separators, sort_keys=sort_keys);
+  * globals raise_exception (raises TemplateError(message)) and strftime_now
+    (datetime.now().strftime(format));
+  * render(messages=..., tools=..., documents=None, add_generation_prompt=...,
+    **special_tokens_map, **chat_template_kwargs).
+
+The `{% generation %}` tag of AssistantTracker renders its body unchanged (as
+it does when no assistant mask is asked for).
+
+Reads tests/data/templates/*.json (the chat templates of the npm packages, see
+each file's _provenance) and writes tests/data/template_fixtures.json: for each
+template x conversation x add_generation_prompt, the exact output, or the error
+(raised: the template's own raise_exception, with its message). A list of small
+templates exercising the interpreter's features is rendered the same way.
+Run once when fixtures change, with Debian's python3 and python3-jinja2 (3.1.2 on Debian 12;
+the version is recorded in the output): /usr/bin/python3 tests/gen/gen_template_fixtures.py
+"""
+import json
+import os
+import sys
+from datetime import datetime
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension, loopcontrols
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class AssistantTracker(Extension):
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return nodes.CallBlock(self.call_method("_render"), [], [], body).set_lineno(lineno)
+
+    def _render(self, caller):
+        return caller()
+
+
+def raise_exception(message):
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def strftime_now(format):
+    return datetime.now().strftime(format)
+
+
+def environment():
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+                                        extensions=[AssistantTracker, loopcontrols])
+    env.filters["tojson"] = tojson
+    env.globals["raise_exception"] = raise_exception
+    env.globals["strftime_now"] = strftime_now
+    return env
+
+
+def render(env, source, variables):
+    try:
+        return {"output": env.from_string(source).render(**variables)}
+    except jinja2.exceptions.TemplateError as e:
+        raised = type(e) is jinja2.exceptions.TemplateError
+        return {"error": str(e), "raised": raised}
+    except Exception as e:  # TypeError and the like: the template failed
+        return {"error": "%s: %s" % (type(e).__name__, e), "raised": False}
+
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Get the current weather in a city",
+    "parameters": {"type": "object", "properties": {
+        "city": {"type": "string", "description": "City name, e.g. Zürich"},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+        "required": ["city"]}}}
+
+CONVERSATIONS = {
+    "user": [{"role": "user", "content": "Hello!"}],
+    "system_user": [{"role": "system", "content": "You are a helpful assistant."},
+                    {"role": "user", "content": "What is 2 + 2?"}],
+    "multi_turn": [{"role": "system", "content": "Be brief."},
+                   {"role": "user", "content": "Hi"},
+                   {"role": "assistant", "content": "Hello! How can I help?"},
+                   {"role": "user", "content": "Tell me a joke."},
+                   {"role": "assistant", "content": "Why did the chicken cross the road?"},
+                   {"role": "user", "content": "Why?"}],
+    "unicode": [{"role": "user", "content": "  Grüße aus Köln 🌍, 日本語で答えて。\n\n"},
+                {"role": "assistant", "content": "\tもちろん！ «ça va» — naïve café\n"},
+                {"role": "user", "content": "Emoji: 👩‍💻 🇨🇭 and a tab\tand \"quotes\" and \\backslash"}],
+    "tools_call_string_args": [
+        {"role": "user", "content": "What's the weather in Zürich?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function",
+             "function": {"name": "get_weather", "arguments": "{\"city\": \"Zürich\"}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "{\"temperature\": 21, \"unit\": \"celsius\"}"},
+        {"role": "assistant", "content": "It is 21 °C in Zürich."}],
+    "tools_call_dict_args": [
+        {"role": "system", "content": "You can call tools."},
+        {"role": "user", "content": "Weather in Paris and Oslo?"},
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}},
+            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Oslo", "unit": "celsius"}}}]},
+        {"role": "tool", "content": "18"},
+        {"role": "tool", "content": "7"},
+        {"role": "user", "content": "Thanks"}],
+    "reasoning": [{"role": "user", "content": "Think first: 3 * 7?"},
+                  {"role": "assistant", "content": "<think>\n3 times 7 is 21.\n</think>\n\n21"},
+                  {"role": "user", "content": "And 4 * 6?"}],
+    "content_parts": [{"role": "system", "content": [{"type": "text", "text": "Describe images."}]},
+                      {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}],
+    "not_alternating": [{"role": "user", "content": "one"}, {"role": "user", "content": "two"}],
+    "assistant_first": [{"role": "assistant", "content": "I start."}, {"role": "user", "content": "ok"}],
+}
+
+# conversation -> (tools, chat_template_kwargs)
+EXTRAS = {
+    "tools_call_string_args": ([WEATHER], {}),
+    "tools_call_dict_args": ([WEATHER], {}),
+    "reasoning": (None, {"enable_thinking": False}),
+}
+
+# Small templates for the interpreter's features, each rendered with FEATURE_VARS.
+FEATURE_VARS = {"messages": CONVERSATIONS["multi_turn"], "tools": [WEATHER], "n": 7, "f": 2.5, "s": "  Hello, World  ",
+                "d": {"b": 1, "a": [1, 2.0, "x", None, True]}, "empty": [], "none": None, "flag": False,
+                "bos_token": "<s>", "eos_token": "</s>", "add_generation_prompt": True}
+FEATURES = [
+    "{{ n + 1 }} {{ n - 10 }} {{ n * 3 }} {{ n / 2 }} {{ n // 2 }} {{ n % 3 }} {{ -n // 2 }} {{ -n % 3 }} {{ 2 ** 10 }}",
+    "{{ f }} {{ f * 2 }} {{ 1e20 }} {{ 0.1 + 0.2 }} {{ 1.0 }} {{ 1e-7 }} {{ 3.0 / 4 }} {{ 10 / 5 }}",
+    "{{ none }} {{ flag }} {{ true }} {{ d }} {{ d.a }} {{ empty }} {{ [1, 'a', none] }} {{ 'it\\'s' }} {{ ['it\\'s'] }}",
+    "[{{ s | trim }}] [{{ s.strip() }}] [{{ s.lstrip() }}] [{{ s.rstrip() }}] [{{ s.strip(' H') }}] [{{ 'xxhixx'.strip('x') }}]",
+    "{{ s | lower }} {{ s | upper }} {{ 'hello world' | capitalize }} {{ 'hello world' | title }} {{ s | length }} {{ '日本語' | length }}",
+    "{{ 'a,b,,c'.split(',') }} {{ '  a b  c '.split() }} {{ 'a-b-c'.split('-', 1) }} {{ 'a-b-c'.rsplit('-', 1) }}",
+    "{{ 'abc'.startswith('a') }} {{ 'abc'.endswith('bc') }} {{ 'abc'.startswith(('x', 'a')) }} {{ 'aXbX'.replace('X', '-') }}",
+    "{{ 'hello'[1:3] }} {{ 'hello'[::-1] }} {{ 'hello'[-2:] }} {{ [1,2,3,4,5][1::2] }} {{ [1,2,3][::-1] }} {{ 'héllo'[1] }}",
+    "{{ d | tojson }} {{ tools | tojson }} {{ 'é\"\\n' | tojson }} {{ d | tojson(indent=2) }} {{ {'z': 1, 'a': 2} | tojson(sort_keys=true) }}",
+    "{% for k, v in d | items %}{{ k }}:{{ v }},{% endfor %} {% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %} {{ d.keys() | list }} {{ d.get('b') }} {{ d.get('q', 5) }}",
+    "{{ [3, 1, 2] | join('-') }} {{ messages | map(attribute='role') | join(',') }} {{ messages | selectattr('role', 'equalto', 'user') | list | length }} {{ messages | rejectattr('role', 'equalto', 'user') | map(attribute='role') | first }}",
+    "{{ undefined_var | default('dflt') }} {{ '' | default('e', true) }} {{ none | default('n') }} {{ [1,2,3] | first }} {{ [1,2,3] | last }} {{ [1,2,3] | reverse | list }}",
+    "{{ x is defined }} {{ n is defined }} {{ none is none }} {{ s is string }} {{ d is mapping }} {{ empty is sequence }} {{ n is number }} {{ n is odd }} {{ n is even }} {{ n is divisibleby 7 }} {{ flag is false }} {{ true is true }} {{ f is float }} {{ n is integer }} {{ d is iterable }}",
+    "{{ 'a' in 'cat' }} {{ 2 in [1, 2] }} {{ 'b' in d }} {{ 'q' not in d }} {{ n > 3 and n < 10 }} {{ not flag or none }} {{ 1 < n < 8 }} {{ 'x' ~ n ~ none }}",
+    "{{ 'yes' if n > 5 else 'no' }} {{ 'a' if flag }}|{{ (n if flag else f) }}",
+    "{% for m in messages %}{{ loop.index }}/{{ loop.length }}:{{ loop.first }}{{ loop.last }}{{ loop.revindex }}{{ loop.index0 }} {% endfor %}",
+    "{% for m in messages if m.role == 'user' %}{{ loop.index }}{{ m.content }};{% else %}none{% endfor %}|{% for x in empty %}x{% else %}empty{% endfor %}",
+    "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i > 5 %}{% break %}{% endif %}{{ i }}{% endfor %} {{ range(3) | list }} {{ range(1, 10, 3) | list }}",
+    "{% set x = 1 %}{% for i in range(3) %}{% set x = x + i %}{{ x }}{% endfor %}{{ x }}",
+    "{% set ns = namespace(total=0, names=[]) %}{% for m in messages %}{% set ns.total = ns.total + 1 %}{% endfor %}{{ ns.total }}",
+    "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% set block %}inner {{ n }}{% endset %}[{{ block }}]",
+    "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', punct='?') }}",
+    "{% macro wrap() %}<{{ caller() }}>{% endmacro %}{% call wrap() %}body {{ n }}{% endcall %}",
+    "  {% if true %}\n    kept\n  {% endif %}\n{%- if true %} dash {% endif -%}\n  end  \n{# comment #}\n  after\n",
+    "{% for m in messages %}\n  {{- m.role }}\n{% endfor %}\n{%+ if true %}plus{% endif %}\n{% if true +%}\nnot trimmed{% endif %}",
+    "line1\n{% if true %}\nline2\n{% endif %}\n{{ 'x' }}\n{% for i in [1] %}\n  item\n{% endfor %}\ntrailing\n",
+    "{{ 'tab\\there' }} {{ \"dq 'q'\" }} {{ '\\u00e9\\x41' }} {{ 'a' 'b' }}",
+    "{{ messages[0].content }} {{ messages[-1]['role'] }} {{ messages[1:3] | length }} {{ messages[0]['nope'] is defined }}",
+    "{% generation %}gen {{ n }}{% endgeneration %}",
+    "{{ raise_exception('custom failure: ' ~ n) }}",
+    "{{ strftime_now('%Y') | length }}",
+    "{{ [1, 2] + [3] }} {{ 'ab' * 3 }} {{ 'n=' + n | string }} {{ d['a'][2] }}",
+    "{{ 'a' + 1 }}",
+    "{{ none.attr is defined }} {{ s.nope is defined }}",
+    "{{ [1,1,2] | unique | list }} {{ 'x' | indent(2, true) }} {{ 'a\\nb' | indent(2) }} {{ -3 | abs }} {{ '42' | int + 1 }} {{ 3 | float }}",
+]
+
+
+def main():
+    env = environment()
+    tdir = os.path.join(ROOT, "tests", "data", "templates")
+    out = {"generator": "tests/gen/gen_template_fixtures.py", "jinja2": jinja2.__version__, "templates": [], "features": []}
+    for name in sorted(f[:-5] for f in os.listdir(tdir) if f.endswith(".json")):
+        t = json.load(open(os.path.join(tdir, name + ".json"), encoding="utf-8"))
+        for conv in CONVERSATIONS:
+            tools, kwargs = EXTRAS.get(conv, (None, {}))
+            for gen in (True, False):
+                special = {k: t[k] for k in ("bos_token", "eos_token") if t.get(k) is not None}
+                variables = {**special, **kwargs, "messages": CONVERSATIONS[conv], "tools": tools,
+                             "documents": None, "add_generation_prompt": gen}
+                case = {"template": name, "case": conv, "add_generation_prompt": gen, "vars": variables}
+                case.update(render(env, t["chat_template"], variables))
+                out["templates"].append(case)
+    for src in FEATURES:
+        case = {"source": src}
+        case.update(render(env, src, FEATURE_VARS))
+        out["features"].append(case)
+    out["feature_vars"] = FEATURE_VARS
+    path = os.path.join(ROOT, "tests", "data", "template_fixtures.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    bad = [c for c in out["features"] if "error" in c]
+    print("%d template renders, %d feature renders (%d errors: %s) -> %s" % (
+        len(out["templates"]), len(out["features"]), len(bad), [c["error"][:40] for c in bad], path))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
