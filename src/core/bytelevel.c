@@ -30,6 +30,13 @@ static int byte_of(unsigned c)
     return k < 33 ? (int)k : k < 67 ? (int)(0x7F + k - 33) : k == 67 ? 0xAD : -1;
 }
 
+uint32_t tokd__bytelevel_char(uint8_t b)
+{
+    if (printable_latin1(b))
+        return b;
+    return 0x100u + (b <= 0x20 ? b : b < 0xAD ? 33u + (b - 0x7Fu) : 67u);
+}
+
 long tokd__bytelevel_decode(const char *s, size_t len, uint8_t *out)
 {
     long n = 0;

@@ -15,6 +15,9 @@
 /* The byte with single-byte id i in GPT-2's order (printable first). */
 uint8_t tokd__bytelevel_order(int i);
 
+/* The character (code point) that writes byte b in the alphabet. */
+uint32_t tokd__bytelevel_char(uint8_t b);
+
 /* Decode `len` bytes of UTF-8 written in the alphabet into raw bytes at
  * `out` (at most `len` bytes). Returns the byte count, or -1 if a
  * character is not in the alphabet. */

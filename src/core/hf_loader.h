@@ -43,6 +43,11 @@ int tokd__hf_normalizer(tokd__hf_loader *l, json_t *node);
 int tokd__hf_pretokenizer(tokd__hf_loader *l, json_t *node);
 int tokd__hf_post_processor(tokd__hf_loader *l, json_t *node);
 int tokd__hf_decoder(tokd__hf_loader *l, json_t *node);
+
+/* Build one normalizer step from its tokenizer.json node (a row of the
+ * table in hf_normalizers.c): 0 with *out set (the caller owns it), or an
+ * error naming the node. */
+typedef int (*tokd__hf_normalizer_builder)(tokd__hf_loader *l, json_t *node, tokd__normalizer *out);
 /* The "model" member: vocabulary and model (needs the pre-tokenizers set). */
 int tokd__hf_model(tokd__hf_loader *l, json_t *model, const char *sha256);
 /* A Unigram model and a Precompiled normalizer (hf_unigram.c). */

@@ -118,3 +118,41 @@ void tokd__ntext_swap(tokd__ntext *t, tokd__ntext *next)
     *t = *next;
     *next = (tokd__ntext){.s = ""};
 }
+
+int tokd__nchars_push(tokd__nchars *c, uint32_t cp, int32_t change)
+{
+    if (tokd__reserve((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != 0)
+        return TOKD_ENOMEM;
+    c->v[c->n++] = (tokd__nchar){cp, change};
+    return 0;
+}
+
+/* The end of the character of in that starts at i (i itself at the end). */
+static size_t char_end(const tokd__ntext *in, size_t i)
+{
+    size_t len = 0;
+    if (i < in->n)
+        tokd__utf8_next((const uint8_t *)in->s, i, &len);
+    return i + len;
+}
+
+int tokd__ntext_transform(tokd__ntext *out, const tokd__ntext *in, size_t skip, const tokd__nchar *v, size_t n)
+{
+    size_t pos = 0, a = 0, b = char_end(in, 0);
+    if (in->n == 0)
+        return 0; /* nothing to stand for: normalizers leave empty text empty */
+    for (size_t k = 0; k < skip; k++)
+        pos = char_end(in, pos);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (v[i].change <= 0 && pos < in->n) {
+            a = pos;
+            b = pos = char_end(in, pos);
+            for (int32_t k = v[i].change; k < 0; k++)
+                pos = char_end(in, pos);
+        }
+        char buf[4];
+        rc = tokd__ntext_put(out, buf, tokd__utf8_put(v[i].cp, buf), in, a, b);
+    }
+    return rc;
+}

@@ -59,6 +59,29 @@ int tokd__ntext_put(tokd__ntext *out, const char *p, size_t len, const tokd__nte
 /* The original bytes [*start, *end) that t[a..b) (a < b) stands for. */
 void tokd__ntext_origin(const tokd__ntext *t, size_t a, size_t b, size_t *start, size_t *end);
 
+/* Hugging Face's NormalizedString::transform, for the normalizers that
+ * rewrite character by character: each new character comes with a change.
+ * Change 0 or less: it stands for the next character of the input, and
+ * -change more input characters are dropped after that one; change 1: it
+ * is inserted, standing for the input character stood for last (the first
+ * one if none was). Characters are consumed in order; the input characters
+ * left over are dropped. */
+typedef struct tokd__nchar {
+    uint32_t cp;
+    int32_t change;
+} tokd__nchar;
+
+typedef struct tokd__nchars {
+    tokd__nchar *v;
+    size_t n, cap;
+} tokd__nchars;
+
+int tokd__nchars_push(tokd__nchars *c, uint32_t cp, int32_t change);
+
+/* Write v[0..n) into *out (an empty text) standing for in's characters as
+ * said above, after `skip` dropped input characters. */
+int tokd__ntext_transform(tokd__ntext *out, const tokd__ntext *in, size_t skip, const tokd__nchar *v, size_t n);
+
 /* Replace *t by *next (t's old text released). */
 void tokd__ntext_swap(tokd__ntext *t, tokd__ntext *next);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "pretok.h"
+#include "rxclass.h"
 
 #define MATCH_LIMIT 10000000u
 #define DEPTH_LIMIT 1000000u
@@ -55,13 +56,14 @@ enum tokd__scanner tokd__scanner_for(const char *pattern)
     return TOKD__SCAN_PCRE2;
 }
 
-int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, tokd_error *err)
+/* Compile `source` (the PCRE2 text of `pattern`) into *pt. */
+static int compile(tokd__pretok *pt, const char *pattern, const char *source, uint32_t options, tokd_error *err)
 {
     int ecode;
     PCRE2_SIZE eoff;
     *pt = (tokd__pretok){0};
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY, &ecode, &eoff, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | options,
+                                     &ecode, &eoff, NULL);
     if (!code) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ecode, msg, sizeof msg);
@@ -78,8 +80,29 @@ int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, 
         return TOKD_ENOMEM;
     }
     pt->code = code;
-    pt->scanner = allow_scanner ? tokd__scanner_for(pattern) : TOKD__SCAN_PCRE2;
     return 0;
+}
+
+int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, tokd_error *err)
+{
+    int rc = compile(pt, pattern, pattern, PCRE2_DOLLAR_ENDONLY, err);
+    if (rc == 0)
+        pt->scanner = allow_scanner ? tokd__scanner_for(pattern) : TOKD__SCAN_PCRE2;
+    return rc;
+}
+
+int tokd__pretok_init_onig(tokd__pretok *pt, const char *pattern, tokd_error *err)
+{
+    if (tokd__scanner_for(pattern) != TOKD__SCAN_PCRE2)
+        return tokd__pretok_init(pt, pattern, 1, err);
+    char *source;
+    int rc = tokd__rx_rewrite(pattern, &source, err);
+    if (rc == 0) {
+        /* an error offset is into the rewritten text: name the original */
+        rc = compile(pt, pattern, source, PCRE2_MULTILINE, err);
+        free(source);
+    }
+    return rc;
 }
 
 void tokd__pretok_release(tokd__pretok *pt)

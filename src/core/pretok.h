@@ -34,6 +34,11 @@ typedef struct tokd__pretok {
  * pattern is one of the known spellings. TOKD_EPATTERN (err->position set
  * to the 1-based offset) when PCRE2 rejects the pattern. */
 int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, tokd_error *err);
+/* The same for a tokenizer.json (Oniguruma) pattern, run as Hugging Face
+ * runs it: its classes rewritten to the reference's code points
+ * (rxclass.h), ^ and $ at line ends; a known OpenAI pattern still runs on
+ * its scanner (whose classes equal the reference's). */
+int tokd__pretok_init_onig(tokd__pretok *pt, const char *pattern, tokd_error *err);
 void tokd__pretok_release(tokd__pretok *pt);
 
 /* The scanner the known pattern text maps to, or TOKD__SCAN_PCRE2. */

@@ -6,8 +6,9 @@
  * pre-tokenizers in order, each on every piece the previous one left.
  * Implementations (pretokenizers.c): regex splits (tiktoken's, where text
  * between matches is dropped, and Hugging Face's Split with its
- * behaviours; both run the built-in scanners for OpenAI's patterns),
- * Digits, Metaspace and ByteLevel's prefix space.
+ * behaviours and invert; both run the built-in scanners for OpenAI's
+ * patterns; WhitespaceSplit and CharDelimiterSplit are Splits), Whitespace,
+ * Punctuation, FixedLength, Digits, Metaspace and ByteLevel's prefix space.
  *
  * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
  * is run that way when it is the last step, so the common tokenizers (one
@@ -64,13 +65,30 @@ enum tokd__split_behavior {
     TOKD__SPLIT_CONTIGUOUS
 };
 
+/* Hugging Face's Split: what `pattern` matches (an Oniguruma regex, or
+ * with `literal` the string itself) and the text between the matches,
+ * combined by `behavior`; with `invert` the text between matches is what
+ * the behaviour treats as the delimiter. */
+typedef struct tokd__split_options {
+    const char *pattern; /* borrowed */
+    int literal;
+    enum tokd__split_behavior behavior;
+    int invert;
+} tokd__split_options;
+
 /* tiktoken's regex step: the matches of `pattern`, text between them
  * dropped. TOKD_EPATTERN when it does not compile. */
 int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err);
-/* Hugging Face's Split: matches and the text between them, combined by
- * `behavior`. */
-int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
-                             tokd_error *err);
+/* Hugging Face's Split (see tokd__split_options). */
+int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *out, tokd_error *err);
+/* Punctuation: each punctuation character (the reference's set, unorm.h)
+ * is a delimiter treated by `behavior`. */
+int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out);
+/* Whitespace: runs of word characters and runs of other non-space
+ * characters, as Hugging Face's \w+|[^\w\s]+ (Rust regex classes). */
+int tokd__pretokenizer_whitespace(tokd__pretokenizer *out);
+/* FixedLength: each piece cut into pieces of `length` (> 0) characters. */
+int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out);
 /* Digits: each digit alone (individual) or each run of digits. */
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out);
 /* Metaspace: ' ' becomes `replacement`, prepended (prepend 1: always, 2:

@@ -7,7 +7,9 @@
 
 #include "buf.h"
 #include "pretokenizer.h"
+#include "rxclass.h"
 #include "unicode.h"
+#include "unorm.h"
 #include "utf8.h"
 
 int tokd__splits_push(tokd__splits *p, size_t start, size_t end)
@@ -42,6 +44,7 @@ typedef struct regex_step {
     tokd__pretok re;
     enum tokd__split_behavior behavior;
     int keep_gaps; /* Hugging Face keeps the text between matches; tiktoken drops it */
+    int invert;    /* Hugging Face's invert: the text between matches is what behavior acts on */
 } regex_step;
 
 /* Pieces of one span in order, each flagged as a match or not, then
@@ -66,24 +69,27 @@ static int add_part(parts *ps, size_t start, size_t end, int match)
     return 0;
 }
 
-/* Apply `b` to the parts in place; returns their new number. A match is
- * merged into its neighbour only when that neighbour is not a match. */
+/* Apply `b` to the parts in place; returns their new number. As Hugging
+ * Face's NormalizedString::split: a match is merged into its neighbour
+ * only when that neighbour is not a match; Contiguous joins each run of
+ * parts that are all matches or all not. */
 static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        int prev_match = i > 0 && v[i - 1].match, next_is_text = i + 1 < n && !v[i + 1].match;
-        if (b == TOKD__SPLIT_REMOVED && v[i].match)
+        int match = v[i].match == 1, prev_match = i > 0 && v[i - 1].match == 1;
+        int next_is_text = i + 1 < n && v[i + 1].match != 1;
+        if (b == TOKD__SPLIT_REMOVED && match)
             continue;
-        if (b == TOKD__SPLIT_MERGED_PREVIOUS && v[i].match && !prev_match && k > 0) {
+        if (b == TOKD__SPLIT_MERGED_PREVIOUS && match && !prev_match && k > 0) {
             v[k - 1].end = v[i].end;
             continue;
         }
-        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && v[i].match && prev_match) {
+        if (b == TOKD__SPLIT_CONTIGUOUS && k > 0 && match == prev_match) {
             v[k - 1].end = v[i].end;
             continue;
         }
-        if (b == TOKD__SPLIT_MERGED_NEXT && v[i].match && next_is_text) {
+        if (b == TOKD__SPLIT_MERGED_NEXT && match && next_is_text) {
             v[i + 1].start = v[i].start;
             v[i + 1].match = 2; /* text that swallowed a match: not a match itself */
             continue;
@@ -94,39 +100,47 @@ static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
 }
 
 /* The matches (and gaps, if kept) of s[0..n), offset by `at`, into ps. */
-static int match_parts(const regex_step *r, const uint8_t *s, size_t n, parts *ps)
+static int match_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
 {
+    const regex_step *r = self;
     size_t pos = 0, start, end;
     int rc;
     while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
-        rc = r->keep_gaps ? add_part(ps, pos, start, 0) : 0;
+        rc = r->keep_gaps ? add_part(ps, pos, start, r->invert) : 0;
         if (rc == 0)
-            rc = add_part(ps, start, end, 1);
+            rc = add_part(ps, start, end, !r->invert);
         if (rc != 0)
             return rc;
         pos = end;
     }
-    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, 0) : rc;
+    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, r->invert) : rc;
 }
 
-static int regex_split(const void *self, tokd__splits *p, int at_start)
+/* Cut each piece of *p into the parts `find` gives, combined by `b`. */
+typedef int (*parts_fn)(const void *self, const uint8_t *s, size_t n, parts *ps);
+
+static int split_parts(const void *self, parts_fn find, enum tokd__split_behavior b, tokd__splits *p)
 {
-    const regex_step *r = self;
-    (void)at_start;
     tokd__splits next = {0};
     parts ps = {0};
     int rc = 0;
     for (size_t k = 0; k < p->n && rc == 0; k++) {
         tokd__span sp = p->v[k];
         ps.n = 0;
-        rc = match_parts(r, (const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
-        size_t np = rc == 0 ? combine(ps.v, ps.n, r->behavior) : 0;
+        rc = find(self, (const uint8_t *)p->text.s + sp.start, sp.end - sp.start, &ps);
+        size_t np = rc == 0 ? combine(ps.v, ps.n, b) : 0;
         for (size_t i = 0; i < np && rc == 0; i++)
             rc = tokd__splits_push(&next, sp.start + ps.v[i].start, sp.start + ps.v[i].end);
     }
     free(ps.v);
     take_spans(p, &next);
     return rc;
+}
+
+static int regex_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)at_start;
+    return split_parts(self, match_parts, ((const regex_step *)self)->behavior, p);
 }
 
 /* One piece at a time, for the Isolated behaviour: the text before a match
@@ -165,32 +179,187 @@ static void regex_free(void *self)
 static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free};
 static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free};
 
-static int make_regex(const char *pattern, enum tokd__split_behavior b, int keep_gaps, tokd__pretokenizer *out,
-                      tokd_error *err)
+/* Hugging Face's Split with the Removed behaviour and invert is tiktoken's
+ * step: only the matches are kept, each alone (and it streams). */
+static int make_regex(tokd__pretok re, const tokd__split_options *o, int keep_gaps, tokd__pretokenizer *out)
 {
     regex_step *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        tokd__pretok_release(&re);
         return TOKD_ENOMEM;
-    int rc = tokd__pretok_init(&r->re, pattern, 1, err);
-    if (rc != 0) {
-        free(r);
-        return rc;
     }
-    r->behavior = b;
+    r->re = re;
+    r->behavior = o->behavior;
     r->keep_gaps = keep_gaps;
-    *out = (tokd__pretokenizer){b == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
+    r->invert = o->invert;
+    if (keep_gaps && o->invert && o->behavior == TOKD__SPLIT_REMOVED)
+        *r = (regex_step){re, TOKD__SPLIT_ISOLATED, 0, 0};
+    *out = (tokd__pretokenizer){r->behavior == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
     return 0;
 }
 
 int tokd__pretokenizer_regex(const char *pattern, tokd__pretokenizer *out, tokd_error *err)
 {
-    return make_regex(pattern, TOKD__SPLIT_ISOLATED, 0, out, err);
+    tokd__pretok re;
+    int rc = tokd__pretok_init(&re, pattern, 1, err);
+    tokd__split_options o = {pattern, 0, TOKD__SPLIT_ISOLATED, 0};
+    return rc ? rc : make_regex(re, &o, 0, out);
 }
 
-int tokd__pretokenizer_split(const char *pattern, enum tokd__split_behavior behavior, tokd__pretokenizer *out,
-                             tokd_error *err)
+/* A PCRE2 pattern matching s literally: ASCII punctuation escaped. */
+static char *literal_pattern(const char *s)
 {
-    return make_regex(pattern, behavior, 1, out, err);
+    char *p = malloc(2 * strlen(s) + 1), *q = p;
+    for (; p && *s; s++) {
+        if ((unsigned char)*s < 0x80 && !((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')))
+            *q++ = '\\';
+        *q++ = *s;
+    }
+    if (p)
+        *q = '\0';
+    return p;
+}
+
+int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *out, tokd_error *err)
+{
+    tokd__pretok re;
+    int rc;
+    if (o->literal) {
+        char *lit = literal_pattern(o->pattern);
+        rc = lit ? tokd__pretok_init(&re, lit, 0, err) : TOKD_ENOMEM;
+        free(lit);
+    } else {
+        rc = tokd__pretok_init_onig(&re, o->pattern, err);
+    }
+    return rc ? rc : make_regex(re, o, 1, out);
+}
+
+/* ---- Punctuation ------------------------------------------------------------ */
+
+typedef struct punct_step {
+    enum tokd__split_behavior behavior;
+} punct_step;
+
+/* Each punctuation character of s[0..n) a match of its own, the text
+ * between them gaps. */
+static int punct_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
+{
+    (void)self;
+    size_t len, run = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i += len) {
+        if (!tokd__un_in(tokd__un_punctuation, tokd__un_n_punctuation, tokd__utf8_next(s, i, &len)))
+            continue;
+        rc = add_part(ps, run, i, 0);
+        if (rc == 0)
+            rc = add_part(ps, i, i + len, 1);
+        run = i + len;
+    }
+    return rc ? rc : add_part(ps, run, n, 0);
+}
+
+static int punct_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)at_start;
+    return split_parts(self, punct_parts, ((const punct_step *)self)->behavior, p);
+}
+
+static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free};
+
+int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out)
+{
+    punct_step *st = malloc(sizeof *st);
+    if (!st)
+        return TOKD_ENOMEM;
+    st->behavior = behavior;
+    *out = (tokd__pretokenizer){&punct_ops, st};
+    return 0;
+}
+
+/* ---- Whitespace ------------------------------------------------------------- */
+
+/* Hugging Face's Whitespace: the matches of \w+|[^\w\s]+ as Rust's regex
+ * crate has the classes (its \w, unorm.h, is wider than Oniguruma's): runs
+ * of word characters and runs of other characters, white space removed. */
+enum char_kind { WORD, SPACE, OTHER };
+
+static enum char_kind kind_of(uint32_t cp)
+{
+    if (tokd__un_in(tokd__un_words, tokd__un_n_words, cp))
+        return WORD;
+    return tokd__rx_class(cp) & TOKD__RX_SPACE ? SPACE : OTHER;
+}
+
+static int whitespace_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
+{
+    (void)self;
+    size_t len, run = 0;
+    enum char_kind run_kind = SPACE;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i += len) {
+        enum char_kind k = kind_of(tokd__utf8_next(s, i, &len));
+        if (i > run && k != run_kind) {
+            rc = add_part(ps, run, i, run_kind == SPACE);
+            run = i;
+        }
+        run_kind = k;
+    }
+    return rc ? rc : add_part(ps, run, n, run_kind == SPACE);
+}
+
+static int whitespace_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)at_start;
+    return split_parts(self, whitespace_parts, TOKD__SPLIT_REMOVED, p);
+}
+
+static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL};
+
+int tokd__pretokenizer_whitespace(tokd__pretokenizer *out)
+{
+    *out = (tokd__pretokenizer){&whitespace_ops, NULL};
+    return 0;
+}
+
+/* ---- FixedLength ------------------------------------------------------------ */
+
+typedef struct fixed_step {
+    size_t length;
+} fixed_step;
+
+static int fixed_split(const void *self, tokd__splits *p, int at_start)
+{
+    const fixed_step *st = self;
+    (void)at_start;
+    tokd__splits next = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        size_t i = p->v[k].start, run = i, count = 0, len;
+        for (; i < p->v[k].end && rc == 0; i += len) {
+            tokd__utf8_next((const uint8_t *)p->text.s, i, &len);
+            if (count++ == st->length) {
+                rc = tokd__splits_push(&next, run, i);
+                run = i;
+                count = 1;
+            }
+        }
+        if (rc == 0)
+            rc = tokd__splits_push(&next, run, p->v[k].end);
+    }
+    take_spans(p, &next);
+    return rc;
+}
+
+static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free};
+
+int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out)
+{
+    fixed_step *st = malloc(sizeof *st);
+    if (!st)
+        return TOKD_ENOMEM;
+    st->length = length;
+    *out = (tokd__pretokenizer){&fixed_ops, st};
+    return 0;
 }
 
 /* ---- Digits ---------------------------------------------------------------- */

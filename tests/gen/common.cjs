@@ -38,4 +38,29 @@ function rng(seed) {
   };
 }
 
-module.exports = { ROOT, ENCODINGS, loadEncoding, rng, harmonySpecials };
+// The C lines of a two-stage table of one byte per code point: `prefix`_stage1
+// (uint16, one entry per 256 code points, the block's index) and
+// `prefix`_stage2 (the distinct 256-byte blocks).
+function twoStageTable(values, prefix) {
+  const blocks = new Map();
+  const stage1 = [];
+  const stage2 = [];
+  for (let hi = 0; hi < 0x1100; hi++) {
+    const block = values.subarray(hi * 256, hi * 256 + 256);
+    const key = Buffer.from(block).toString('hex');
+    if (!blocks.has(key)) { blocks.set(key, blocks.size); stage2.push(block); }
+    stage1.push(blocks.get(key));
+  }
+  const out = [`const uint16_t ${prefix}_stage1[${stage1.length}] = {`];
+  for (let i = 0; i < stage1.length; i += 16) out.push('    ' + stage1.slice(i, i + 16).join(', ') + ',');
+  out.push('};', '', `const uint8_t ${prefix}_stage2[${stage2.length}][256] = {`);
+  for (const block of stage2) {
+    out.push('    {');
+    for (let i = 0; i < 256; i += 16) out.push('        ' + Array.from(block.subarray(i, i + 16)).join(', ') + ',');
+    out.push('    },');
+  }
+  out.push('};');
+  return out;
+}
+
+module.exports = { ROOT, ENCODINGS, loadEncoding, rng, harmonySpecials, twoStageTable };

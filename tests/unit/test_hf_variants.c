@@ -100,11 +100,11 @@ END_TEST
 /* Each: base file, JSON of keys to set, expected error, words the message
  * must contain. */
 static const char *const refused[][4] = {
-    {"mistral", "{\"normalizer\": {\"type\": \"NFKC\"}}", "EUNSUPPORTED", "normalizer: NFKC"},
-    {"mistral", "{\"pre_tokenizer\": {\"type\": \"Whitespace\"}}", "EUNSUPPORTED", "pre_tokenizer: Whitespace"},
-    {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Isolated\", "
-               "\"invert\": true}}",
-     "EUNSUPPORTED", "invert: true"},
+    {"mistral", "{\"normalizer\": {\"type\": \"Unheard\"}}", "EUNSUPPORTED", "normalizer: Unheard"},
+    {"mistral", "{\"pre_tokenizer\": {\"type\": \"UnicodeScripts\"}}", "EUNSUPPORTED", "pre_tokenizer: UnicodeScripts"},
+    {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"[a[b]]\"}, \"behavior\": "
+               "\"Isolated\", \"invert\": true}}",
+     "EPATTERN", "a nested class"},
     {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Sideways\"}}",
      "EUNSUPPORTED", "this behavior"},
     {"mistral", "{\"decoder\": {\"type\": \"WordPiece\"}}", "EUNSUPPORTED", "decoder: WordPiece"},

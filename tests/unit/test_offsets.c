@@ -13,19 +13,6 @@
 
 static json_t *hf, *offsets;
 
-/* The code point index of byte i of s[0..n) (i == n: the count). */
-static size_t *code_points(const char *s, size_t n)
-{
-    size_t *cp = malloc((n + 1) * sizeof *cp), k = 0;
-    ck_assert_ptr_nonnull(cp);
-    for (size_t i = 0; i < n; i++) {
-        k += ((unsigned char)s[i] & 0xC0) != 0x80 && i > 0;
-        cp[i] = k;
-    }
-    cp[n] = n ? k + 1 : 0;
-    return cp;
-}
-
 /* 1 if tokd's offsets of `text` under `tok` equal `want` (flat code point
  * pairs) and its ids equal `ids` (when given). */
 static int same(tokd_tokenizer *tok, const char *text, size_t len, int add_special, json_t *want, json_t *ids)
@@ -36,7 +23,7 @@ static int same(tokd_tokenizer *tok, const char *text, size_t len, int add_speci
     tokd_error err = {0};
     int ok = tokd_encode_offsets(tok, text, len, &all, NULL, &got, &off, &err) == 0 && off.len == got.len &&
              2 * off.len == json_array_size(want) && (!ids || json_array_size(ids) == got.len);
-    size_t *cp = code_points(text, len);
+    size_t *cp = test_code_points(text, len);
     for (size_t i = 0; ok && i < off.len; i++) {
         size_t start = off.v[i].end > off.v[i].start ? cp[off.v[i].start] : 0;
         size_t end = off.v[i].end > off.v[i].start ? cp[off.v[i].end - 1] + 1 : 0;

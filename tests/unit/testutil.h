@@ -46,6 +46,37 @@ static inline char *test_read_file(const char *path, size_t *len)
     return s;
 }
 
+/* The n-th member of JSON object obj (its key in *key), for loop tests
+ * over a fixture's entries. */
+static inline json_t *test_json_nth(json_t *obj, int n, const char **key)
+{
+    const char *k = NULL;
+    json_t *v = NULL;
+    int i = 0;
+    json_object_foreach(obj, k, v)
+    {
+        if (i++ == n)
+            break;
+    }
+    *key = k;
+    return v;
+}
+
+/* The code point index of byte i of s[0..n) (i == n: the count), to
+ * compare byte offsets with the reference's code point offsets. Caller
+ * frees. */
+static inline size_t *test_code_points(const char *s, size_t n)
+{
+    size_t *cp = malloc((n + 1) * sizeof *cp), k = 0;
+    ck_assert_ptr_nonnull(cp);
+    for (size_t i = 0; i < n; i++) {
+        k += ((unsigned char)s[i] & 0xC0) != 0x80 && i > 0;
+        cp[i] = k;
+    }
+    cp[n] = n ? k + 1 : 0;
+    return cp;
+}
+
 /* Load a tokenizer by name or fail the test with libtokd's message. */
 static inline tokd_tokenizer *test_tokenizer(const char *name)
 {
