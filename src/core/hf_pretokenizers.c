@@ -91,11 +91,11 @@ static int add_split(tokd__hf_loader *l, const char *pattern, int literal, enum 
     return add_step(l, tokd__pretokenizer_split(&o, &x, l->err), x);
 }
 
-/* Whitespace: the matches of \w+|[^\w\s]+, as Hugging Face defines it. */
 static int pre_whitespace(tokd__hf_loader *l, json_t *p)
 {
     (void)p;
-    return add_split(l, "\\w+|[^\\w\\s]+", 0, TOKD__SPLIT_REMOVED, 1);
+    tokd__pretokenizer x = {0};
+    return add_step(l, tokd__pretokenizer_whitespace(&x), x);
 }
 
 /* WhitespaceSplit: the text between runs of white space. */

@@ -20,12 +20,11 @@ tokd_tokenizer *tokd__tokenizer_alloc(const char *name, const char *kind)
     return t;
 }
 
-/* Append `x` (elem bytes) to the array *v of *n; `release` frees x on
- * failure. */
-static int append(void **v, size_t *n, const void *x, size_t elem, void (*release)(void *), void *self)
+/* Append `x` (elem bytes) to the array *v of *n elements and *cap slots,
+ * growing it geometrically (tokd__reserve); `release` frees x on failure. */
+static int append(void **v, size_t *n, size_t *cap, const void *x, size_t elem, void (*release)(void *), void *self)
 {
-    size_t cap = *n;
-    if (tokd__reserve(v, &cap, *n + 1, elem) != 0) {
+    if (tokd__reserve(v, cap, *n + 1, elem) != 0) {
         if (release)
             release(self);
         return TOKD_ENOMEM;
@@ -37,17 +36,17 @@ static int append(void **v, size_t *n, const void *x, size_t elem, void (*releas
 
 int tokd__tokenizer_add_normalizer(tokd_tokenizer *t, tokd__normalizer x)
 {
-    return append((void **)&t->norms, &t->n_norms, &x, sizeof x, x.ops->free, x.self);
+    return append((void **)&t->norms, &t->n_norms, &t->cap_norms, &x, sizeof x, x.ops->free, x.self);
 }
 
 int tokd__tokenizer_add_pretokenizer(tokd_tokenizer *t, tokd__pretokenizer x)
 {
-    return append((void **)&t->pres, &t->n_pres, &x, sizeof x, x.ops->free, x.self);
+    return append((void **)&t->pres, &t->n_pres, &t->cap_pres, &x, sizeof x, x.ops->free, x.self);
 }
 
 int tokd__tokenizer_add_decoder(tokd_tokenizer *t, tokd__decoder x)
 {
-    return append((void **)&t->decoders, &t->n_decoders, &x, sizeof x, x.ops->free, x.self);
+    return append((void **)&t->decoders, &t->n_decoders, &t->cap_decoders, &x, sizeof x, x.ops->free, x.self);
 }
 
 int tokd__tokenizer_set_pattern(tokd_tokenizer *t, const char *pattern)

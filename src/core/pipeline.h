@@ -18,7 +18,8 @@
  *
  * Invariants once finished: nothing changes until the last unref; n_vocab
  * is the highest id + 1. Ownership: the tokenizer owns every component set
- * in it and one reference to its vocabulary. Thread-safety: immutable. */
+ * in it and one reference to its vocabulary. The component arrays grow
+ * geometrically (cap_* >= n_*). Thread-safety: immutable. */
 #ifndef TOKD_PIPELINE_H
 #define TOKD_PIPELINE_H
 
@@ -38,9 +39,9 @@ struct tokd_tokenizer {
     char *pattern;    /* the pre-tokenizer regex, reported only ("" if none) */
     tokd__vocab *vocab;
     tokd__normalizer *norms;
-    size_t n_norms;
+    size_t n_norms, cap_norms;
     tokd__pretokenizer *pres;
-    size_t n_pres;
+    size_t n_pres, cap_pres;
     tokd__model model;
     tokd__added added;
     uint32_t *prefix, *suffix; /* post-processor: template ids around the sequence */
@@ -49,7 +50,7 @@ struct tokd_tokenizer {
     int trim_add_prefix_space; /* ... keeping a first token's one space */
     int byte_level;            /* vocabulary tokens are GPT-2's alphabet decoded to bytes */
     tokd__decoder *decoders;
-    size_t n_decoders;
+    size_t n_decoders, cap_decoders;
     uint32_t n_vocab;
 };
 

@@ -7,7 +7,7 @@
  * Implementations (pretokenizers.c): regex splits (tiktoken's, where text
  * between matches is dropped, and Hugging Face's Split with its
  * behaviours and invert; both run the built-in scanners for OpenAI's
- * patterns; Whitespace, WhitespaceSplit and CharDelimiterSplit are Splits),
+ * patterns; WhitespaceSplit and CharDelimiterSplit are Splits), Whitespace,
  * Punctuation, FixedLength, Digits, Metaspace and ByteLevel's prefix space.
  *
  * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
@@ -84,6 +84,9 @@ int tokd__pretokenizer_split(const tokd__split_options *o, tokd__pretokenizer *o
 /* Punctuation: each punctuation character (the reference's set, unorm.h)
  * is a delimiter treated by `behavior`. */
 int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out);
+/* Whitespace: runs of word characters and runs of other non-space
+ * characters, as Hugging Face's \w+|[^\w\s]+ (Rust regex classes). */
+int tokd__pretokenizer_whitespace(tokd__pretokenizer *out);
 /* FixedLength: each piece cut into pieces of `length` (> 0) characters. */
 int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out);
 /* Digits: each digit alone (individual) or each run of digits. */

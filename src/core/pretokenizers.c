@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "pretokenizer.h"
+#include "rxclass.h"
 #include "unicode.h"
 #include "unorm.h"
 #include "utf8.h"
@@ -272,6 +273,51 @@ int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pre
         return TOKD_ENOMEM;
     st->behavior = behavior;
     *out = (tokd__pretokenizer){&punct_ops, st};
+    return 0;
+}
+
+/* ---- Whitespace ------------------------------------------------------------- */
+
+/* Hugging Face's Whitespace: the matches of \w+|[^\w\s]+ as Rust's regex
+ * crate has the classes (its \w, unorm.h, is wider than Oniguruma's): runs
+ * of word characters and runs of other characters, white space removed. */
+enum char_kind { WORD, SPACE, OTHER };
+
+static enum char_kind kind_of(uint32_t cp)
+{
+    if (tokd__un_in(tokd__un_words, tokd__un_n_words, cp))
+        return WORD;
+    return tokd__rx_class(cp) & TOKD__RX_SPACE ? SPACE : OTHER;
+}
+
+static int whitespace_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
+{
+    (void)self;
+    size_t len, run = 0;
+    enum char_kind run_kind = SPACE;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i += len) {
+        enum char_kind k = kind_of(tokd__utf8_next(s, i, &len));
+        if (i > run && k != run_kind) {
+            rc = add_part(ps, run, i, run_kind == SPACE);
+            run = i;
+        }
+        run_kind = k;
+    }
+    return rc ? rc : add_part(ps, run, n, run_kind == SPACE);
+}
+
+static int whitespace_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)at_start;
+    return split_parts(self, whitespace_parts, TOKD__SPLIT_REMOVED, p);
+}
+
+static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL};
+
+int tokd__pretokenizer_whitespace(tokd__pretokenizer *out)
+{
+    *out = (tokd__pretokenizer){&whitespace_ops, NULL};
     return 0;
 }
 

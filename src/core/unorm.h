@@ -49,11 +49,12 @@ extern const tokd__un_comp tokd__un_comps[];
 extern const size_t tokd__un_n_comps;
 /* StripAccents' marks; BertNormalizer's removed and space characters
  * (clean_text), CJK ideographs (handle_chinese_chars), marks (strip_accents);
- * the Punctuation and BertPreTokenizer pre-tokenizers' punctuation */
+ * the Punctuation and BertPreTokenizer pre-tokenizers' punctuation; the
+ * Whitespace pre-tokenizer's word characters */
 extern const tokd__un_range tokd__un_accents[], tokd__un_bert_removed[], tokd__un_bert_spaces[],
-    tokd__un_bert_chinese[], tokd__un_bert_marks[], tokd__un_punctuation[];
+    tokd__un_bert_chinese[], tokd__un_bert_marks[], tokd__un_punctuation[], tokd__un_words[];
 extern const size_t tokd__un_n_accents, tokd__un_n_bert_removed, tokd__un_n_bert_spaces, tokd__un_n_bert_chinese,
-    tokd__un_n_bert_marks, tokd__un_n_punctuation;
+    tokd__un_n_bert_marks, tokd__un_n_punctuation, tokd__un_n_words;
 
 enum tokd__unorm_form { TOKD__NFC, TOKD__NFD, TOKD__NFKC, TOKD__NFKD };
 

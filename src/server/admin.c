@@ -10,12 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "admin.h"
+#include "beneath.h"
 #include "jobs.h"
 
 #define MIN_TOKEN 16
@@ -254,40 +253,6 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
     return 0;
 }
 
-/* Open `rel` beneath the directory `dfd` without following any symbolic
- * link, race-free: openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or
- * (kernels before 5.6) a walk of O_NOFOLLOW opens, one component at a
- * time, each relative to the last. Non-blocking, so a FIFO cannot hang. */
-static int open_beneath(int dfd, const char *rel)
-{
-    struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-    int fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof how);
-    if (fd >= 0 || errno != ENOSYS)
-        return fd;
-    char part[4096];
-    int at = dup(dfd);
-    for (const char *p = rel; at >= 0;) {
-        size_t n = strcspn(p, "/");
-        if (n >= sizeof part || (n == 2 && !strncmp(p, "..", 2))) {
-            close(at);
-            errno = EXDEV;
-            return -1;
-        }
-        memcpy(part, p, n);
-        part[n] = '\0';
-        int last = !p[n];
-        fd = n ? openat(at, part, (last ? O_RDONLY | O_NONBLOCK | O_NOCTTY : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC)
-               : dup(at);
-        close(at);
-        if (last || fd < 0)
-            return fd;
-        at = fd;
-        p += n + 1;
-    }
-    return -1;
-}
-
 /* A corpus file named relative to corpus_dir, which it must not leave: a
  * regular file with one link (a hard link would let a file from elsewhere
  * on the file system in), reached without symbolic links. */
@@ -306,7 +271,7 @@ static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
         return -1;
     }
     int dfd = open(a->cfg.corpus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int fd = dfd >= 0 ? open_beneath(dfd, rel) : -1;
+    int fd = dfd >= 0 ? beneath_open(dfd, rel) : -1;
     int why = errno;
     if (dfd >= 0)
         close(dfd);

@@ -34,22 +34,24 @@ static int out_of_memory(reply *r)
 }
 
 /* The messages' costs (without priming) into cost[], and the fixed part
- * (priming and tools) into *fixed. */
-static int costs(const tokd_tokenizer *tok, const model_info *model, json_t *messages, json_t *tools, long *cost,
-                 long *fixed, reply *r)
+ * (priming and tools) into *fixed, each counted under the request's budget
+ * (c->base). */
+static int costs(const counter *c, const model_info *model, json_t *messages, json_t *tools, long *cost, long *fixed,
+                 reply *r)
 {
     counter one;
     size_t i;
     json_t *m;
     json_array_foreach(messages, i, m)
     {
-        int rc = counter_init(&one, tok, 0, NULL) != 0 ? out_of_memory(r) : chat_message_count(&one, model, m, i, r);
+        int rc = counter_init(&one, c->tok, 0, c->base) != 0 ? out_of_memory(r)
+                                                              : chat_message_count(&one, model, m, i, r);
         cost[i] = one.total;
         counter_release(&one);
         if (rc != 0)
             return -1;
     }
-    if (counter_init(&one, tok, 0, NULL) != 0)
+    if (counter_init(&one, c->tok, 0, c->base) != 0)
         return out_of_memory(r);
     int rc = tools ? chat_tools_count(&one, model, tools, r) : 0;
     *fixed = one.total + model->chat->reply_priming;
@@ -92,7 +94,7 @@ int chat_trim(counter *c, const model_info *model, json_t *messages, json_t *too
     int rc = cost && gone ? 0 : out_of_memory(r);
     *kept = NULL;
     if (rc == 0)
-        rc = costs(c->tok, model, messages, tools, cost, &fixed, r);
+        rc = costs(c, model, messages, tools, cost, &fixed, r);
     if (rc == 0) {
         total = fixed;
         for (size_t i = 0; i < n; i++)

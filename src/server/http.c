@@ -12,7 +12,8 @@
  * answered at once (and the connection closed), so an `Expect:
  * 100-continue` over the limit gets its 413 instead of a 100. Paths are
  * routed as sent: percent-escapes are not decoded, so no NUL or invalid
- * UTF-8 can hide in one. A chunked body that passes the limit is cut off. */
+ * UTF-8 can hide in one. A chunked body that passes the limit is answered
+ * 413 at once (refuse_upload), the connection closed and the rest unread. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
@@ -20,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +79,8 @@ static const route routes[] = {
 #define TRIM_AFTER_BYTES (1u << 20) /* body + answer past this: malloc_trim after the request */
 #define CANCEL_DRAIN_S 1.0 /* after the grace period: time for cancelled requests to send their 503 */
 #define MAX_METHOD 16
+#define DRAIN_MS 1000             /* refuse_upload: how long to drain the client's sending */
+#define DRAIN_BYTES (16u << 20)   /* and how much at most */
 
 typedef struct request {
     app *a;
@@ -373,6 +378,56 @@ static request *request_new(app *a, struct MHD_Connection *c, const char *url, c
     return rq;
 }
 
+/* Read and drop what the client sends for at most DRAIN_MS or DRAIN_BYTES:
+ * closing a socket with unread data resets the connection, which can
+ * destroy an answer still on its way to the client. */
+static void drain_socket(int fd)
+{
+    char buf[65536];
+    size_t got = 0;
+    int64_t until = budget_now_ms() + DRAIN_MS;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < DRAIN_BYTES && budget_now_ms() < until) {
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            return;
+        got += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* A chunked body passed max_body_bytes while it was arriving, where
+ * libmicrohttpd can no longer queue a response: the 413 is written on the
+ * socket here (this connection's own thread; nothing else writes on it),
+ * sending is shut down, what the client already sent is drained for a
+ * moment, and libmicrohttpd closes the connection. The rest of the body is
+ * never read. */
+static enum MHD_Result refuse_upload(request *rq, struct MHD_Connection *c)
+{
+    reply r = {0};
+    reply_error(&r, 413, "body_too_large", NULL,
+                "the request body is larger than the limit of %ld bytes (max_body_bytes)", rq->a->cfg.max_body_bytes);
+    char *body = json_dumps(r.body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char head[256];
+    size_t len = body ? strlen(body) : 0;
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nX-Request-Id: %s\r\n"
+                     "Connection: close\r\nContent-Length: %zu\r\n\r\n",
+                     rq->id, len);
+    if (ci && body && n > 0 && (size_t)n < sizeof head && send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL) == n &&
+        send(ci->connect_fd, body, len, MSG_NOSIGNAL) == (ssize_t)len) {
+        shutdown(ci->connect_fd, SHUT_WR);
+        drain_socket(ci->connect_fd);
+        rq->bytes_out = (size_t)n + len;
+    }
+    rq->status = 413;
+    free(body);
+    reply_release(&r);
+    return MHD_NO;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
@@ -389,8 +444,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         if (take_body(rq, upload, n) == 0)
             return MHD_YES;
-        rq->status = 413; /* a chunked body past the limit: cut off */
-        return MHD_NO;
+        return refuse_upload(rq, c);
     }
     dispatch(rq, c, &r);
     return respond(c, rq, &r);

@@ -1,26 +1,28 @@
-/* jobs.c - training jobs: a libuv loop thread, its queue, the workers, and
- * the records and directories they leave on disk.
+/* jobs.c - training jobs: the queue, the libuv loop thread that runs it,
+ * and the workers.
  *
  * Life of a job: jobs_submit (an HTTP thread) appends it to the queue and
  * wakes the loop with uv_async_send; the loop thread starts queued jobs on
  * libuv's thread pool while fewer than train_jobs run; the worker trains,
- * publishes and loads; its after-work callback, back on the loop thread,
- * puts the tokenizer in the catalog and starts the next job. One mutex
- * guards every job's fields and the queue; progress counters are atomics
- * the trainer writes without it.
+ * publishes (tokdir_publish) and loads; its after-work callback, back on
+ * the loop thread, puts the tokenizer in the catalog and starts the next
+ * job. One mutex guards every job's fields and the queue; progress
+ * counters are atomics the trainer writes without it.
  *
- * Publishing: DIR/.tmp-HOST-PID-ID-NAME is filled and fsynced
- * (tokd_trained_write), then renamed to DIR/NAME with RENAME_NOREPLACE, or
- * exchanged with the existing DIR/NAME (RENAME_EXCHANGE) for overwrite, so
- * NAME is always a whole tokenizer: the old one or the new one. Names
- * starting with '.' are never loaded; abandoned .tmp-* directories are
- * removed at startup (tokdir.c), and other replicas sharing the directory
- * pick the result up through their watchers. */
-#include <dirent.h>
+ * Records: every state change builds the job's record under the mutex and
+ * writes it (job_records.c: fsync, rename) after releasing it, so no HTTP
+ * thread waits for a disk under the lock; records are numbered per job, so
+ * an older one never overwrites a newer one.
+ *
+ * Cancel: a running job's cancel flag is set and the canceller waits on a
+ * condition variable the after-work callback signals. Priority: the worker
+ * and the counting threads tokd_train starts (which inherit it) train under
+ * SCHED_IDLE; each training thread registers itself at its pacing
+ * checkpoints, so a cancel (or the job's end) puts every one of them back
+ * to SCHED_OTHER: a starved idle thread would not see its cancel for
+ * seconds on a busy machine. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +34,13 @@
 #include <uv.h>
 
 #include "grow.h"
+#include "job_records.h"
 #include "jobs.h"
 #include "tokdir.h"
 
 typedef enum { ST_QUEUED, ST_RUNNING, ST_SUCCEEDED, ST_FAILED, ST_CANCELLED, ST_INTERRUPTED } job_state;
 #define CANCEL_WAIT_S 3 /* how long a cancel waits for a running job to stop */
+#define MAX_TRAINING_THREADS 72 /* the worker and up to 64 train_threads */
 
 static const char *const state_names[] = {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"};
 
@@ -60,13 +64,16 @@ typedef struct job {
     struct job *next;   /* in the queue */
     struct jobs *owner;
     uv_work_t work;
-    pthread_t worker;   /* the thread running it, while on_worker */
-    int on_worker;
+    pid_t threads[MAX_TRAINING_THREADS]; /* the threads training it (under the lock) */
+    size_t n_threads;
+    uint64_t seq;       /* records built (under the lock) */
+    uint64_t written;   /* the last record written (job_records' mutex) */
 } job;
 
 struct jobs {
     app *a;
-    char dir[1024], records[1200];
+    char dir[1024];
+    job_records *records;
     tokdir_watch *watch;
     pthread_mutex_t mu;
     pthread_cond_t changed; /* a job ended (signalled in after_work) */
@@ -81,25 +88,12 @@ struct jobs {
     uv_thread_t thread;
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static json_t *when(double t)
-{
-    if (t <= 0)
-        return json_null();
-    char s[40];
-    time_t secs = (time_t)t;
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(s + n, sizeof s - n, ".%03dZ", (int)((t - (double)secs) * 1000.0));
-    return json_string(s);
-}
+/* A record built under the lock, to write after it. */
+typedef struct pending {
+    job *jb;
+    uint64_t seq;
+    char *text;
+} pending;
 
 void train_spec_release(train_spec *s)
 {
@@ -150,87 +144,33 @@ static json_t *record(const job *jb)
     if (jb->frozen)
         return json_deep_copy(jb->frozen);
     const char *phase = jb->st == ST_QUEUED ? "queued" : jb->st == ST_RUNNING ? phase_of(jb) : "done";
-    double end = jb->finished > 0 ? jb->finished : now();
+    double end = jb->finished > 0 ? jb->finished : job_records_now();
     return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:O, s:o, s:o, s:{s:s, s:I}}", "id",
-                     (json_int_t)jb->id,
-                     "name", jb->spec.name, "state", state_names[jb->st], "phase", phase, "progress",
-                     progress_json(jb), "created_at", when(jb->created), "started_at", when(jb->started),
-                     "finished_at", when(jb->finished), "duration_s",
+                     (json_int_t)jb->id, "name", jb->spec.name, "state", state_names[jb->st], "phase", phase,
+                     "progress", progress_json(jb), "created_at", job_records_time(jb->created), "started_at",
+                     job_records_time(jb->started), "finished_at", job_records_time(jb->finished), "duration_s",
                      jb->started > 0 ? json_real(end - jb->started) : json_null(), "corpus_bytes",
                      (json_int_t)jb->corpus_bytes, "options", jb->options, "error",
                      jb->error[0] ? json_string(jb->error) : json_null(), "result", result_json(jb), "owner", "host",
                      tokdir_host(), "pid", (json_int_t)getpid());
 }
 
-static int write_file(const char *dir, const char *name, const char *text)
-{
-    char tmp[1300], final[1300];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, final) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-/* Save the job's record; call with the lock held. A failure is logged:
- * the job itself goes on. */
-static void save(jobs *j, const job *jb)
+/* The job's record as it is now, numbered, to save once the lock is
+ * released (save); call with the lock held. */
+static pending snapshot(job *jb)
 {
     json_t *r = record(jb);
-    char *text = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    char name[40];
-    snprintf(name, sizeof name, "%llu.json", (unsigned long long)jb->id);
-    if (!text || write_file(j->records, name, text) != 0)
-        fprintf(stderr, "{\"event\":\"job_record_not_saved\",\"job\":%llu,\"error\":\"%s\"}\n",
-                (unsigned long long)jb->id, text ? strerror(errno) : "out of memory");
-    free(text);
+    pending p = {jb, ++jb->seq, r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL};
     json_decref(r);
+    return p;
 }
 
-static void sync_dir(const char *path)
+/* Write a snapshot to disk; call without the lock. */
+static void save(jobs *j, pending *p)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Move the written tokenizer from `tmp` to `final`, atomically. */
-static int put_in_place(jobs *j, const job *jb, const char *tmp, const char *final, tokd_error *err)
-{
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EEXIST || !jb->spec.overwrite)
-        return tokd_error_set(err, TOKD_EIO, "cannot publish %s: %s", final,
-                              errno == EEXIST ? "it exists and overwrite is false" : strerror(errno));
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) != 0)
-        return tokd_error_set(err, TOKD_EIO, "cannot replace %s: %s", final, strerror(errno));
-    return 0; /* tmp now holds the old tokenizer; the caller removes it */
-}
-
-static int publish(jobs *j, const job *jb, const tokd_trained *t, char *final, size_t size, tokd_error *err)
-{
-    char tmp[1300];
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld-%llu-%s", j->dir, tokdir_host(), (long)getpid(),
-             (unsigned long long)jb->id, jb->spec.name);
-    snprintf(final, size, "%s/%s", j->dir, jb->spec.name);
-    if (mkdir(tmp, 0755) != 0)
-        return tokd_error_set(err, TOKD_EIO, "cannot create %s: %s", tmp, strerror(errno));
-    int rc = tokd_trained_write(t, tmp, jb->spec.name, jb->spec.pattern_name, err);
-    if (rc == 0)
-        rc = put_in_place(j, jb, tmp, final, err);
-    tokdir_remove(tmp);
-    sync_dir(j->dir);
-    return rc;
+    job_records_save(j->records, p->jb->id, p->seq, &p->jb->written, p->text);
+    free(p->text);
+    p->text = NULL;
 }
 
 static void set_phase(jobs *j, job *jb, const char *phase)
@@ -257,16 +197,60 @@ static int corpus_text(job *jb, tokd_train_text *t, void **map)
     return 0;
 }
 
-/* Training's pace: while requests are in flight, pause briefly at each
- * checkpoint so they keep the CPU (and the caches) to themselves. */
+/* ---- the training threads' priority ------------------------------------ */
+
+/* Put thread `tid` under SCHED_IDLE or back to SCHED_OTHER, unless it is
+ * certainly no longer a thread of this process (a counting thread may have
+ * ended and its id be reused). */
+static void set_priority(pid_t tid, int idle)
+{
+    char path[64];
+    struct sched_param zero = {0};
+    snprintf(path, sizeof path, "/proc/self/task/%ld", (long)tid);
+    if (tid == gettid() || access(path, F_OK) == 0 || errno != ENOENT)
+        sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &zero);
+}
+
+/* Register the calling thread as training `jb`, at the priority the job
+ * has now: idle, or normal once it is cancelled. Call with the lock held. */
+static void join_training(job *jb)
+{
+    pid_t self = gettid();
+    for (size_t i = 0; i < jb->n_threads; i++)
+        if (jb->threads[i] == self)
+            return;
+    if (jb->n_threads < MAX_TRAINING_THREADS)
+        jb->threads[jb->n_threads++] = self;
+    set_priority(self, !atomic_load(&jb->pg.cancel));
+}
+
+/* Every registered training thread back to SCHED_OTHER (on cancel and at
+ * the job's end: the pool thread serves other work next). Call with the
+ * lock held. */
+static void restore_priority(job *jb)
+{
+    for (size_t i = 0; i < jb->n_threads; i++)
+        set_priority(jb->threads[i], 0);
+}
+
+/* Training's pace, called from every training thread about once a
+ * millisecond: the thread registers itself (a counting thread inherits the
+ * worker's SCHED_IDLE and must be restored with it), and while requests
+ * are in flight it pauses briefly so they keep the CPU and the caches. */
 static void pace(void *arg)
 {
-    jobs *j = arg;
+    job *jb = arg;
+    jobs *j = jb->owner;
+    pthread_mutex_lock(&j->mu);
+    join_training(jb);
+    pthread_mutex_unlock(&j->mu);
     if (atomic_load_explicit(&j->a->metrics.in_flight, memory_order_relaxed) > 0) {
         struct timespec pause = {0, 500 * 1000};
         nanosleep(&pause, NULL);
     }
 }
+
+/* ---- the worker ---------------------------------------------------------- */
 
 static void keep_result(job *jb, const tokd_trained *t)
 {
@@ -276,51 +260,42 @@ static void keep_result(job *jb, const tokd_trained *t)
     jb->bytes_per_token = s.tokens ? (double)s.corpus_bytes / (double)s.tokens : 0.0;
 }
 
-/* On a thread-pool thread: train, publish, load. Training yields to
- * serving: the thread (and the counting threads it starts, which inherit
- * it) runs under SCHED_IDLE, so it only gets CPU time no request wants. */
-/* The worker thread's scheduling while it trains: SCHED_IDLE, or back to
- * SCHED_OTHER after the job (the pool thread serves other work next) and on
- * cancel (an idle thread on a busy machine would not get the CPU to see its
- * cancel for seconds). Call with the lock held. */
-static void set_worker(job *jb, int idle, int on)
+static int train_and_publish(job *jb, char *final, size_t size, tokd_error *err)
 {
-    struct sched_param zero = {0};
-    if (on) {
-        jb->worker = pthread_self();
-        jb->on_worker = 1;
-    }
-    if (jb->on_worker)
-        pthread_setschedparam(jb->worker, idle ? SCHED_IDLE : SCHED_OTHER, &zero);
-    if (!on && !idle)
-        jb->on_worker = 0;
-}
-
-static void work(uv_work_t *w)
-{
-    job *jb = w->data;
     jobs *j = jb->owner;
-    pthread_mutex_lock(&j->mu);
-    set_worker(jb, !atomic_load(&jb->pg.cancel), 1);
-    pthread_mutex_unlock(&j->mu);
-    jb->pg.pace = pace;
-    jb->pg.pace_arg = j;
-    tokd_error err = {0};
     tokd_train_text text;
     void *map;
     tokd_trained *t = NULL;
-    char final[1200];
-    int rc = corpus_text(jb, &text, &map) == 0 ? tokd_train(&jb->spec.o, &text, 1, &jb->pg, &t, &err)
-                                                 : tokd_error_set(&err, TOKD_EIO, "cannot map the corpus: %s",
-                                                                  strerror(errno));
+    int rc = corpus_text(jb, &text, &map) == 0
+                 ? tokd_train(&jb->spec.o, &text, 1, &jb->pg, &t, err)
+                 : tokd_error_set(err, TOKD_EIO, "cannot map the corpus: %s", strerror(errno));
     if (map)
         munmap(map, jb->spec.len);
     if (rc == 0) {
         keep_result(jb, t);
         set_phase(j, jb, "writing");
-        rc = publish(j, jb, t, final, sizeof final, &err);
+        rc = tokdir_publish(j->dir, jb->id, jb->spec.name, jb->spec.pattern_name, jb->spec.overwrite, t, final, size,
+                            err);
     }
     tokd_trained_free(t);
+    return rc;
+}
+
+/* On a thread-pool thread: train, publish, load. Training yields to
+ * serving: the thread (and the counting threads it starts) runs under
+ * SCHED_IDLE, so it only gets CPU time no request wants. */
+static void work(uv_work_t *w)
+{
+    job *jb = w->data;
+    jobs *j = jb->owner;
+    pthread_mutex_lock(&j->mu);
+    join_training(jb);
+    pthread_mutex_unlock(&j->mu);
+    jb->pg.pace = pace;
+    jb->pg.pace_arg = jb;
+    tokd_error err = {0};
+    char final[1200];
+    int rc = train_and_publish(jb, final, sizeof final, &err);
     if (rc == 0) {
         set_phase(j, jb, "loading");
         rc = tokd_tokenizer_load(final, NULL, &jb->loaded, &err);
@@ -329,18 +304,19 @@ static void work(uv_work_t *w)
     if (rc != 0)
         snprintf(jb->failure, sizeof jb->failure, "%s", err.text[0] ? err.text : tokd_strerror(rc));
     pthread_mutex_lock(&j->mu);
-    set_worker(jb, 0, 0);
+    restore_priority(jb);
+    jb->n_threads = 0;
     pthread_mutex_unlock(&j->mu);
 }
 
+/* ---- the queue, on the loop thread -------------------------------------- */
+
 static void schedule(jobs *j);
 
-/* Back on the loop thread: serve the result, record the outcome. */
-static void after_work(uv_work_t *w, int status)
+/* Serve the worker's result and set the job's final state; call with the
+ * lock held. */
+static void finish(jobs *j, job *jb)
 {
-    job *jb = w->data;
-    jobs *j = jb->owner;
-    pthread_mutex_lock(&j->mu);
     memcpy(jb->error, jb->failure, sizeof jb->error);
     if (jb->rc == 0) {
         jb->n_vocab = tokd_tokenizer_n_vocab(jb->loaded);
@@ -350,46 +326,67 @@ static void after_work(uv_work_t *w, int status)
                      tokd_strerror(jb->rc));
         jb->loaded = NULL;
     }
-    jb->st = jb->rc == 0                         ? ST_SUCCEEDED
-             : jb->rc != TOKD_ECANCELLED         ? ST_FAILED
-             : j->stopping                       ? ST_INTERRUPTED
-                                                 : ST_CANCELLED;
+    jb->st = jb->rc == 0                 ? ST_SUCCEEDED
+             : jb->rc != TOKD_ECANCELLED ? ST_FAILED
+             : j->stopping               ? ST_INTERRUPTED
+                                         : ST_CANCELLED;
     if (jb->st == ST_INTERRUPTED)
         snprintf(jb->error, sizeof jb->error, "the server stopped before the job finished");
-    jb->finished = now();
+    jb->finished = job_records_now();
     jb->phase = "done";
     train_spec_release(&jb->spec);
-    save(j, jb);
     j->running--;
+}
+
+/* Back on the loop thread: serve the result, record the outcome. */
+static void after_work(uv_work_t *w, int status)
+{
+    job *jb = w->data;
+    jobs *j = jb->owner;
+    pthread_mutex_lock(&j->mu);
+    finish(j, jb);
+    pending p = snapshot(jb);
     fprintf(stderr, "{\"event\":\"job_%s\",\"job\":%llu,\"name\":\"%s\"}\n", state_names[jb->st],
             (unsigned long long)jb->id, jb->spec.name);
     pthread_cond_broadcast(&j->changed);
     pthread_mutex_unlock(&j->mu);
+    save(j, &p);
     schedule(j);
+}
+
+/* Start the first queued job if one may run: its record to save, or
+ * {NULL}. Call with the lock held. */
+static pending start_next(jobs *j)
+{
+    if (j->stopping || !j->head || j->running >= (size_t)j->a->cfg.train_jobs)
+        return (pending){0};
+    job *jb = j->head;
+    j->head = jb->next;
+    j->tail = j->head ? j->tail : NULL;
+    j->queued--;
+    jb->st = ST_RUNNING;
+    jb->started = job_records_now();
+    jb->work.data = jb;
+    if (uv_queue_work(&j->loop, &jb->work, work, after_work) == 0) {
+        j->running++;
+        return snapshot(jb);
+    }
+    jb->st = ST_FAILED;
+    jb->finished = job_records_now();
+    snprintf(jb->error, sizeof jb->error, "the job could not be started");
+    return snapshot(jb);
 }
 
 static void schedule(jobs *j)
 {
-    pthread_mutex_lock(&j->mu);
-    while (!j->stopping && j->head && j->running < (size_t)j->a->cfg.train_jobs) {
-        job *jb = j->head;
-        j->head = jb->next;
-        j->tail = j->head ? j->tail : NULL;
-        j->queued--;
-        jb->st = ST_RUNNING;
-        jb->started = now();
-        save(j, jb);
-        jb->work.data = jb;
-        if (uv_queue_work(&j->loop, &jb->work, work, after_work) == 0) {
-            j->running++;
-            continue;
-        }
-        jb->st = ST_FAILED;
-        jb->finished = now();
-        snprintf(jb->error, sizeof jb->error, "the job could not be started");
-        save(j, jb);
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        pending p = start_next(j);
+        pthread_mutex_unlock(&j->mu);
+        if (!p.jb)
+            return;
+        save(j, &p);
     }
-    pthread_mutex_unlock(&j->mu);
 }
 
 static void on_wake(uv_async_t *h)
@@ -412,6 +409,8 @@ static void loop_main(void *arg)
     uv_run(&j->loop, UV_RUN_DEFAULT);
 }
 
+/* ---- starting and stopping ----------------------------------------------- */
+
 static int add_job(jobs *j, job *jb)
 {
     if (grow((void **)&j->all, &j->cap, j->n + 1, sizeof *j->all) != 0)
@@ -422,41 +421,18 @@ static int add_job(jobs *j, job *jb)
     return 0;
 }
 
-/* Is the process that wrote the record another live tokd on this host?
- * (Replicas on one host share the record directory.) */
-static int owner_alive(json_t *r)
+/* A record from an earlier run (job_records_recover): shown as it is. */
+static void recovered(void *arg, uint64_t id, json_t *r)
 {
-    json_t *o = json_object_get(r, "owner");
-    json_int_t pid = json_integer_value(json_object_get(o, "pid"));
-    const char *h = json_string_value(json_object_get(o, "host"));
-    return h && !strcmp(h, tokdir_host()) && pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0;
-}
-
-/* A record from an earlier run; a job it shows unfinished was cut short. */
-static void recover_record(jobs *j, const char *path)
-{
-    json_error_t je;
-    json_t *r = config_json_file(path, 0, &je);
-    json_t *id = json_object_get(r, "id"), *st = json_object_get(r, "state");
-    job *jb = r && json_is_integer(id) && json_integer_value(id) > 0 && json_is_string(st) ? calloc(1, sizeof *jb)
-                                                                                            : NULL;
-    if (!jb) {
-        fprintf(stderr, "{\"event\":\"job_record_skipped\",\"file\":\"%s\"}\n", path);
-        json_decref(r);
-        return;
+    jobs *j = arg;
+    job *jb = calloc(1, sizeof *jb);
+    if (jb) {
+        jb->id = id;
+        jb->frozen = r;
+        jb->spec.fd = -1;
+        jb->st = ST_FAILED;
     }
-    jb->id = (uint64_t)json_integer_value(id);
-    jb->frozen = r;
-    jb->spec.fd = -1;
-    jb->st = ST_FAILED;
-    if ((!strcmp(json_string_value(st), "queued") || !strcmp(json_string_value(st), "running")) && !owner_alive(r)) {
-        json_object_set_new(r, "state", json_string("interrupted"));
-        json_object_set_new(r, "phase", json_string("done"));
-        json_object_set_new(r, "finished_at", when(now()));
-        json_object_set_new(r, "error", json_string("the server stopped before the job finished"));
-        save(j, jb);
-    }
-    if (add_job(j, jb) != 0) {
+    if (!jb || add_job(j, jb) != 0) {
         json_decref(r);
         free(jb);
     }
@@ -468,37 +444,6 @@ static int by_id(const void *x, const void *y)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-static void recover_records(jobs *j)
-{
-    DIR *d = opendir(j->records);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        size_t n = strlen(e->d_name);
-        char path[1400];
-        if (e->d_name[0] == '.' && n > 4 && !strcmp(e->d_name + n - 4, ".tmp"))
-            unlinkat(dirfd(d), e->d_name, 0);
-        else if (e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".json") &&
-                 snprintf(path, sizeof path, "%s/%s", j->records, e->d_name) < (int)sizeof path)
-            recover_record(j, path);
-    }
-    if (d)
-        closedir(d);
-    if (j->n)
-        qsort(j->all, j->n, sizeof *j->all, by_id);
-}
-
-static int open_dirs(jobs *j)
-{
-    snprintf(j->dir, sizeof j->dir, "%s", j->a->cfg.tokenizer_dir);
-    snprintf(j->records, sizeof j->records, "%s/.jobs", j->dir);
-    int bad = (mkdir(j->dir, 0755) != 0 && errno != EEXIST) || (mkdir(j->records, 0755) != 0 && errno != EEXIST);
-    snprintf(j->records, sizeof j->records, "%s/.jobs/%s", j->dir, tokdir_host());
-    if (bad || (mkdir(j->records, 0755) != 0 && errno != EEXIST)) {
-        fprintf(stderr, "tokd serve: tokenizer_dir: cannot create %s: %s\n", j->records, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int jobs_start(app *a, jobs **out)
 {
     jobs *j = calloc(1, sizeof *j);
@@ -506,21 +451,27 @@ int jobs_start(app *a, jobs **out)
         return -1;
     j->a = a;
     j->next_id = 1;
+    snprintf(j->dir, sizeof j->dir, "%s", a->cfg.tokenizer_dir);
     pthread_condattr_t ca;
     int bad = pthread_condattr_init(&ca) || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ||
               pthread_cond_init(&j->changed, &ca);
-    if (bad || open_dirs(j) != 0 || pthread_mutex_init(&j->mu, NULL) != 0) {
+    if (bad || job_records_open(j->dir, &j->records) != 0 || pthread_mutex_init(&j->mu, NULL) != 0) {
+        job_records_free(j->records);
         free(j);
         return -1;
     }
-    tokdir_scan(a, j->dir, 1);
-    recover_records(j);
+    if (uv_loop_init(&j->loop) != 0 || tokdir_watch_start(&j->loop, a, j->dir, a->cfg.rescan_s, &j->watch) != 0) {
+        fprintf(stderr, "tokd serve: cannot start the training loop\n");
+        return -1;
+    }
+    tokdir_scan(j->watch, 1);
+    job_records_recover(j->records, recovered, j);
+    if (j->n)
+        qsort(j->all, j->n, sizeof *j->all, by_id);
     char size[24];
     snprintf(size, sizeof size, "%ld", a->cfg.train_jobs < 4 ? 4 : a->cfg.train_jobs);
     setenv("UV_THREADPOOL_SIZE", size, 0); /* read by libuv when its pool first starts */
-    if (uv_loop_init(&j->loop) != 0 || uv_async_init(&j->loop, &j->wake, on_wake) != 0 ||
-        tokdir_watch_start(&j->loop, a, j->dir, a->cfg.rescan_s, &j->watch) != 0 ||
-        uv_thread_create(&j->thread, loop_main, j) != 0) {
+    if (uv_async_init(&j->loop, &j->wake, on_wake) != 0 || uv_thread_create(&j->thread, loop_main, j) != 0) {
         fprintf(stderr, "tokd serve: cannot start the training loop\n");
         return -1;
     }
@@ -538,34 +489,59 @@ static void free_job(job *jb)
     free(jb);
 }
 
-void jobs_stop(jobs *j)
+static void jobs_free(jobs *j)
 {
-    if (!j)
-        return;
-    pthread_mutex_lock(&j->mu);
-    j->stopping = 1;
-    for (size_t i = 0; i < j->n; i++) {
-        job *jb = j->all[i];
-        if (jb->st == ST_RUNNING)
-            atomic_store(&jb->pg.cancel, 1);
-        if (jb->st == ST_QUEUED) {
-            jb->st = ST_INTERRUPTED;
-            jb->finished = now();
-            snprintf(jb->error, sizeof jb->error, "the server stopped before the job started");
-            save(j, jb);
-        }
-    }
-    pthread_mutex_unlock(&j->mu);
-    uv_async_send(&j->wake);
-    uv_thread_join(&j->thread);
-    uv_loop_close(&j->loop);
     for (size_t i = 0; i < j->n; i++)
         free_job(j->all[i]);
     free(j->all);
+    job_records_free(j->records);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->changed);
     free(j);
 }
+
+/* Cancel what runs and mark what waits as interrupted; returns the records
+ * to save (*n of them; caller frees the array). Call with the lock held. */
+static pending *stop_all(jobs *j, size_t *n)
+{
+    pending *p = calloc(j->n ? j->n : 1, sizeof *p);
+    *n = 0;
+    j->stopping = 1;
+    for (size_t i = 0; i < j->n; i++) {
+        job *jb = j->all[i];
+        if (jb->st == ST_RUNNING) {
+            atomic_store(&jb->pg.cancel, 1);
+            restore_priority(jb);
+        }
+        if (jb->st == ST_QUEUED) {
+            jb->st = ST_INTERRUPTED;
+            jb->finished = job_records_now();
+            snprintf(jb->error, sizeof jb->error, "the server stopped before the job started");
+            if (p)
+                p[(*n)++] = snapshot(jb);
+        }
+    }
+    return p;
+}
+
+void jobs_stop(jobs *j)
+{
+    if (!j)
+        return;
+    size_t n;
+    pthread_mutex_lock(&j->mu);
+    pending *p = stop_all(j, &n);
+    pthread_mutex_unlock(&j->mu);
+    for (size_t i = 0; i < n; i++)
+        save(j, &p[i]);
+    free(p);
+    uv_async_send(&j->wake);
+    uv_thread_join(&j->thread);
+    uv_loop_close(&j->loop);
+    jobs_free(j);
+}
+
+/* ---- the API, on HTTP threads ------------------------------------------- */
 
 static json_t *options_json(const train_spec *s)
 {
@@ -603,30 +579,36 @@ static int name_conflict(jobs *j, const train_spec *s, char *msg, size_t size)
     return 0;
 }
 
-int jobs_submit(jobs *j, train_spec *s, json_t **out, char *msg, size_t size)
+/* A new job for `s` in the list, or why not (the lock is held). */
+static int admit(jobs *j, const train_spec *s, job **out, char *msg, size_t size)
 {
-    pthread_mutex_lock(&j->mu);
-    int rc = j->queued >= (size_t)j->a->cfg.train_queue + (j->running < (size_t)j->a->cfg.train_jobs) ? TOKD_EFULL
-                                                                                                       : 0;
-    if (rc)
+    if (j->queued >= (size_t)j->a->cfg.train_queue + (j->running < (size_t)j->a->cfg.train_jobs)) {
         snprintf(msg, size, "%zu training jobs are waiting already (train_queue); retry later", j->queued);
-    job *jb = rc ? NULL : calloc(1, sizeof *jb);
-    if (!rc && (rc = name_conflict(j, s, msg, size)) == 0 && (!jb || add_job(j, jb) != 0)) {
-        snprintf(msg, size, "out of memory");
-        rc = TOKD_ENOMEM;
+        return TOKD_EFULL;
     }
-    if (rc) {
-        pthread_mutex_unlock(&j->mu);
-        free(jb);
+    int rc = name_conflict(j, s, msg, size);
+    if (rc)
         return rc;
+    job *jb = calloc(1, sizeof *jb);
+    if (!jb || add_job(j, jb) != 0) {
+        free(jb);
+        snprintf(msg, size, "out of memory");
+        return TOKD_ENOMEM;
     }
+    *out = jb;
+    return 0;
+}
+
+/* Fill the new job from the spec (taken over) and queue it. */
+static void enqueue(jobs *j, job *jb, train_spec *s)
+{
     jb->id = j->next_id++;
     jb->owner = j;
     jb->spec = *s;
     jb->spec.o.pattern = jb->spec.pattern;
     jb->spec.o.special_tokens = (const char *const *)jb->spec.specials;
     jb->options = options_json(s);
-    jb->created = now();
+    jb->created = job_records_now();
     jb->corpus_bytes = s->len;
     jb->st = ST_QUEUED;
     if (j->tail)
@@ -635,11 +617,24 @@ int jobs_submit(jobs *j, train_spec *s, json_t **out, char *msg, size_t size)
         j->head = jb;
     j->tail = jb;
     j->queued++;
-    save(j, jb);
-    *out = record(jb);
     memset(s, 0, sizeof *s);
     s->fd = -1;
+}
+
+int jobs_submit(jobs *j, train_spec *s, json_t **out, char *msg, size_t size)
+{
+    job *jb = NULL;
+    pthread_mutex_lock(&j->mu);
+    int rc = admit(j, s, &jb, msg, size);
+    if (rc) {
+        pthread_mutex_unlock(&j->mu);
+        return rc;
+    }
+    enqueue(j, jb, s);
+    pending p = snapshot(jb);
+    *out = record(jb);
     pthread_mutex_unlock(&j->mu);
+    save(j, &p); /* on disk before the client hears of the job */
     uv_async_send(&j->wake);
     return 0;
 }
@@ -671,7 +666,9 @@ json_t *jobs_get(jobs *j, uint64_t id)
     return r;
 }
 
-static void unqueue(jobs *j, job *jb)
+/* Take a queued job out of the queue as cancelled; its record to save.
+ * Call with the lock held. */
+static pending unqueue(jobs *j, job *jb)
 {
     job **p = &j->head;
     while (*p && *p != jb)
@@ -683,29 +680,38 @@ static void unqueue(jobs *j, job *jb)
         j->tail = q;
     j->queued--;
     jb->st = ST_CANCELLED;
-    jb->finished = now();
+    jb->finished = job_records_now();
     jb->phase = "done";
     train_spec_release(&jb->spec);
-    save(j, jb);
+    return snapshot(jb);
+}
+
+/* Wait (lock held) until a running job has stopped, at most CANCEL_WAIT_S. */
+static void wait_stopped(jobs *j, const job *jb)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += CANCEL_WAIT_S;
+    while (jb->st == ST_RUNNING && pthread_cond_timedwait(&j->changed, &j->mu, &until) != ETIMEDOUT)
+        ;
 }
 
 int jobs_cancel(jobs *j, uint64_t id, json_t **out)
 {
+    pending p = {0};
     pthread_mutex_lock(&j->mu);
     job *jb = find(j, id);
     int rc = !jb ? TOKD_ENOENT : jb->st > ST_RUNNING || jb->frozen ? TOKD_EFINISHED : 0;
     if (rc == 0 && jb->st == ST_QUEUED) {
-        unqueue(j, jb);
+        p = unqueue(j, jb);
     } else if (rc == 0) {
         atomic_store(&jb->pg.cancel, 1);
-        set_worker(jb, 0, 0);
+        restore_priority(jb);
+        wait_stopped(j, jb);
     }
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += CANCEL_WAIT_S;
-    while (rc == 0 && jb->st == ST_RUNNING && pthread_cond_timedwait(&j->changed, &j->mu, &until) != ETIMEDOUT)
-        ;
     *out = jb ? record(jb) : NULL;
     pthread_mutex_unlock(&j->mu);
+    if (p.jb)
+        save(j, &p);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "models.h"
 #include "vision.h"
 
@@ -214,9 +215,12 @@ int models_load(model_registry *r, const char *path, char *msg, size_t size)
 {
     *r = (model_registry){0};
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = config_json_file(path, JSON_REJECT_DUPLICATES, &je); /* never blocks on a FIFO */
     if (!root) {
-        snprintf(msg, size, "%s line %d: %s", path, je.line, je.text);
+        if (je.line < 0)
+            snprintf(msg, size, "%s", je.text);
+        else
+            snprintf(msg, size, "%s line %d: %s", path, je.line, je.text);
         return -1;
     }
     json_t *formats = json_object_get(root, "chat_formats"), *models = json_object_get(root, "models");

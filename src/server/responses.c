@@ -225,6 +225,7 @@ void api_responses_input_tokens(app *a, json_t *body, reply *r)
     const model_info *model;
     json_t *messages = NULL, *tools = NULL;
     counter c = {0};
+    tokd_limits lim = req_limits(r, 0); /* the request's budget */
     if (req_tokenizer(a, body, r, &tok, &model))
         return;
     if (!model || !model->chat) {
@@ -234,7 +235,7 @@ void api_responses_input_tokens(app *a, json_t *body, reply *r)
     }
     if (!(messages = chat_messages(body, r)) || !(tools = chat_tools(json_object_get(body, "tools"), r)))
         goto done;
-    if (counter_init(&c, tok, 0, NULL) != 0) {
+    if (counter_init(&c, tok, 0, &lim) != 0) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }

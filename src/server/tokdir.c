@@ -6,8 +6,13 @@
  * trained tokenizer of that name or one with another hash (a replica
  * retrained it), and leaves it alone otherwise, so a rescan costs one small
  * JSON read per tokenizer. Directories only appear complete (they are
- * renamed into place), so a scan never sees half a tokenizer. */
+ * renamed into place), so a scan never sees half a tokenizer. A NAME/ that
+ * fails to load is remembered with a fingerprint of its files (the
+ * watcher's `failed` list): the next scans skip it silently until the
+ * fingerprint changes, so a broken file is logged once, not at every
+ * rescan. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "tokdir.h"
 
 #define STALE_S (24 * 3600)
@@ -56,6 +62,45 @@ void tokdir_remove(const char *path)
     if (d)
         closedir(d);
     rmdir(path);
+}
+
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Move the written tokenizer from `tmp` to `final`, atomically. */
+static int put_in_place(const char *tmp, const char *final, int overwrite, tokd_error *err)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EEXIST || !overwrite)
+        return tokd_error_set(err, TOKD_EIO, "cannot publish %s: %s", final,
+                              errno == EEXIST ? "it exists and overwrite is false" : strerror(errno));
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) != 0)
+        return tokd_error_set(err, TOKD_EIO, "cannot replace %s: %s", final, strerror(errno));
+    return 0; /* tmp now holds the old tokenizer; the caller removes it */
+}
+
+int tokdir_publish(const char *dir, uint64_t job_id, const char *name, const char *pattern_name, int overwrite,
+                   const tokd_trained *t, char *final, size_t size, tokd_error *err)
+{
+    char tmp[1300];
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld-%llu-%s", dir, tokdir_host(), (long)getpid(),
+             (unsigned long long)job_id, name);
+    snprintf(final, size, "%s/%s", dir, name);
+    if (mkdir(tmp, 0755) != 0)
+        return tokd_error_set(err, TOKD_EIO, "cannot create %s: %s", tmp, strerror(errno));
+    int rc = tokd_trained_write(t, tmp, name, pattern_name, err);
+    if (rc == 0)
+        rc = put_in_place(tmp, final, overwrite, err);
+    tokdir_remove(tmp);
+    sync_dir(dir);
+    return rc;
 }
 
 /* Is .tmp-HOST-PID-... abandoned: ours from a dead process (or from an
@@ -101,12 +146,97 @@ static int current(app *a, const char *name, const char *sha)
     return same;
 }
 
-static void load_one(app *a, const char *dir, const char *name, int startup)
+/* A NAME/ that failed to load, and the fingerprint of its files then. */
+typedef struct tokdir_failure {
+    char name[256];
+    uint64_t version;
+} tokdir_failure;
+
+struct tokdir_watch {
+    app *a;
+    char dir[1024];
+    uv_fs_event_t event;
+    uv_timer_t debounce, rescan;
+    int open_handles;
+    tokdir_failure *failed;
+    size_t n_failed, cap_failed;
+};
+
+static uint64_t mix(uint64_t h, uint64_t x)
 {
+    for (int i = 0; i < 8; i++, x >>= 8)
+        h = (h ^ (x & 0xff)) * 0x100000001b3ULL; /* FNV-1a */
+    return h;
+}
+
+static uint64_t mix_stat(uint64_t h, const struct stat *st)
+{
+    h = mix(h, (uint64_t)st->st_ino);
+    h = mix(h, (uint64_t)st->st_size);
+    h = mix(h, (uint64_t)st->st_mtim.tv_sec);
+    return mix(h, (uint64_t)st->st_mtim.tv_nsec);
+}
+
+/* The fingerprint of directory `path` and the files in it. */
+static uint64_t version_of(const char *path, const struct stat *dir_st)
+{
+    uint64_t h = mix_stat(0xcbf29ce484222325ULL, dir_st);
+    DIR *d = opendir(path);
+    struct stat st;
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            h = mix_stat(mix(h, (uint64_t)e->d_name[0]), &st);
+    if (d)
+        closedir(d);
+    return h;
+}
+
+static tokdir_failure *find_failure(tokdir_watch *w, const char *name)
+{
+    for (size_t i = 0; i < w->n_failed; i++)
+        if (!strcmp(w->failed[i].name, name))
+            return &w->failed[i];
+    return NULL;
+}
+
+/* Remember that `name` failed at `version` (forgotten on a success). */
+static void remember_failure(tokdir_watch *w, const char *name, uint64_t version)
+{
+    tokdir_failure *f = find_failure(w, name);
+    if (!f && grow((void **)&w->failed, &w->cap_failed, w->n_failed + 1, sizeof *w->failed) == 0)
+        f = &w->failed[w->n_failed++];
+    if (f) {
+        snprintf(f->name, sizeof f->name, "%s", name);
+        f->version = version;
+    }
+}
+
+static void forget_failure(tokdir_watch *w, const char *name)
+{
+    tokdir_failure *f = find_failure(w, name);
+    if (f)
+        *f = w->failed[--w->n_failed];
+}
+
+static void load_failed(tokdir_watch *w, const char *name, const char *path, uint64_t version, const char *why)
+{
+    app_log(json_pack("{s:s, s:o*, s:o*}", "event", "trained_tokenizer_not_loaded", "path",
+                      json_safe_string(path, strlen(path)), "error", json_safe_string(why, strlen(why))));
+    catalog_failed(&w->a->tokenizers, name, path, why);
+    remember_failure(w, name, version);
+}
+
+static void load_one(tokdir_watch *w, const char *name, int startup)
+{
+    app *a = w->a;
     char path[2400], sha[65];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || !recorded_sha(dir, name, sha) || current(a, name, sha))
+    snprintf(path, sizeof path, "%s/%s", w->dir, name);
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return;
+    uint64_t version = version_of(path, &st);
+    const tokdir_failure *f = find_failure(w, name);
+    if ((f && f->version == version) || !recorded_sha(w->dir, name, sha) || current(a, name, sha))
         return;
     tokd_tokenizer *t;
     tokd_error err = {0};
@@ -115,42 +245,34 @@ static void load_one(app *a, const char *dir, const char *name, int startup)
         snprintf(err.text, sizeof err.text, "%s",
                  rc == TOKD_ERESERVED ? "the name is taken by a built-in or configured tokenizer" : tokd_strerror(rc));
     if (rc != 0) {
-        app_log(json_pack("{s:s, s:o*, s:o*}", "event", "trained_tokenizer_not_loaded", "path",
-                          json_safe_string(path, strlen(path)), "error", json_safe_string(err.text, strlen(err.text))));
-        catalog_failed(&a->tokenizers, name, path, err.text);
-    } else if (!startup)
+        load_failed(w, name, path, version, err.text);
+        return;
+    }
+    forget_failure(w, name);
+    if (!startup)
         fprintf(stderr, "{\"event\":\"trained_tokenizer_loaded\",\"name\":\"%s\",\"sha256\":\"%s\"}\n", name, sha);
 }
 
-void tokdir_scan(app *a, const char *dir, int startup)
+void tokdir_scan(tokdir_watch *w, int startup)
 {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(w->dir);
     for (struct dirent *e; d && (e = readdir(d));) {
         char path[2400];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%s", w->dir, e->d_name);
         if (startup && !strncmp(e->d_name, ".tmp-", 5) && abandoned(e->d_name, path)) {
             tokdir_remove(path);
             fprintf(stderr, "{\"event\":\"partial_tokenizer_removed\",\"path\":\"%s\"}\n", path);
         } else if (e->d_name[0] != '.') {
-            load_one(a, dir, e->d_name, startup);
+            load_one(w, e->d_name, startup);
         }
     }
     if (d)
         closedir(d);
 }
 
-struct tokdir_watch {
-    app *a;
-    char dir[1024];
-    uv_fs_event_t event;
-    uv_timer_t debounce, rescan;
-    int open_handles;
-};
-
 static void on_scan(uv_timer_t *t)
 {
-    tokdir_watch *w = t->data;
-    tokdir_scan(w->a, w->dir, 0);
+    tokdir_scan(t->data, 0);
 }
 
 static void on_change(uv_fs_event_t *h, const char *file, int events, int status)
@@ -185,8 +307,10 @@ int tokdir_watch_start(uv_loop_t *loop, app *a, const char *dir, long rescan_s, 
 static void on_closed(uv_handle_t *h)
 {
     tokdir_watch *w = h->data;
-    if (--w->open_handles == 0)
+    if (--w->open_handles == 0) {
+        free(w->failed);
         free(w);
+    }
 }
 
 void tokdir_watch_close(tokdir_watch *w)

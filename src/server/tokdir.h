@@ -8,8 +8,18 @@
  * and on a periodic rescan (for file systems without events, such as NFS),
  * and removes only temporary directories that are certainly abandoned.
  *
- * Thread-safety: tokdir_scan from any one thread at a time; the watcher
- * lives on the libuv loop it was started on. */
+ * Publishing (tokdir_publish): DIR/.tmp-HOST-PID-JOB-NAME is filled and
+ * fsynced, then renamed to DIR/NAME with RENAME_NOREPLACE, or exchanged
+ * with the existing DIR/NAME (RENAME_EXCHANGE) for overwrite, so NAME is
+ * always a whole tokenizer: the old one or the new one.
+ *
+ * A NAME/ that fails to load is logged and listed once per version of its
+ * files (inode, size and modification time of the directory and of each
+ * file) and retried only when that version changes.
+ *
+ * Thread-safety: tokdir_publish from any thread; tokdir_scan on the
+ * watcher's loop thread (or before the loop runs); the watcher lives on
+ * the libuv loop it was started on. */
 #ifndef TOKD_SERVER_TOKDIR_H
 #define TOKD_SERVER_TOKDIR_H
 
@@ -21,15 +31,22 @@
  * [a-z0-9.-], at most 64 bytes. Static storage. */
 const char *tokdir_host(void);
 
-/* Serve every tokenizer in `dir` that the catalog lacks or holds with
- * another SHA-256; with `startup`, also remove abandoned .tmp-* directories
- * (this host's with a dead or our own PID, or anyone's older than a day). */
-void tokdir_scan(app *a, const char *dir, int startup);
-
 /* Remove a directory of plain files (a temporary tokenizer). */
 void tokdir_remove(const char *path);
 
+/* Write trained tokenizer `t` (borrowed) as DIR/NAME for job `job_id`
+ * (replacing an existing NAME only with `overwrite`) and put its path in
+ * `final`. 0, or TOKD_EIO / the writer's error with `err` filled. */
+int tokdir_publish(const char *dir, uint64_t job_id, const char *name, const char *pattern_name, int overwrite,
+                   const tokd_trained *t, char *final, size_t size, tokd_error *err);
+
 typedef struct tokdir_watch tokdir_watch;
+
+/* Serve every tokenizer in the watched directory that the catalog lacks or
+ * holds with another SHA-256; with `startup`, also remove abandoned .tmp-*
+ * directories (this host's with a dead or our own PID, or anyone's older
+ * than a day). */
+void tokdir_scan(tokdir_watch *w, int startup);
 
 /* Watch `dir` on `loop` (call on the loop's thread or before it runs):
  * rescan 200 ms after a change, and every `rescan_s` seconds (0: never). */

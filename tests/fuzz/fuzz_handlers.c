@@ -3,7 +3,12 @@
  * that is a JSON object must get an answer below 500 (503 out of memory
  * aside), with a JSON body; nothing may crash or leak. Training is off in
  * this app (no jobs run), so the training request's validation is fuzzed
- * through admin_train_spec, with a corpus directory holding one file. */
+ * through admin_train_spec, with a corpus directory holding one file.
+ * Every request runs under a work budget of BUDGET_MS, as in the server,
+ * so the seeds of the amplifying shapes (windows with stride 1, count with
+ * many tokenizers, encode with tokens and offsets, truncate "middle") and
+ * what the fuzzer grows from them reach the budget's and the limits' 413s
+ * instead of libFuzzer's timeout. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@ static const handler_fn handlers[] = {api_encode,     api_decode,  api_count,   
 static const admin_fn admins[] = {admin_train, admin_jobs, admin_job, admin_cancel};
 #define N_HANDLERS (sizeof handlers / sizeof handlers[0])
 #define N_ADMINS (sizeof admins / sizeof admins[0])
+#define BUDGET_MS 2000
 
 static char corpus_dir[] = "/tmp/tokd-fuzz-corpus-XXXXXX", corpus_file[64];
 
@@ -64,7 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(body);
         return 0;
     }
-    reply r = {0};
+    req_budget budget;
+    budget_start(&budget, BUDGET_MS, -1, NULL);
+    reply r = {.budget = &budget};
     size_t pick = data[0] % (N_HANDLERS + N_ADMINS + 1);
     train_spec spec = {.fd = -1};
     if (pick == N_HANDLERS + N_ADMINS) {

@@ -38,6 +38,7 @@ const SYNTHETIC = {
   BertNormalizer: { normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true,
     strip_accents: null, lowercase: true }, pre_tokenizer: null },
   BertPreTokenizer: { normalizer: null, pre_tokenizer: { type: 'BertPreTokenizer' } },
+  Whitespace: { normalizer: null, pre_tokenizer: { type: 'Whitespace' } },
 };
 const BLOCK = 4096;
 const TEMPLATES = [(c) => `a${c} ${c}${c}1\n`, (c) => `${c}\u0301.${c}'s`];

@@ -4,8 +4,9 @@
 // reopen as they are closed, for MS milliseconds.
 // - Content-Length twice with different values: 400; a Content-Length over
 //   the limit, with or without Expect: 100-continue: 413 before any body;
-//   a chunked body past the limit is cut off, not read to its end; NUL in a
-//   path and over-long paths are 404/414, never cut and routed; a long
+//   a chunked body past the limit is answered 413 and cut off, not read to
+//   its end; NUL in a path and over-long paths are 404/414, never cut and
+//   routed; a long
 //   method is 501 and logged whole.
 // Every step has its own timeout. Prints "ok   ..." / "FAIL ..." lines.
 'use strict';
@@ -68,6 +69,7 @@ async function strictness() {
     more();
   }, 10000);
   check('a chunked body past the limit is cut off, not read to its end', written < 200, written + ' MB written');
+  check('and answered 413 body_too_large naming max_body_bytes', status(r) === '413' && /body_too_large/.test(r) && /max_body_bytes/.test(r), r.slice(0, 200));
   r = await raw('GET /healthz%00xyz HTTP/1.1\r\nHost: x\r\n\r\n', null, 3000);
   check('NUL in a path: 404, not routed', status(r) === '404', r.slice(0, 100));
   r = await raw('GET /admin/v1/jobs/' + 'a'.repeat(112) + '/../x HTTP/1.1\r\nHost: x\r\n\r\n', null, 3000);

@@ -14,6 +14,7 @@ unset MALLOC_PERTURB_
 export TOKD_ADMIN_TOKEN=bounded-admin-token-0123456789
 start_server main --max-request-ms 1500 --max-work-bytes 4000000 --max-token-details 1000 \
     --max-answer-tokens 200000 --max-answer-bytes 100000 --tokenizer-dir "$tmp/tok" || exit 1
+MAIN_PORT=$PORT MAIN_PID=$PID
 
 # post_file NAME PATH FILE STATUS JQ WANT: a body from a file (too big for argv)
 post_file() {
@@ -65,6 +66,40 @@ curl -s --max-time 0.3 -o /dev/null -H 'Content-Type: application/json' --data-b
 for _ in $(seq 100); do grep -q '"status":499' "$tmp/main.err" && break; sleep 0.05; done
 grep -q '"path":"/v1/count","status":499' "$tmp/main.err" && ok "a gone client's work is stopped (logged 499)" ||
     bad "a gone client's work is stopped" "$(grep /v1/count "$tmp/main.err" | tail -3)"
+
+# ---- the admission gate: one worker busy, nobody may wait: 429 at once.
+# Its registry adds a chat model on the costly tokenizer, for the Responses
+# counter's budget.
+python3 - "$here/../../config/models.json" "$tmp/models.json" <<'PY'
+import json, sys
+reg = json.load(open(sys.argv[1]))
+reg["models"]["slow-chat"] = dict(reg["models"]["gpt-4o"], tokenizer="slow")
+json.dump(reg, open(sys.argv[2], "w"))
+PY
+start_server gate --threads 1 --max-waiting 0 --max-request-ms 4000 --tokenizer-dir "$tmp/tok" \
+    --models-file "$tmp/models.json" || exit 1
+json '{"model": "slow-chat", "input": "a" * 300000}' > "$tmp/responses.json"
+post_file "Responses input_tokens with the costly regex: 413 at max_request_ms" /v1/responses/input_tokens \
+    "$tmp/responses.json" 413 "${mentions}max_request_ms\"))]" '["work_budget_exceeded",null,true]'
+curl -s --max-time 20 -o "$tmp/gate-busy" -H 'Content-Type: application/json' --data-binary "@$tmp/slow.json" \
+    "http://127.0.0.1:$PORT/v1/count" &
+busy=$!
+# in flight: the busy request and this /metrics request itself
+for _ in $(seq 100); do curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^tokd_in_flight_requests 2$' && break; sleep 0.02; done
+call POST /v1/count '{"text":"hello","tokenizer":"gpt2"}'
+expect "a saturated server: 429 server_busy naming max_waiting" 429 \
+    '[.error.code, (.error.message | test("max_waiting"))]' '["server_busy",true]'
+grep -qi '^retry-after: 1' "$tmp/headers" && ok "with Retry-After: 1" || bad "Retry-After" "$(cat "$tmp/headers")"
+call GET /healthz
+expect "/healthz is not gated" 200 .status '"ok"'
+wait "$busy"
+grep -q '"work_budget_exceeded"' "$tmp/gate-busy" && ok "the busy request ends at its own budget" ||
+    bad "the busy request" "$(head -c 300 "$tmp/gate-busy")"
+call POST /v1/count '{"text":"hello","tokenizer":"gpt2"}'
+expect "a free worker again: 200" 200 .count 1
+kill "$PID"
+PORT=$MAIN_PORT PID=$MAIN_PID
+
 CURL_HEADERS=(-H "Authorization: Bearer $TOKD_ADMIN_TOKEN")
 json '{"name": "slower", "vocab_size": 300, "regex": "[^x]*x|.", "text": "a" * 2000000}' > "$tmp/job.json"
 STATUS=$(curl -s --max-time 10 -o "$tmp/body" -w '%{http_code}' "${CURL_HEADERS[@]}" -H 'Content-Type: application/json' \

@@ -2,7 +2,8 @@
 # test_files.sh PATH/TO/tokd - files and signals cannot take a replica down
 # (issue 13): a FIFO or a hard link as a training corpus, a symbolic-link
 # swap racing the open, a malformed tokenizer in a tokenizer_dir shared by
-# two servers, SIGHUP, and SIGTERM while a long request runs. Every wait is
+# two servers (logged once per version of its files), a FIFO as the model
+# registry, SIGHUP, and SIGTERM while a long request runs. Every wait is
 # bounded (timeout, polls with a fixed number of tries).
 set -u
 TOKD=$1
@@ -31,7 +32,29 @@ for p in "$PORT1" "$PORT2"; do
     expect "server on $p serves on and lists the broken tokenizer" 200 '[.not_loaded[0].name, (.tokenizers | length)]' '["broken",9]'
 done
 grep -q '"event":"trained_tokenizer_not_loaded"' "$tmp/one.err" && ok "the failure is logged" || bad "failure logged" "$(cat "$tmp/one.err")"
+# rescans every second: the same broken files are logged once, a changed
+# version of them is retried (and logged) once more
+start_server three --tokenizer-dir "$tmp/shared" --rescan-s 1 || exit 1
+sleep 3.5
+n_logged() { grep -c '"event":"trained_tokenizer_not_loaded"' "$tmp/three.err"; }
+[ "$(n_logged)" = 1 ] && ok "3 rescans of an unchanged broken tokenizer: logged once" ||
+    bad "broken tokenizer logged once" "$(n_logged) times"
+printf 'still not base64\n' > "$tmp/new.tiktoken" # replaced in one step: one new version
+mv "$tmp/new.tiktoken" "$tmp/shared/broken/broken.tiktoken"
+for _ in $(seq 60); do [ "$(n_logged)" = 2 ] && break; sleep 0.1; done
+sleep 2.5
+[ "$(n_logged)" = 2 ] && ok "a changed broken file is retried once" || bad "changed file retried once" "$(n_logged) times"
+call GET /v1/tokenizers
+expect "and still listed as not loaded" 200 '.not_loaded[0].name' '"broken"'
+kill "$PID"
 PORT=$PORT1
+
+# ---- a FIFO as the model registry: startup fails at once naming it
+timeout 60 "$TOKD" serve --port 0 --models-file "$corpus/fifo.txt" > /dev/null 2> "$tmp/fifo-models.err"
+rc=$?
+[ "$rc" != 124 ] && [ "$rc" != 0 ] && grep -q 'fifo.txt.*regular file' "$tmp/fifo-models.err" &&
+    ok "a FIFO as models_file: refused at startup without blocking (exit $rc)" ||
+    bad "FIFO as models_file" "exit $rc: $(cat "$tmp/fifo-models.err")"
 
 # ---- corpora: FIFO, hard link, symbolic-link swap race
 CURL_HEADERS=(-H "Authorization: Bearer $TOKD_ADMIN_TOKEN")

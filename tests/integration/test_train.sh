@@ -183,6 +183,9 @@ expect "jobs listed" 200 '[.jobs[] | [.id, .name, .state]]' \
     '[[1,"small","succeeded"],[2,"small","succeeded"],[3,"long","cancelled"],[4,"long2","cancelled"]]'
 call GET /v1/tokenizers
 expect "cancelled jobs serve nothing" 200 '[.tokenizers[] | select(.name | startswith("long"))]' '[]'
+# scheduling policy of every thread (field 41 of /proc/PID/task/TID/stat; 5 = SCHED_IDLE)
+idle_threads() { for st in /proc/"$PID"/task/*/stat; do sed 's/.*) //' "$st" | awk '{ print $39 }'; done | grep -c '^5$'; }
+[ "$(idle_threads)" = 0 ] && ok "no thread left at SCHED_IDLE after the cancel" || bad "threads left idle" "$(idle_threads)"
 call GET /metrics
 grep -q 'tokd_requests_total{route="/admin/v1/jobs/{id}",status="200"}' "$tmp/body" &&
     ok "admin routes in metrics" || bad "admin routes in metrics" "$(grep admin "$tmp/body" | head -3)"
