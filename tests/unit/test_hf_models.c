@@ -6,28 +6,12 @@
  * trained and saved itself; tests/data/hf_models.json (both from
  * tests/gen/gen_hf_models.cjs) lists variants of them (members
  * replaced, as the generator did) and the reference's hashed records on
- * the texts of tests/gen/hfcases.cjs. A variant that needs a component
- * another engineer is building is listed in `expected_failures` with the
- * reason: it must still fail, and is reported as XFAIL, never as a pass. */
+ * the texts of tests/gen/hfcases.cjs. Every variant must match. */
 #include <unistd.h>
 
 #include "hfcases.h"
 
 static json_t *fixtures, *texts;
-
-/* {NULL, NULL} ends the list (none left: BERT's normalizer and
- * pre-tokenizer have landed). */
-static const char *const expected_failures[][2] = {
-    {NULL, NULL},
-};
-
-static const char *expected_failure(const char *name)
-{
-    for (size_t i = 0; expected_failures[i][0]; i++)
-        if (!strcmp(expected_failures[i][0], name))
-            return expected_failures[i][1];
-    return NULL;
-}
 
 /* The variant's tokenizer.json: its base with the variant's edits. */
 static json_t *variant_json(json_t *v)
@@ -67,7 +51,7 @@ static tokd_tokenizer *load_variant(json_t *v, tokd_error *err)
 START_TEST(test_component)
 {
     json_t *v = json_array_get(json_object_get(fixtures, "variants"), (size_t)_i), *x;
-    const char *name = json_string_value(json_object_get(v, "name")), *why = expected_failure(name);
+    const char *name = json_string_value(json_object_get(v, "name"));
     tokd_error err = {0};
     tokd_tokenizer *t = load_variant(v, &err);
     json_t *all = json_copy(texts);
@@ -75,14 +59,9 @@ START_TEST(test_component)
     json_array_foreach(json_object_get(v, "extra"), i, x)
         json_array_append(all, x);
     if (t)
-        failed = hf_check_cases(t, name, all, json_object_get(v, "cases"), NULL, NULL, bad);
+        failed = hf_check_cases(t, name, all, json_object_get(v, "cases"), bad);
     json_decref(all);
     tokd_tokenizer_unref(t);
-    if (why) {
-        ck_assert_msg(!t || failed, "%s is listed as an expected failure (%s) but now passes: remove it", name, why);
-        fprintf(stderr, "XFAIL %s: %s (%s)\n", name, why, t ? "texts differ" : err.text);
-        return;
-    }
     ck_assert_msg(t != NULL, "%s: %s", name, err.text);
     ck_assert_msg(failed == 0,
                   "%s: %zu texts differ (ids %zu, ids+special %zu, offsets %zu, offsets+special %zu, decode %zu)", name,

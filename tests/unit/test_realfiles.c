@@ -6,60 +6,11 @@
  * node_modules directory. Each file must have the SHA-256 recorded in
  * tests/data/realfiles.json (tests/gen/gen_realfiles.cjs); then ids with
  * and without special tokens, offsets and decode must equal the
- * reference's on every text (tests/unit/hfcases.h). What tokd cannot yet
- * load or match is listed in `expected_failures` by file (and text) with
- * the reason: the test checks that it still fails, and reports it as
- * XFAIL, never as a pass. */
+ * reference's on every text (tests/unit/hfcases.h). */
 #include "hfcases.h"
 
 static json_t *fixtures, *texts;
 static const char *modules;
-
-/* What is expected to fail, and why, for the components other engineers
- * are building: a file that does not load (fields 0), or some fields of
- * one text (text -1: every text). Each entry must still be needed: an
- * entry nothing fails any more makes the test fail, so the list shrinks
- * as the work lands. */
-#define ALL_FIELDS 0x1f
-#define OFFSET_FIELDS (1u << HF_OFFSETS | 1u << HF_OFFSETS_SPECIAL)
-typedef struct expected {
-    const char *file;
-    long text;
-    unsigned fields;
-    const char *why;
-} expected;
-
-static const expected expected_failures[] = {
-    {"", -1, 0, "(no file is named \"\": the list is empty, all nine match)"},
-};
-#define N_EXPECTED (sizeof expected_failures / sizeof expected_failures[0])
-
-typedef struct expect_ctx {
-    const char *file;
-    size_t used[N_EXPECTED];
-} expect_ctx;
-
-static int expect_mismatch(void *ctx, size_t text, int field)
-{
-    expect_ctx *x = ctx;
-    for (size_t i = 0; i < N_EXPECTED; i++) {
-        const expected *e = &expected_failures[i];
-        if (!strcmp(e->file, x->file) && (e->text < 0 || (size_t)e->text == text) && (e->fields >> field & 1)) {
-            x->used[i]++;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The entry saying the file does not load, or NULL. */
-static const expected *load_failure(const char *file)
-{
-    for (size_t i = 0; i < N_EXPECTED; i++)
-        if (!strcmp(expected_failures[i].file, file) && expected_failures[i].fields == 0)
-            return &expected_failures[i];
-    return NULL;
-}
 
 /* The corpus texts, then the file's extra texts (a new array). */
 static json_t *file_texts(json_t *file)
@@ -86,44 +37,22 @@ static tokd_tokenizer *load_file(json_t *file, tokd_error *err)
     return tokd_tokenizer_load(path, NULL, &t, err) == 0 ? t : NULL;
 }
 
-/* Every entry of the file's expected failures was needed. */
-static void check_entries_used(const expect_ctx *x)
-{
-    for (size_t i = 0; i < N_EXPECTED; i++) {
-        const expected *e = &expected_failures[i];
-        if (strcmp(e->file, x->file) != 0 || e->fields == 0)
-            continue;
-        ck_assert_msg(x->used[i] > 0, "%s text %ld is listed as failing (%s) but now passes: remove it from the list",
-                      e->file, e->text, e->why);
-        fprintf(stderr, "XFAIL %s text %ld: %zu fields differ, as listed: %s\n", e->file, e->text, x->used[i], e->why);
-    }
-}
-
-/* Loads and matches everywhere, but for its listed expected failures. */
+/* Loads and matches the reference on every text. */
 START_TEST(test_real_file)
 {
     json_t *file = json_array_get(json_object_get(fixtures, "files"), (size_t)_i);
     const char *name = json_string_value(json_object_get(file, "name"));
-    const expected *no_load = load_failure(name);
     tokd_error err = {0};
     tokd_tokenizer *t = load_file(file, &err);
-    if (no_load) {
-        ck_assert_msg(!t, "%s is listed as not loading (%s) but now loads: remove it from the list", name,
-                      no_load->why);
-        fprintf(stderr, "XFAIL %s: %s (%s)\n", name, no_load->why, err.text);
-        return;
-    }
     ck_assert_msg(t != NULL, "%s: %s", name, err.text);
     size_t bad[HF_N_FIELDS] = {0};
-    expect_ctx x = {.file = name};
     json_t *all = file_texts(file);
-    size_t failed = hf_check_cases(t, name, all, json_object_get(file, "cases"), expect_mismatch, &x, bad);
+    size_t failed = hf_check_cases(t, name, all, json_object_get(file, "cases"), bad);
     json_decref(all);
     tokd_tokenizer_unref(t);
     ck_assert_msg(failed == 0,
                   "%s: %zu texts differ (ids %zu, ids+special %zu, offsets %zu, offsets+special %zu, decode %zu)", name,
                   failed, bad[0], bad[1], bad[2], bad[3], bad[4]);
-    check_entries_used(&x);
     fprintf(stderr, "ok %s: %zu texts\n", name, json_array_size(json_object_get(file, "cases")));
 }
 END_TEST
