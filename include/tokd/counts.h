@@ -116,6 +116,12 @@ typedef struct tokd_counts_info {
 
 void tokd_counts_get_info(const tokd_counts *c, tokd_counts_info *out);
 
+/* Call fn for every piece with a count that is not 0 (piece bytes are
+ * borrowed for the call), in no particular order; stops at the first
+ * nonzero return of fn and returns it, else 0. */
+int tokd_counts_each(const tokd_counts *c, int (*fn)(void *arg, const char *piece, size_t len, int64_t count),
+                     void *arg);
+
 /* Train on counts: as tokd_train on the corpus they count. o->pattern may
  * be NULL (the counts' own) or must equal the counts' pattern; pieces
  * counted fewer than o->min_piece_count times are left out first.

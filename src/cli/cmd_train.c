@@ -216,26 +216,26 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Count one corpus file with the tokenizer, mapped for the moment. */
-static int count_file(const tokd_tokenizer *tok, const tokd_corpus_file *f, size_t *tokens, tokd_error *err)
+typedef struct tally {
+    const tokd_tokenizer *tok;
+    uint64_t tokens;
+    tokd_error *err;
+} tally;
+
+static int tally_piece(void *arg, const char *piece, size_t len, int64_t count)
 {
-    struct stat st;
+    tally *t = arg;
     tokd_specials plain = {.disallowed_mode = TOKD_DISALLOW_NONE};
-    if (fstat(f->fd, &st) != 0 || !st.st_size)
-        return 0;
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->fd, 0);
-    if (p == MAP_FAILED)
-        return tokd_error_set(err, TOKD_EIO, "cannot map %s: %s", f->name, strerror(errno));
     size_t n = 0;
-    int rc = tokd_count(tok, p, (size_t)st.st_size, &plain, &n, err);
-    munmap(p, (size_t)st.st_size);
-    *tokens += n;
+    int rc = tokd_count(t->tok, piece, len, &plain, &n, t->err);
+    t->tokens += (uint64_t)n * (uint64_t)count;
     return rc;
 }
 
-/* Load the written tokenizer back and count a plain-text corpus with it
- * (*tokens is left alone for other corpora). */
-static int verify(const train_args *a, const char *name, const cli_corpus *corpus, size_t *tokens)
+/* Load the written tokenizer back and count the corpus with it: the sum
+ * over its distinct pieces of count x tokens, which is what encoding all
+ * of it would give (the encoder splits it into the same pieces). */
+static int verify(const train_args *a, const char *name, const tokd_counts *c, uint64_t *tokens)
 {
     char spec[4200];
     tokd_tokenizer *tok;
@@ -244,16 +244,14 @@ static int verify(const train_args *a, const char *name, const cli_corpus *corpu
     int rc = tokd_tokenizer_load(spec, NULL, &tok, &err);
     if (rc != 0)
         return cli_fail(rc, &err);
-    if (!a->jsonl_field && !a->n_counts) {
-        *tokens = 0;
-        for (size_t i = 0; rc == 0 && i < corpus->n; i++)
-            rc = count_file(tok, &corpus->files[i], tokens, &err);
-    }
+    tally t = {tok, 0, &err};
+    rc = tokd_counts_each(c, tally_piece, &t);
     tokd_tokenizer_unref(tok);
+    *tokens = t.tokens;
     return rc ? cli_fail(rc, &err) : 0;
 }
 
-static void summary(const train_args *a, const char *name, const tokd_train_stats *s, double secs, size_t tokens)
+static void summary(const train_args *a, const char *name, const tokd_train_stats *s, double secs, uint64_t tokens)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -261,8 +259,8 @@ static void summary(const train_args *a, const char *name, const tokd_train_stat
            s->merges, a->o.n_special_tokens, secs, (double)ru.ru_maxrss / 1024.0);
     printf("corpus: %llu bytes, %llu pieces, %llu unique\n", (unsigned long long)s->corpus_bytes,
            (unsigned long long)s->pieces, (unsigned long long)s->unique_pieces);
-    printf("compression: %.4f bytes/token on the corpus (%zu tokens)\n",
-           tokens ? (double)s->corpus_bytes / (double)tokens : 0.0, tokens);
+    printf("compression: %.4f bytes/token on the corpus (%llu tokens)\n",
+           tokens ? (double)s->corpus_bytes / (double)tokens : 0.0, (unsigned long long)tokens);
     if (s->n_vocab < a->o.vocab_size)
         printf("stopped before vocab size %u: no pair left that occurs at least %llu times%s\n", a->o.vocab_size,
                (unsigned long long)(a->o.min_frequency ? a->o.min_frequency : 2),
@@ -325,23 +323,22 @@ static int train_and_write(const train_args *a, const char *name, const cli_corp
     int rc = gather(a, corpus, files, &pg, &c, &err);
     if (rc == 0)
         rc = train_counts(a, c, &pg, &t, pattern_name, &err);
-    tokd_counts_free(c);
     atomic_store(&r.stop, 1);
     if (reporting)
         pthread_join(tid, NULL);
     if (rc == 0)
         rc = tokd_trained_write(t, a->out_dir, name, strcmp(pattern_name, "custom") ? pattern_name : NULL, &err);
     double secs = now() - t0;
-    if (rc != 0) {
-        tokd_trained_free(t);
-        return cli_fail(rc, &err);
-    }
     tokd_train_stats s;
-    tokd_trained_stats(t, &s);
+    uint64_t tokens = 0;
+    if (rc == 0)
+        tokd_trained_stats(t, &s);
     tokd_trained_free(t);
-    size_t tokens = (size_t)s.tokens;
-    if ((rc = verify(a, name, corpus, &tokens)) == 0)
+    if (rc != 0)
+        rc = cli_fail(rc, &err);
+    else if ((rc = verify(a, name, c, &tokens)) == 0)
         summary(a, name, &s, secs, tokens);
+    tokd_counts_free(c);
     return rc;
 }
 

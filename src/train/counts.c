@@ -205,6 +205,18 @@ void tokd_counts_get_info(const tokd_counts *c, tokd_counts_info *out)
                                   (c->table.slots ? (c->table.mask + 1) * sizeof *c->table.slots : 0)};
 }
 
+int tokd_counts_each(const tokd_counts *c, int (*fn)(void *arg, const char *piece, size_t len, int64_t count),
+                     void *arg)
+{
+    for (size_t i = 0; i < c->table.n; i++) {
+        const tokd__piece *e = &c->table.e[i];
+        int rc = e->count ? fn(arg, (const char *)e->p, e->len, e->count) : 0;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* ---- writing */
 
 static int by_bytes(const void *x, const void *y)
