@@ -24,6 +24,7 @@
 
 #define MAX_MARKS 1024
 #define STOP 1 /* a piece callback's answer that ends a phase (not an error) */
+#define FULL 2 /* ... that ends the marking part of phase 1 */
 
 typedef struct mark {
     size_t pos, made;
@@ -36,7 +37,8 @@ typedef struct worker {
     unsigned k;
     size_t start, limit; /* its part: pieces from start until a piece ends at or past limit */
     size_t state;        /* where its scan is */
-    tokd_ids ids;        /* its tokens (encode) */
+    tokd_ids ids;        /* its tokens (encode; worker 0 appends to the caller's ids instead) */
+    size_t base;         /* ids in its sink's array before its own */
     tokd__sink sink;
     tokd__piece_cache *cache;
     tokd_limits lim; /* its guard's: polls the shared flag (worker 0: the caller's check too) */
@@ -82,7 +84,7 @@ unsigned tokd__parallel_cuts(const uint8_t *s, size_t n, unsigned max_threads, s
 
 static size_t made(const worker *w)
 {
-    return w->sink.ids ? w->ids.len : w->sink.count;
+    return w->sink.ids ? w->sink.ids->len - w->base : w->sink.count;
 }
 
 static int worker_check(void *arg)
@@ -114,18 +116,27 @@ static int encode_piece(worker *w, size_t start, size_t end)
 
 static void note_mark(worker *w)
 {
-    if (w->n_marks < MAX_MARKS)
-        w->marks[w->n_marks++] = (mark){w->state, made(w)};
+    w->marks[w->n_marks++] = (mark){w->state, made(w)};
 }
 
-static int part_piece(void *ctx, size_t start, size_t end)
+/* Phase 1 while marks are noted; once they are all taken the scan stops
+ * (FULL) and resumes with part_piece, which does no more than the
+ * one-thread loop does per piece. */
+static int marked_piece(void *ctx, size_t start, size_t end)
 {
     worker *w = ctx;
     int rc = encode_piece(w, start, end);
     if (rc != 0)
         return rc;
     note_mark(w);
-    return w->state >= w->limit ? STOP : 0;
+    return w->state >= w->limit ? STOP : w->n_marks == MAX_MARKS ? FULL : 0;
+}
+
+static int part_piece(void *ctx, size_t start, size_t end)
+{
+    worker *w = ctx;
+    int rc = encode_piece(w, start, end);
+    return rc ? rc : w->state >= w->limit ? STOP : 0;
 }
 
 static const mark *find_mark(const worker *w, size_t pos)
@@ -170,6 +181,8 @@ static void scan(worker *w, tokd__piece_fn fn)
 {
     job *j = w->job;
     int rc = j->pre->ops->each_from(j->pre->self, j->s, j->n, w->state, fn, w);
+    if (rc == FULL)
+        rc = j->pre->ops->each_from(j->pre->self, j->s, j->n, w->state, part_piece, w);
     if (rc == 0) {
         w->meets = j->n_w;
         w->met_made = made(w);
@@ -183,7 +196,7 @@ static void *phase_part(void *arg)
 {
     worker *w = arg;
     note_mark(w);
-    scan(w, part_piece);
+    scan(w, marked_piece);
     return NULL;
 }
 
@@ -214,16 +227,22 @@ static void run_phase(job *j, void *(*phase)(void *))
     free(started);
 }
 
-static int worker_init(job *j, unsigned k, const size_t *cuts, int counting)
+/* Worker k of j; it appends its tokens to `out` (worker 0), to its own
+ * array, or (counting: out NULL) only counts them. */
+static int worker_init(job *j, unsigned k, const size_t *cuts, tokd_ids *out)
 {
     worker *w = &j->w[k];
+    int counting = out == NULL;
     w->job = j;
     w->k = k;
     w->start = w->state = k ? cuts[k - 1] : 0;
     w->limit = k + 1 < j->n_w ? cuts[k] : j->n;
     w->lim = (tokd_limits){.check = worker_check, .arg = w};
-    w->sink.ids = counting ? NULL : &w->ids;
-    w->sink.guard = (tokd__guard){&w->lim, w->sink.ids, 0, &w->sink.count, 0, 0};
+    w->sink.ids = counting ? NULL : k ? &w->ids : out;
+    w->base = k || counting ? 0 : out->len;
+    if (k && !counting && tokd__ids_reserve(&w->ids, (w->limit - w->start) / 2) != 0)
+        return TOKD_ENOMEM;
+    w->sink.guard = (tokd__guard){&w->lim, w->sink.ids, w->base, &w->sink.count, 0, 0};
     w->cache = tokd__piece_cache_new(j->m, w->limit - w->start);
     w->sink.cache = w->cache;
     w->marks = malloc(MAX_MARKS * sizeof *w->marks);
@@ -240,23 +259,28 @@ static void workers_release(job *j)
     free(j->w);
 }
 
-/* The tokens along the chain of meeting points into out. */
+/* The tokens along the chain of meeting points into out: worker 0's are
+ * there already (cut back to its meeting point), the others' are copied
+ * after them. */
 static int join_tokens(const job *j, tokd__sink *out)
 {
-    size_t from = 0, total = 0;
-    for (unsigned k = 0; k < j->n_w; k = j->w[k].meets) {
-        const worker *w = &j->w[k];
-        total += w->met_made - from;
-        if (out->ids && tokd__ids_reserve(out->ids, w->met_made - from) != 0)
-            return TOKD_ENOMEM;
-        if (out->ids) {
-            memcpy(out->ids->ids + out->ids->len, w->ids.ids + from, (w->met_made - from) * sizeof *w->ids.ids);
-            out->ids->len += w->met_made - from;
-        }
-        from = w->met_from;
-    }
-    if (!out->ids)
+    const worker *w0 = &j->w[0];
+    size_t total = 0, from = 0;
+    for (unsigned k = 0; k < j->n_w; from = j->w[k].met_from, k = j->w[k].meets)
+        total += j->w[k].met_made - from;
+    if (!out->ids) {
         out->count += total;
+        return 0;
+    }
+    out->ids->len = w0->base + w0->met_made;
+    if (tokd__ids_reserve(out->ids, total - w0->met_made) != 0)
+        return TOKD_ENOMEM;
+    from = w0->met_from;
+    for (unsigned k = w0->meets; k < j->n_w; from = j->w[k].met_from, k = j->w[k].meets) {
+        const worker *w = &j->w[k];
+        memcpy(out->ids->ids + out->ids->len, w->ids.ids + from, (w->met_made - from) * sizeof *w->ids.ids);
+        out->ids->len += w->met_made - from;
+    }
     return 0;
 }
 
@@ -268,8 +292,9 @@ int tokd__parallel_stream(const tokd__pretokenizer *pre, const tokd__model *m, c
     atomic_init(&j.stop, 0);
     j.w = calloc(j.n_w, sizeof *j.w);
     int rc = j.w ? 0 : TOKD_ENOMEM;
+    size_t before = out->ids ? out->ids->len : 0;
     for (unsigned k = 0; k < j.n_w && rc == 0; k++)
-        rc = worker_init(&j, k, cuts, out->ids == NULL);
+        rc = worker_init(&j, k, cuts, out->ids);
     if (rc == 0) {
         run_phase(&j, phase_part);
         run_phase(&j, phase_meet);
@@ -280,6 +305,8 @@ int tokd__parallel_stream(const tokd__pretokenizer *pre, const tokd__model *m, c
         rc = join_tokens(&j, out);
     if (j.w)
         workers_release(&j);
+    if ((rc || j.caller_rc) && out->ids)
+        out->ids->len = before;
     if (j.caller_rc)
         return j.caller_rc;
     return rc ? TOKD__PARALLEL_DECLINED : 0;
