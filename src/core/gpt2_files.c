@@ -162,16 +162,10 @@ int tokd__load_gpt2_files(const char *encoder_path, const char *vocab_path, cons
         rc = check_merges(&v->map, vocab_path, err);
     free(enc.e);
     free(enc.bytes);
-    tokd__added_token *sp = rc == 0 ? calloc(1, sizeof *sp) : NULL;
-    if (rc == 0 && (!sp || !(sp->text = strdup(ENDOFTEXT)))) {
-        free(sp);
-        rc = TOKD_ENOMEM;
-    }
     if (rc != 0) {
         tokd__vocab_unref(v);
         return rc;
     }
-    sp->len = (uint32_t)strlen(ENDOFTEXT);
-    sp->id = (uint32_t)enc.endoftext;
-    return tokd__tiktoken_new(name, v, tokd__builtin_find("gpt2")->pattern, sp, 1, out, err);
+    const tokd__added_token sp = {.text = ENDOFTEXT, .len = (uint32_t)strlen(ENDOFTEXT), .id = (uint32_t)enc.endoftext};
+    return tokd__tiktoken_new(name, v, tokd__builtin_find("gpt2")->pattern, &sp, 1, out, err);
 }
