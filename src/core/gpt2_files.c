@@ -39,11 +39,14 @@ static int read_encoder(const char *path, encoder *enc, tokd_error *err)
     int read_rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
     if (read_rc != 0)
         return read_rc;
-    json_t *root = NULL;
-    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
+    tokd__json_doc doc;
+    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &doc, err);
+    json_t *root = doc.root;
     free(text);
-    if (parsed != 0)
+    if (parsed != 0) {
+        tokd__json_doc_release(&doc);
         return parsed;
+    }
     size_t n = json_object_size(root), used = 0, total = 1;
     const char *key;
     json_t *v;
@@ -75,7 +78,7 @@ static int read_encoder(const char *path, encoder *enc, tokd_error *err)
             }
         }
     }
-    json_decref(root);
+    tokd__json_doc_release(&doc);
     return rc;
 }
 

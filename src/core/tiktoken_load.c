@@ -195,11 +195,14 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
     int read_rc = tokd__read_file(meta_path, MAX_META_FILE, &text, &len, err);
     if (read_rc != 0)
         return read_rc;
-    json_t *meta = NULL;
-    int parsed = tokd__json_parse(meta_path, text, len, 0, &meta, err);
+    tokd__json_doc doc;
+    int parsed = tokd__json_parse(meta_path, text, len, 0, &doc, err);
+    json_t *meta = doc.root;
     free(text);
-    if (parsed != 0)
+    if (parsed != 0) {
+        tokd__json_doc_release(&doc);
         return parsed;
+    }
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
     json_t *sha = json_object_get(meta, "sha256");
     int rc = 0;
@@ -218,7 +221,7 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
             rc = tokd__tiktoken_new(name, v, json_string_value(pattern), sp, n_sp, out, err);
         free(sp);
     }
-    json_decref(meta);
+    tokd__json_doc_release(&doc);
     return rc;
 }
 
