@@ -57,6 +57,7 @@ typedef struct tokd_train_options {
     uint32_t max_token_bytes; /* never make a longer token; 0 = no limit */
     unsigned threads;         /* pre-tokenizing threads; 0 = CPU cores */
     size_t chunk_bytes;       /* work unit of a thread; 0 = automatic */
+    uint64_t min_piece_count; /* leave out pieces counted fewer times before merging; 0, 1 = keep all */
 } tokd_train_options;
 
 /* One text of the corpus; pieces never cross texts. */

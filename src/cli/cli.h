@@ -51,6 +51,26 @@ int cmd_count(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_train_count(int argc, char **argv);
+int cmd_train_merge(int argc, char **argv);
+
+/* Parse a whole number up to `max` for `flag` of `tokd CMD`: 0, or -1
+ * after printing why. */
+int cli_number(const char *cmd, const char *flag, const char *text, unsigned long max, unsigned long *out);
+
+/* Corpus files opened for counting (owns the descriptors and names). */
+typedef struct cli_corpus {
+    tokd_corpus_file *files;
+    size_t n;
+} cli_corpus;
+
+/* Open the files args[0..n) name, glob patterns expanded (sorted); 0 or
+ * an exit code after printing why. Close with cli_corpus_close. */
+int cli_corpus_open(const char *const *args, size_t n, cli_corpus *c);
+void cli_corpus_close(cli_corpus *c);
+
+/* Read counts files and add them up into *out (new); 0 or an exit code. */
+int cli_counts_read(const char *const *paths, size_t n, tokd_counts **out);
 int cmd_embed(int argc, char **argv);
 int cmd_healthcheck(int argc, char **argv);
 

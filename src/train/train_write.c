@@ -36,11 +36,17 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static int write_durably(const char *dir, const char *file, const char *data, size_t len, tokd_error *err)
+int tokd__write_durably(const char *path, const char *data, size_t len, tokd_error *err)
 {
-    char tmp[4200], final[4200];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, file);
-    snprintf(final, sizeof final, "%s/%s", dir, file);
+    char tmp[4400], dir[4200];
+    const char *slash = strrchr(path, '/');
+    if (strlen(path) >= sizeof dir)
+        return tokd_error_set(err, TOKD_EIO, "the path %.100s... is too long", path);
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, slash ? slash + 1 : path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return tokd_error_set(err, TOKD_EIO, "cannot create %s: %s", tmp, strerror(errno));
@@ -48,17 +54,24 @@ static int write_durably(const char *dir, const char *file, const char *data, si
     int saved = errno;
     if (close(fd) != 0 && !bad)
         bad = 1, saved = errno;
-    if (bad || rename(tmp, final) != 0) {
+    if (bad || rename(tmp, path) != 0) {
         saved = bad ? saved : errno;
         unlink(tmp);
-        return tokd_error_set(err, TOKD_EIO, "cannot write %s: %s", final, strerror(saved));
+        return tokd_error_set(err, TOKD_EIO, "cannot write %s: %s", path, strerror(saved));
     }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);
     }
     return 0;
+}
+
+static int write_durably(const char *dir, const char *file, const char *data, size_t len, tokd_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return tokd__write_durably(path, data, len, err);
 }
 
 static int rank_file(const tokd_trained *t, tokd_bytes *out)

@@ -17,8 +17,8 @@ render_jinja_template):
 The `{% generation %}` tag of AssistantTracker renders its body unchanged (as
 it does when no assistant mask is asked for).
 
-Reads tests/data/templates/*.json (the chat templates of the npm packages, see
-each file's _provenance) and writes tests/data/template_fixtures.json: for each
+Reads tests/data/templates/*.json (the chat templates of the npm packages and
+Mistral's from stored upstream sources, see each file's _provenance) and writes tests/data/template_fixtures.json: for each
 template x conversation x add_generation_prompt, the exact output, or the error
 (raised: the template's own raise_exception, with its message). A list of small
 templates exercising the interpreter's features is rendered the same way.
@@ -117,6 +117,15 @@ CONVERSATIONS = {
         {"role": "tool", "content": "18"},
         {"role": "tool", "content": "7"},
         {"role": "user", "content": "Thanks"}],
+    "tools_call_nine_char_ids": [
+        {"role": "system", "content": "You can call tools."},
+        {"role": "user", "content": "Weather in Zürich?"},
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"id": "abc123XYZ", "type": "function",
+             "function": {"name": "get_weather", "arguments": {"city": "Zürich", "unit": "celsius"}}}]},
+        {"role": "tool", "tool_call_id": "abc123XYZ", "content": "{\"temperature\": 21}"},
+        {"role": "assistant", "content": "It is 21 °C."},
+        {"role": "user", "content": "Thanks!"}],
     "reasoning": [{"role": "user", "content": "Think first: 3 * 7?"},
                   {"role": "assistant", "content": "<think>\n3 times 7 is 21.\n</think>\n\n21"},
                   {"role": "user", "content": "And 4 * 6?"}],
@@ -130,6 +139,7 @@ CONVERSATIONS = {
 EXTRAS = {
     "tools_call_string_args": ([WEATHER], {}),
     "tools_call_dict_args": ([WEATHER], {}),
+    "tools_call_nine_char_ids": ([WEATHER], {}),
     "reasoning": (None, {"enable_thinking": False}),
 }
 

