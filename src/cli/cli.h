@@ -19,6 +19,7 @@ typedef struct cli_opts {
     const char *disallowed; /* --disallowed-special */
     int raw_bytes;         /* decode --bytes */
     int add_special;       /* --add-special-tokens */
+    unsigned threads;      /* -j: 0 when not given */
     char **inputs;         /* positional arguments */
     int n_inputs;
 } cli_opts;
@@ -26,6 +27,9 @@ typedef struct cli_opts {
 /* Parse argv for `cmd`; prints usage for --help (returns -1 then, exit 0)
  * or an error (returns EXIT_USAGE). */
 int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o);
+
+/* Threads for one text: -j, else the online CPUs (1 to 64). */
+unsigned cli_threads(const cli_opts *o);
 
 /* Load the tokenizer chosen by -t / -m (cl100k_base by default). */
 int cli_load(const cli_opts *o, tokd_tokenizer **tok);
