@@ -10,6 +10,7 @@
 #include "tokd/file.h"
 #include "tokd/tokenizer.h"
 #include "tokd/train.h"
+#include "tokd/counts.h"
 #include "tokd/embed.h"
 
 #define TOKD_VERSION "0.1.0"

@@ -156,11 +156,23 @@ const char *tokd_tokenizer_special(const tokd_tokenizer *tok, size_t i, uint32_t
  *   segments), from the encoding thread. Returning non-zero (a negative
  *   TOKD_E* code, e.g. TOKD_ECANCELLED for a gone client or TOKD_ELIMIT for
  *   a spent time budget) stops the call with that code. It must be cheap:
- *   read a flag or a coarse clock. */
+ *   read a flag or a coarse clock. It is only ever called from the
+ *   calling thread, also when other threads help (max_threads).
+ * - max_threads: at most this many threads work on the call, the calling
+ *   thread included (0 or 1: the calling thread alone). Each stretch of at
+ *   least TOKD_PARALLEL_MIN_BYTES bytes per thread that one streaming
+ *   pre-tokenizer cuts (the built-in encodings, a tokenizer.json Split
+ *   regex) is cut between threads where their pieces provably meet, so the
+ *   ids are exactly the one-thread ids; other tokenizers, shorter texts and
+ *   offsets requests run on the calling thread. The helpers are started
+ *   and joined inside the call. */
+#define TOKD_PARALLEL_MIN_BYTES ((size_t)128 * 1024)
+
 typedef struct tokd_limits {
     size_t max_tokens;
     int (*check)(void *arg);
     void *arg;
+    unsigned max_threads;
 } tokd_limits;
 
 /* Encode `len` bytes of `text`, appending ids to `out`. `sp` may be NULL for

@@ -1,4 +1,5 @@
-/* cmd_bench.c - tokd bench: single-thread throughput of encode and count.
+/* cmd_bench.c - tokd bench: single-thread throughput of encode and count
+ * (and with -j N, on N threads against one).
  *
  * Each measurement repeats the operation on the whole file until at least
  * 0.5 s and 3 runs have passed and reports the best run (the least
@@ -17,17 +18,18 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Best seconds per run of encode (count_only = 0) or count. */
+/* Best seconds per run of encode (count_only = 0) or count on `threads`. */
 static int best_time(const tokd_tokenizer *tok, const tokd_specials *sp, const char *text, size_t len,
-                     int count_only, double *best, size_t *tokens)
+                     int count_only, unsigned threads, double *best, size_t *tokens)
 {
+    tokd_limits lim = {.max_threads = threads};
     double start = now(), min = 1e30;
     for (int runs = 0; runs < 3 || now() - start < 0.5; runs++) {
         tokd_ids ids = {0};
         tokd_error err = {0};
         double t0 = now();
-        int rc = count_only ? tokd_count(tok, text, len, sp, tokens, &err)
-                            : tokd_encode(tok, text, len, sp, &ids, &err);
+        int rc = count_only ? tokd_count_bounded(tok, text, len, sp, &lim, tokens, &err)
+                            : tokd_encode_bounded(tok, text, len, sp, &lim, &ids, &err);
         double dt = now() - t0;
         if (!count_only)
             *tokens = ids.len;
@@ -40,7 +42,22 @@ static int best_time(const tokd_tokenizer *tok, const tokd_specials *sp, const c
     return 0;
 }
 
-static int bench_file(const tokd_tokenizer *tok, const tokd_specials *sp, const char *path)
+/* With threads > 1: encode and count on that many threads, against one. */
+static int bench_threads(const tokd_tokenizer *tok, const tokd_specials *sp, const char *text, size_t len,
+                         unsigned threads, double enc, double cnt)
+{
+    double enc_n, cnt_n;
+    size_t tokens;
+    int rc = best_time(tok, sp, text, len, 0, threads, &enc_n, &tokens);
+    if (rc == 0)
+        rc = best_time(tok, sp, text, len, 1, threads, &cnt_n, &tokens);
+    if (rc == 0)
+        printf("  threads=%u encode_MB/s %.2f speedup %.2fx count_MB/s %.2f speedup %.2fx\n", threads,
+               (double)len / 1e6 / enc_n, enc / enc_n, (double)len / 1e6 / cnt_n, cnt / cnt_n);
+    return rc;
+}
+
+static int bench_file(const tokd_tokenizer *tok, const tokd_specials *sp, const char *path, unsigned threads)
 {
     char *text;
     size_t len, tokens = 0;
@@ -48,11 +65,13 @@ static int bench_file(const tokd_tokenizer *tok, const tokd_specials *sp, const 
     int rc = cli_read_input(path, &text, &len);
     if (rc != 0)
         return rc;
-    if ((rc = best_time(tok, sp, text, len, 0, &enc, &tokens)) == 0 &&
-        (rc = best_time(tok, sp, text, len, 1, &cnt, &tokens)) == 0) {
+    if ((rc = best_time(tok, sp, text, len, 0, 1, &enc, &tokens)) == 0 &&
+        (rc = best_time(tok, sp, text, len, 1, 1, &cnt, &tokens)) == 0) {
         double mb = (double)len / 1e6;
         printf("%-28s %10zu %9zu %11.2f %12.0f %10.2f %12.0f %9.3f\n", path, len, tokens, mb / enc,
                (double)tokens / enc, mb / cnt, (double)tokens / cnt, enc * 1e3);
+        if (threads > 1)
+            rc = bench_threads(tok, sp, text, len, threads, enc, cnt);
     }
     free(text);
     return rc;
@@ -85,7 +104,7 @@ int cmd_bench(int argc, char **argv)
     printf("%-28s %10s %9s %11s %12s %10s %12s %9s\n", "file", "bytes", "tokens", "encode_MB/s",
            "encode_tok/s", "count_MB/s", "count_tok/s", "encode_ms");
     for (int i = 0; i < o.n_inputs && rc == 0; i++)
-        rc = bench_file(tok, &sa.sp, o.inputs[i]);
+        rc = bench_file(tok, &sa.sp, o.inputs[i], o.threads);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("load %.1f ms, peak RSS %.1f MB\n", load_ms, (double)ru.ru_maxrss / 1024.0);

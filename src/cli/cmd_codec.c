@@ -43,8 +43,9 @@ static int tokenize(int argc, char **argv, const char *cmd, int count_only)
     size_t count = 0;
     tokd_error err = {0};
     if (rc == 0) {
-        int trc = count_only ? tokd_count(tok, text, len, &sa.sp, &count, &err)
-                             : tokd_encode(tok, text, len, &sa.sp, &ids, &err);
+        tokd_limits lim = {.max_threads = cli_threads(&o)};
+        int trc = count_only ? tokd_count_bounded(tok, text, len, &sa.sp, &lim, &count, &err)
+                             : tokd_encode_bounded(tok, text, len, &sa.sp, &lim, &ids, &err);
         rc = trc == 0 ? 0 : special_hint(trc, &err);
     }
     if (rc == 0 && count_only) {

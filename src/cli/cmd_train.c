@@ -1,8 +1,11 @@
 /* cmd_train.c - tokd train: learn a byte-level BPE tokenizer from files.
  *
- * The corpus files are memory-mapped, trained on (tokd/train.h), written to
- * DIR/NAME.tiktoken + DIR/NAME.json, loaded back as any tokenizer would be
- * and used to count the corpus, which gives the summary's bytes per token.
+ * The corpus files are counted (tokd/counts.h: streamed, bounded memory),
+ * counts files given with --from-counts are added, and the sum is trained
+ * on (tokd/train.h), written to DIR/NAME.tiktoken + DIR/NAME.json, loaded
+ * back as any tokenizer would be and, for a plain-text corpus, used to
+ * count it, which gives the summary's bytes per token. `tokd train count`
+ * and `tokd train merge` are in cmd_train_counts.c.
  * Progress goes to stderr: a bar redrawn in place on a terminal, plain
  * lines otherwise (for logs and CI). */
 #include <errno.h>
@@ -24,9 +27,17 @@ static const char usage_text[] =
     "usage: tokd train --corpus FILE [FILE...] --vocab-size N -o DIR\n"
     "                  [--pattern NAME | --regex REGEX] [--name NAME] [--min-frequency N]\n"
     "                  [--special-token TEXT]... [--max-token-bytes N] [--threads N]\n"
+    "                  [--jsonl-field F] [--from-counts FILE...] [--min-piece-count N]\n"
+    "       tokd train count -o FILE [--shard I/N] ... CORPUS...   (tokd train count --help)\n"
+    "       tokd train merge -o FILE COUNTS...\n"
     "Learn a byte-level BPE tokenizer from the corpus files and write\n"
     "DIR/NAME.tiktoken and DIR/NAME.json; `tokd encode -t DIR` then uses it.\n\n"
-    "  --corpus FILE...        text files to learn from (pieces never cross files)\n"
+    "  --corpus FILE...        text files to learn from (pieces never cross files);\n"
+    "                          quoted glob patterns are expanded\n"
+    "  --jsonl-field F         the files are JSON Lines: learn from each record's field F\n"
+    "                          (records without it are counted and skipped)\n"
+    "  --from-counts FILE...   add counts files (tokd train count) to what is learned from\n"
+    "  --min-piece-count N     leave out pieces counted fewer than N times before merging\n"
     "  --vocab-size N          tokens in all: 256 bytes + merges + special tokens\n"
     "  --pattern NAME          pre-tokenizer of gpt2, r50k_base, p50k_base, cl100k_base\n"
     "                          or o200k_base (default gpt2)\n"
@@ -42,24 +53,12 @@ static const char usage_text[] =
 
 typedef struct train_args {
     tokd_train_options o;
-    const char *pattern_name, *out_dir, *name;
-    const char **corpus;
-    size_t n_corpus;
+    const char *pattern_name, *out_dir, *name, *jsonl_field;
+    const char **corpus, **counts;
+    size_t n_corpus, n_counts;
     const char **specials;
+    int pattern_given;
 } train_args;
-
-static int number(const char *flag, const char *text, unsigned long max, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || v > max) {
-        fprintf(stderr, "tokd train: %s must be a whole number up to %lu, not '%s'\n", flag, max, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 static int push(const char ***list, size_t *n, const char *s)
 {
@@ -74,14 +73,19 @@ static int push(const char ***list, size_t *n, const char *s)
 static int parse_number_flag(int c, const char *v, train_args *a)
 {
     unsigned long n;
-    const char *flag = c == 'v' ? "--vocab-size" : c == 'f' ? "--min-frequency" : c == 'b' ? "--max-token-bytes"
-                                                                                            : "--threads";
-    if (number(flag, v, c == 'v' ? TOKD_TRAIN_MAX_VOCAB : c == 'j' ? 64 : UINT32_MAX, &n) != 0)
+    const char *flag = c == 'v'   ? "--vocab-size"
+                       : c == 'f' ? "--min-frequency"
+                       : c == 'm' ? "--min-piece-count"
+                       : c == 'b' ? "--max-token-bytes"
+                                  : "--threads";
+    if (cli_number("train", flag, v, c == 'v' ? TOKD_TRAIN_MAX_VOCAB : c == 'j' ? 64 : UINT32_MAX, &n) != 0)
         return -1;
     if (c == 'v')
         a->o.vocab_size = (uint32_t)n;
     else if (c == 'f')
         a->o.min_frequency = n;
+    else if (c == 'm')
+        a->o.min_piece_count = n;
     else if (c == 'b')
         a->o.max_token_bytes = (uint32_t)n;
     else
@@ -97,9 +101,11 @@ static int parse(int argc, char **argv, train_args *a)
         {"output", required_argument, NULL, 'o'},      {"name", required_argument, NULL, 'n'},
         {"min-frequency", required_argument, NULL, 'f'}, {"special-token", required_argument, NULL, 's'},
         {"max-token-bytes", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+        {"jsonl-field", required_argument, NULL, 'J'}, {"from-counts", required_argument, NULL, 'F'},
+        {"min-piece-count", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    int c, bad = 0;
+    int c, bad = 0, to_counts = 0; /* positional files follow the last --corpus or --from-counts */
     a->pattern_name = "gpt2";
     optind = 1;
     while (!bad && (c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
@@ -107,29 +113,33 @@ static int parse(int argc, char **argv, train_args *a)
             fputs(usage_text, stdout);
             return -1;
         }
-        if (c == 'c')
-            bad = push(&a->corpus, &a->n_corpus, optarg);
+        if (c == 'c' || c == 'F')
+            bad = c == 'c' ? push(&a->corpus, &a->n_corpus, optarg) : push(&a->counts, &a->n_counts, optarg),
+            to_counts = c == 'F';
+        else if (c == 'J')
+            a->jsonl_field = optarg;
         else if (c == 'p' || c == 'r')
-            a->pattern_name = c == 'p' ? optarg : NULL, a->o.pattern = c == 'r' ? optarg : NULL;
+            a->pattern_name = c == 'p' ? optarg : NULL, a->o.pattern = c == 'r' ? optarg : NULL,
+            a->pattern_given = 1;
         else if (c == 'o' || c == 'n')
             *(c == 'o' ? &a->out_dir : &a->name) = optarg;
         else if (c == 's')
             bad = push(&a->specials, &a->o.n_special_tokens, optarg);
-        else if (c == 'v' || c == 'f' || c == 'b' || c == 'j')
+        else if (c == 'v' || c == 'f' || c == 'b' || c == 'j' || c == 'm')
             bad = parse_number_flag(c, optarg, a);
         else
             bad = 1;
     }
-    for (int i = optind; !bad && i < argc; i++) /* more corpus files */
-        bad = push(&a->corpus, &a->n_corpus, argv[i]);
+    for (int i = optind; !bad && i < argc; i++) /* more corpus or counts files */
+        bad = to_counts ? push(&a->counts, &a->n_counts, argv[i]) : push(&a->corpus, &a->n_corpus, argv[i]);
     a->o.special_tokens = a->specials;
     if (!bad && a->pattern_name && !(a->o.pattern = tokd_train_pattern(a->pattern_name))) {
         fprintf(stderr, "tokd train: unknown --pattern '%s' (gpt2, r50k_base, p50k_base, cl100k_base, o200k_base; "
                         "or --regex)\n", a->pattern_name);
         bad = 1;
     }
-    if (!bad && (!a->n_corpus || !a->out_dir || !a->o.vocab_size)) {
-        fprintf(stderr, "tokd train: --corpus, --vocab-size and -o are required\n");
+    if (!bad && ((!a->n_corpus && !a->n_counts) || !a->out_dir || !a->o.vocab_size)) {
+        fprintf(stderr, "tokd train: --corpus, --vocab-size and -o are required (--from-counts may stand for --corpus)\n");
         bad = 1;
     }
     if (bad)
@@ -152,44 +162,6 @@ static int pick_name(train_args *a, char *name, size_t size)
         return EXIT_USAGE;
     }
     return 0;
-}
-
-typedef struct mapped {
-    tokd_train_text *texts;
-    size_t n;
-} mapped;
-
-static int map_files(const train_args *a, mapped *m)
-{
-    m->texts = calloc(a->n_corpus, sizeof *m->texts);
-    if (!m->texts)
-        return EXIT_INTERNAL;
-    for (size_t i = 0; i < a->n_corpus; i++, m->n++) {
-        int fd = open(a->corpus[i], O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            fprintf(stderr, "tokd train: cannot read %s: %s\n", a->corpus[i], fd < 0 ? strerror(errno) : "not a file");
-            if (fd >= 0)
-                close(fd);
-            return EXIT_USAGE;
-        }
-        void *p = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-        close(fd);
-        if (p == MAP_FAILED) {
-            fprintf(stderr, "tokd train: cannot map %s: %s\n", a->corpus[i], strerror(errno));
-            return EXIT_INTERNAL;
-        }
-        m->texts[i] = (tokd_train_text){p, (size_t)st.st_size};
-    }
-    return 0;
-}
-
-static void unmap_files(mapped *m)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (m->texts[i].len)
-            munmap((void *)m->texts[i].data, m->texts[i].len);
-    free(m->texts);
 }
 
 typedef struct reporter {
@@ -244,28 +216,42 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Load the written tokenizer back and count the corpus with it. */
-static int verify(const train_args *a, const char *name, const mapped *m, size_t *tokens)
+typedef struct tally {
+    const tokd_tokenizer *tok;
+    uint64_t tokens;
+    tokd_error *err;
+} tally;
+
+static int tally_piece(void *arg, const char *piece, size_t len, int64_t count)
+{
+    tally *t = arg;
+    tokd_specials plain = {.disallowed_mode = TOKD_DISALLOW_NONE};
+    size_t n = 0;
+    int rc = tokd_count(t->tok, piece, len, &plain, &n, t->err);
+    t->tokens += (uint64_t)n * (uint64_t)count;
+    return rc;
+}
+
+/* Load the written tokenizer back and count the corpus with it: the sum
+ * over its distinct pieces of count x tokens, which is what encoding all
+ * of it would give (the encoder splits it into the same pieces). */
+static int verify(const train_args *a, const char *name, const tokd_counts *c, uint64_t *tokens)
 {
     char spec[4200];
     tokd_tokenizer *tok;
     tokd_error err = {0};
-    tokd_specials plain = {.disallowed_mode = TOKD_DISALLOW_NONE};
     snprintf(spec, sizeof spec, "%s/%s.tiktoken", a->out_dir, name);
     int rc = tokd_tokenizer_load(spec, NULL, &tok, &err);
     if (rc != 0)
         return cli_fail(rc, &err);
-    *tokens = 0;
-    for (size_t i = 0; rc == 0 && i < m->n; i++) {
-        size_t n = 0;
-        rc = tokd_count(tok, m->texts[i].data, m->texts[i].len, &plain, &n, &err);
-        *tokens += n;
-    }
+    tally t = {tok, 0, &err};
+    rc = tokd_counts_each(c, tally_piece, &t);
     tokd_tokenizer_unref(tok);
+    *tokens = t.tokens;
     return rc ? cli_fail(rc, &err) : 0;
 }
 
-static void summary(const train_args *a, const char *name, const tokd_train_stats *s, double secs, size_t tokens)
+static void summary(const train_args *a, const char *name, const tokd_train_stats *s, double secs, uint64_t tokens)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -273,8 +259,8 @@ static void summary(const train_args *a, const char *name, const tokd_train_stat
            s->merges, a->o.n_special_tokens, secs, (double)ru.ru_maxrss / 1024.0);
     printf("corpus: %llu bytes, %llu pieces, %llu unique\n", (unsigned long long)s->corpus_bytes,
            (unsigned long long)s->pieces, (unsigned long long)s->unique_pieces);
-    printf("compression: %.4f bytes/token on the corpus (%zu tokens)\n",
-           tokens ? (double)s->corpus_bytes / (double)tokens : 0.0, tokens);
+    printf("compression: %.4f bytes/token on the corpus (%llu tokens)\n",
+           tokens ? (double)s->corpus_bytes / (double)tokens : 0.0, (unsigned long long)tokens);
     if (s->n_vocab < a->o.vocab_size)
         printf("stopped before vocab size %u: no pair left that occurs at least %llu times%s\n", a->o.vocab_size,
                (unsigned long long)(a->o.min_frequency ? a->o.min_frequency : 2),
@@ -282,68 +268,103 @@ static void summary(const train_args *a, const char *name, const tokd_train_stat
     printf("wrote %s/%s.tiktoken and %s/%s.json\n", a->out_dir, name, a->out_dir, name);
 }
 
-static int train_and_write(const train_args *a, const char *name, const mapped *m)
+/* Count the corpus (if any) and add it to `files` (the counts files' sum,
+ * or NULL); *out is the sum, which takes `files` over. */
+static int gather(const train_args *a, const cli_corpus *corpus, tokd_counts *files, tokd_train_progress *pg,
+                  tokd_counts **out, tokd_error *err)
 {
+    tokd_counts *sum = NULL;
+    tokd_corpus_options co = {.jsonl_field = a->jsonl_field, .threads = a->o.threads};
+    int rc = 0;
+    if (a->n_corpus && (rc = tokd_counts_new(a->o.pattern, a->pattern_name, &sum, err)) == 0)
+        rc = tokd_counts_add_corpus(sum, corpus->files, corpus->n, &co, pg, err);
+    if (rc == 0 && files && sum)
+        rc = tokd_counts_add(sum, files, err);
+    if (!sum || rc != 0) {
+        tokd_counts_free(sum);
+        sum = files, files = NULL;
+    }
+    tokd_counts_free(files);
+    *out = sum;
+    return rc;
+}
+
+/* Train on the counts; *name_out is the pattern's name (or "custom"). */
+static int train_counts(const train_args *a, tokd_counts *c, tokd_train_progress *pg, tokd_trained **t,
+                        char name_out[65], tokd_error *err)
+{
+    tokd_train_options o = a->o;
+    tokd_counts_info info;
+    tokd_counts_get_info(c, &info);
+    snprintf(name_out, 65, "%s", a->pattern_name ? a->pattern_name : "custom");
+    if (!a->pattern_given && a->n_counts) { /* the counts' own pattern */
+        o.pattern = NULL;
+        snprintf(name_out, 65, "%s", info.pattern_name[0] ? info.pattern_name : "custom");
+    }
+    return tokd_train_counts(&o, c, pg, t, err);
+}
+
+static int train_and_write(const train_args *a, const char *name, const cli_corpus *corpus)
+{
+    tokd_counts *files = NULL, *c = NULL;
+    if (a->n_counts) {
+        int rc = cli_counts_read(a->counts, a->n_counts, &files);
+        if (rc != 0)
+            return rc;
+    }
     tokd_train_progress pg = {0};
     reporter r = {.pg = &pg, .tty = isatty(STDERR_FILENO)};
     pthread_t tid;
     int reporting = pthread_create(&tid, NULL, report_loop, &r) == 0;
     tokd_trained *t = NULL;
     tokd_error err = {0};
+    char pattern_name[65];
     double t0 = now();
-    int rc = tokd_train(&a->o, m->texts, m->n, &pg, &t, &err);
+    int rc = gather(a, corpus, files, &pg, &c, &err);
+    if (rc == 0)
+        rc = train_counts(a, c, &pg, &t, pattern_name, &err);
     atomic_store(&r.stop, 1);
     if (reporting)
         pthread_join(tid, NULL);
     if (rc == 0)
-        rc = tokd_trained_write(t, a->out_dir, name, a->pattern_name, &err);
+        rc = tokd_trained_write(t, a->out_dir, name, strcmp(pattern_name, "custom") ? pattern_name : NULL, &err);
     double secs = now() - t0;
-    if (rc != 0) {
-        tokd_trained_free(t);
-        return cli_fail(rc, &err);
-    }
     tokd_train_stats s;
-    size_t tokens = 0;
-    tokd_trained_stats(t, &s);
+    uint64_t tokens = 0;
+    if (rc == 0)
+        tokd_trained_stats(t, &s);
     tokd_trained_free(t);
-    if ((rc = verify(a, name, m, &tokens)) == 0)
+    if (rc != 0)
+        rc = cli_fail(rc, &err);
+    else if ((rc = verify(a, name, c, &tokens)) == 0)
         summary(a, name, &s, secs, tokens);
+    tokd_counts_free(c);
     return rc;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-        return -1;
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
-    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 int cmd_train(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "count"))
+        return cmd_train_count(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "merge"))
+        return cmd_train_merge(argc - 1, argv + 1);
     train_args a = {0};
     char name[128];
-    mapped m = {0};
+    cli_corpus corpus = {0};
     tokd_error err = {0};
     int rc = parse(argc, argv, &a);
     if (rc == 0 && (rc = tokd_train_check(&a.o, &err)) != 0)
         rc = cli_fail(rc, &err);
-    if (rc == 0 && make_dirs(a.out_dir) != 0) {
+    if (rc == 0 && cli_make_dirs(a.out_dir) != 0) {
         fprintf(stderr, "tokd train: cannot create %s: %s\n", a.out_dir, strerror(errno));
         rc = EXIT_USAGE;
     }
-    if (rc == 0 && (rc = pick_name(&a, name, sizeof name)) == 0 && (rc = map_files(&a, &m)) == 0)
-        rc = train_and_write(&a, name, &m);
-    unmap_files(&m);
+    if (rc == 0 && (rc = pick_name(&a, name, sizeof name)) == 0 &&
+        (rc = cli_corpus_open(a.corpus, a.n_corpus, &corpus)) == 0)
+        rc = train_and_write(&a, name, &corpus);
+    cli_corpus_close(&corpus);
     free(a.corpus);
+    free(a.counts);
     free(a.specials);
     return rc < 0 ? EXIT_OK : rc;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -44,6 +45,8 @@ static const char common_help[] =
     "  --add-special-tokens       (tokenizer.json) add the post-processor's special tokens\n"
     "                             (e.g. <s>), as Hugging Face's add_special_tokens=True\n"
     "  --bytes                    (decode) write raw bytes, no U+FFFD replacement\n"
+    "  -j, --threads N            (encode, count) threads for one long text, 1-64\n"
+    "                             (default: the online CPUs); (bench) also measure N\n"
     "  -h, --help                 this help\n"
     "Input that is not valid UTF-8 is encoded as if each invalid sequence were\n"
     "U+FFFD (Python's errors='replace'). Data: $TOKD_DATA_DIR or the bundled\n"
@@ -60,6 +63,7 @@ static void usage(const char *cmd, FILE *to)
 int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
 {
     enum { OPT_ALLOWED = 256, OPT_DISALLOWED, OPT_BYTES, OPT_ADD_SPECIAL };
+    char *end;
     static const struct option longs[] = {
         {"tokenizer", required_argument, NULL, 't'},
         {"model", required_argument, NULL, 'm'},
@@ -67,6 +71,7 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
         {"disallowed-special", required_argument, NULL, OPT_DISALLOWED},
         {"bytes", no_argument, NULL, OPT_BYTES},
         {"add-special-tokens", no_argument, NULL, OPT_ADD_SPECIAL},
+        {"threads", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -74,7 +79,7 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:m:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:m:j:h", longs, NULL)) != -1) {
         switch (c) {
         case 't': o->tokenizer = optarg; break;
         case 'm': o->model = optarg; break;
@@ -82,6 +87,13 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opts *o)
         case OPT_DISALLOWED: o->disallowed = optarg; break;
         case OPT_BYTES: o->raw_bytes = 1; break;
         case OPT_ADD_SPECIAL: o->add_special = 1; break;
+        case 'j':
+            o->threads = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || o->threads < 1 || o->threads > 64) {
+                fprintf(stderr, "tokd %s: --threads takes a number from 1 to 64, not '%s'\n", cmd, optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(cmd, stdout);
             return -1;
@@ -148,6 +160,14 @@ int cli_read_input(const char *path, char **buf, size_t *len)
     *buf = data;
     *len = n;
     return 0;
+}
+
+unsigned cli_threads(const cli_opts *o)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (o->threads)
+        return o->threads;
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
 int cli_fail(int code, const tokd_error *err)

@@ -15,7 +15,9 @@
  * is run that way when it is the last step, so the common tokenizers (one
  * regex) never build a list: the step finds a piece and hands it to the
  * driver's callback, which gives it to the model. That is one indirect call
- * per piece, plus the model's.
+ * per piece, plus the model's. A step whose scan is memoryless also
+ * resumes at a piece boundary (`each_from`), which lets parallel.c cut one
+ * text between threads.
  *
  * Ownership: the tokenizer owns its pre-tokenizers (`free` releases
  * `self`); pieces own their text. Thread-safety: split/each are reentrant. */
@@ -53,6 +55,11 @@ typedef struct tokd__pretokenizer_ops {
      * its own (PCRE2), or 0. */
     int (*each)(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx);
     void (*free)(void *self);
+    /* NULL, or `each` started at `from` instead of 0, for a step whose scan
+     * is proven memoryless (parallel.h): from any position where one of its
+     * pieces ends (or `from` itself), a scan goes on exactly as a fresh scan
+     * started there. `from` must be a code point boundary. */
+    int (*each_from)(const void *self, const uint8_t *s, size_t n, size_t from, tokd__piece_fn fn, void *ctx);
 } tokd__pretokenizer_ops;
 
 typedef struct tokd__pretokenizer {

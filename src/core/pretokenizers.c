@@ -178,20 +178,34 @@ static int regex_split(const void *self, tokd__splits *p, int at_start)
 }
 
 /* One piece at a time, for the Isolated behaviour: the text before a match
- * (if kept), then the match. A scanner's pieces cover the text. */
-static int regex_each(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx)
+ * (if kept), then the match, from position `from` on. A scanner's pieces
+ * cover the text.
+ *
+ * Why a scan is memoryless (each_from): a scanner's piece at i is a pure
+ * function of s[i..n) (scanner.c reads nothing before i), and the next
+ * piece starts at its end. With PCRE2 the loop's only state is `pos`, and
+ * each search is pcre2_match over the whole s[0..n) from pos, so what it
+ * finds depends on pos alone (lookbehinds and ^ see the real text before
+ * pos; an empty match where a search starts yields no piece, and the one
+ * right after a match, which a fresh finder keeps, yields none either, so
+ * the pieces from any piece boundary are the same); after a kept
+ * gap [pos, start) the pending match [start, end) is what a search from
+ * `start` finds first, since an attempt at one start position does not
+ * depend on where the search began, unless the pattern uses \G (the start
+ * of the search), which is why such patterns do not resume. */
+static int regex_each_from(const void *self, const uint8_t *s, size_t n, size_t from, tokd__piece_fn fn, void *ctx)
 {
     const regex_step *r = self;
     int rc = 0;
     if (r->re.scanner != TOKD__SCAN_PCRE2) {
-        for (size_t i = 0, e; i < n && rc == 0; i = e) {
+        for (size_t i = from, e; i < n && rc == 0; i = e) {
             e = tokd__scan(r->re.scanner, s, n, i);
             rc = fn(ctx, i, e);
         }
         return rc;
     }
-    finder f = {0};
-    size_t pos = 0, start, end;
+    finder f = {from, 0, 0};
+    size_t pos = from, start, end;
     while ((rc = find_next(r, s, n, &f, &start, &end)) == 1) {
         if (r->keep_gaps && start > pos && (rc = fn(ctx, pos, start)) != 0)
             return rc;
@@ -200,6 +214,11 @@ static int regex_each(const void *self, const uint8_t *s, size_t n, tokd__piece_
         pos = end;
     }
     return rc == 0 && r->keep_gaps && pos < n ? fn(ctx, pos, n) : rc;
+}
+
+static int regex_each(const void *self, const uint8_t *s, size_t n, tokd__piece_fn fn, void *ctx)
+{
+    return regex_each_from(self, s, n, 0, fn, ctx);
 }
 
 static void regex_free(void *self)
@@ -211,8 +230,9 @@ static void regex_free(void *self)
     free(r);
 }
 
-static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free};
-static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free};
+static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free, NULL};
+static const tokd__pretokenizer_ops resumable_ops = {"regex", regex_split, regex_each, regex_free, regex_each_from};
+static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free, NULL};
 
 /* Hugging Face's Split with the Removed behaviour and invert is tiktoken's
  * step: only the matches are kept, each alone (and it streams). */
@@ -229,7 +249,8 @@ static int make_regex(tokd__pretok re, const tokd__split_options *o, int keep_ga
     r->invert = o->invert;
     if (keep_gaps && o->invert && o->behavior == TOKD__SPLIT_REMOVED)
         *r = (regex_step){re, TOKD__SPLIT_ISOLATED, 0, 0};
-    *out = (tokd__pretokenizer){r->behavior == TOKD__SPLIT_ISOLATED ? &regex_ops : &split_ops, r};
+    const tokd__pretokenizer_ops *streaming = strstr(re.pattern, "\\G") ? &regex_ops : &resumable_ops;
+    *out = (tokd__pretokenizer){r->behavior == TOKD__SPLIT_ISOLATED ? streaming : &split_ops, r};
     return 0;
 }
 
@@ -299,7 +320,7 @@ static int punct_split(const void *self, tokd__splits *p, int at_start)
     return split_parts(self, punct_parts, ((const punct_step *)self)->behavior, p);
 }
 
-static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free};
+static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free, NULL};
 
 int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out)
 {
@@ -348,7 +369,7 @@ static int whitespace_split(const void *self, tokd__splits *p, int at_start)
     return split_parts(self, whitespace_parts, TOKD__SPLIT_REMOVED, p);
 }
 
-static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL};
+static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL, NULL};
 
 int tokd__pretokenizer_whitespace(tokd__pretokenizer *out)
 {
@@ -385,7 +406,7 @@ static int fixed_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free};
+static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free, NULL};
 
 int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out)
 {
@@ -431,7 +452,7 @@ static int scripts_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL};
+static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL};
 
 int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out)
 {
@@ -471,7 +492,7 @@ static int digits_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops digits_ops = {"Digits", digits_split, NULL, free};
+static const tokd__pretokenizer_ops digits_ops = {"Digits", digits_split, NULL, free, NULL};
 
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out)
 {
@@ -548,7 +569,7 @@ static void metaspace_free(void *self)
     free(m);
 }
 
-static const tokd__pretokenizer_ops metaspace_ops = {"Metaspace", metaspace_split, NULL, metaspace_free};
+static const tokd__pretokenizer_ops metaspace_ops = {"Metaspace", metaspace_split, NULL, metaspace_free, NULL};
 
 int tokd__pretokenizer_metaspace(const char *replacement, int prepend, int split, tokd__pretokenizer *out)
 {
@@ -584,7 +605,7 @@ static int prefix_space_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops prefix_space_ops = {"ByteLevel add_prefix_space", prefix_space_split, NULL, NULL};
+static const tokd__pretokenizer_ops prefix_space_ops = {"ByteLevel add_prefix_space", prefix_space_split, NULL, NULL, NULL};
 
 int tokd__pretokenizer_prefix_space(tokd__pretokenizer *out)
 {

@@ -7,10 +7,13 @@
  * as in tiktoken): normalize, cut at normalized added tokens, pre-tokenize,
  * and give each piece to the model; (5) the post-processor's ids around it.
  * count and offsets run the same path with another sink. Nothing here asks
- * which kind of tokenizer it runs. */
+ * which kind of tokenizer it runs. A long stretch that one resumable
+ * streaming step scans may go to several threads (parallel.h), when the
+ * call's limits allow more than one. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "piece_cache.h"
 #include "pipeline.h"
 #include "post.h"
@@ -55,12 +58,38 @@ static int stream_piece(void *ctx, size_t start, size_t end)
     return rc ? rc : tokd__guard_step(&x->sink->guard);
 }
 
+/* s[0..n) on several threads (parallel.h) when the call allows it, the
+ * step resumes and the text is long enough; else TOKD__PARALLEL_DECLINED,
+ * also when max_tokens would stop inside it (the one-thread path then
+ * stops at the exact piece). */
+static int in_parallel(encode_call *c, const tokd__pretokenizer *last, const uint8_t *s, size_t n)
+{
+    tokd__sink *k = &c->sink;
+    const tokd_limits *lim = k->guard.lim;
+    size_t cuts[TOKD__PARALLEL_MAX], ids_before = k->ids ? k->ids->len : 0, count_before = k->count;
+    unsigned t;
+    if (!last->ops->each_from || k->offsets || lim->max_threads < 2 ||
+        (t = tokd__parallel_cuts(s, n, lim->max_threads, cuts)) < 2)
+        return TOKD__PARALLEL_DECLINED;
+    int rc = tokd__parallel_stream(last, &c->t->model, s, n, cuts, t - 1, lim, k);
+    if (rc < 0)
+        k->guard.tripped = 2;
+    if (rc == 0 && lim->max_tokens && tokd__guard_produced(&k->guard) > lim->max_tokens) {
+        if (k->ids)
+            k->ids->len = ids_before;
+        k->count = count_before;
+        rc = TOKD__PARALLEL_DECLINED;
+    }
+    return rc;
+}
+
 static int stream(encode_call *c, const tokd__pretokenizer *last, const tokd__ntext *text, size_t a, size_t b)
 {
     const tokd__model *m = &c->t->model;
     stream_ctx x = {m->ops->encode, m->self, (const uint8_t *)text->s + a, a, &c->sink, c->cache};
     c->sink.text = text;
-    return last->ops->each(last->self, x.s, b - a, stream_piece, &x);
+    int rc = in_parallel(c, last, x.s, b - a);
+    return rc != TOKD__PARALLEL_DECLINED ? rc : last->ops->each(last->self, x.s, b - a, stream_piece, &x);
 }
 
 /* Pre-tokenize text[a..b) and encode its pieces. A last step that streams

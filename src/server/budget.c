@@ -50,5 +50,5 @@ int budget_check(void *arg)
 
 tokd_limits budget_limits(req_budget *b, size_t max_tokens)
 {
-    return (tokd_limits){max_tokens, b ? budget_check : NULL, b};
+    return (tokd_limits){max_tokens, b ? budget_check : NULL, b, 1};
 }

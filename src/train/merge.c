@@ -306,11 +306,11 @@ static int push_touched(trainer *t, const tokd__vocab *v, const tokd__merge_limi
     return 0;
 }
 
-static int load_words(trainer *t, const tokd__pieces *pieces, tokd__vocab *v)
+static int load_words(trainer *t, const tokd__pieces *pieces, int64_t min_count, tokd__vocab *v)
 {
     size_t n_sym = 0, n_words = 0;
     for (size_t i = 0; i < pieces->n; i++)
-        if (pieces->e[i].count > 0)
+        if (pieces->e[i].count >= min_count)
             n_sym += pieces->e[i].len, n_words++;
     if (n_sym >= NONE)
         return TOKD_ELIMIT;
@@ -324,7 +324,7 @@ static int load_words(trainer *t, const tokd__pieces *pieces, tokd__vocab *v)
     uint32_t at = 0, w = 0;
     for (size_t i = 0; i < pieces->n; i++) {
         const tokd__piece *e = &pieces->e[i];
-        if (e->count <= 0)
+        if (e->count < min_count)
             continue;
         t->weight[w] = e->count;
         for (uint32_t j = 0; j < e->len; j++, at++) {
@@ -421,7 +421,7 @@ int tokd__merge(const tokd__pieces *pieces, const tokd__merge_limits *lim, tokd_
     if (rc == 0)
         rc = vocab_bytes(&t, &v);
     if (rc == 0)
-        rc = load_words(&t, pieces, &v);
+        rc = load_words(&t, pieces, lim->min_count > 1 ? lim->min_count : 1, &v);
     for (size_t i = 0; rc == 0 && i <= t.pair_mask; i++)
         if (t.pairs[i].key != EMPTY && mergeable(&v, lim, t.pairs[i].key))
             rc = heap_push(&t, t.pairs[i].count, t.pairs[i].key);

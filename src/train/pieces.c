@@ -11,7 +11,17 @@
  * chunk's, until both find a piece at the same position. From there on they
  * are identical, because a match depends only on where the search starts
  * (the regex always sees the whole text). Usually that is the first piece,
- * so a repair costs a few matches; the result never depends on the chunking. */
+ * so a repair costs a few matches; the result never depends on the chunking.
+ *
+ * A span is a part [start, end) of a text counted as if it were all there
+ * was to count of it: its own scan starts at `start`, and where it stops at
+ * `end` the same lockstep runs against a scan that starts at `end` (the
+ * next span's), with no bound, until the two agree (finish_span). Counting
+ * the consecutive spans of a text - in one process or in many, in any
+ * order - then adds up to counting the whole text: the corrections
+ * telescope (span k contributes its scan up to where it meets span k+1's,
+ * minus span k+1's scan up to there), whatever the pattern. A span reads
+ * the text past its end only until the scans meet, usually one piece. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +89,8 @@ int tokd__pieces_add(tokd__pieces *t, const uint8_t *p, uint32_t len, int64_t de
 typedef struct chunk {
     size_t text, start, end;
     size_t last; /* where this chunk's scan would search next */
+    int first;   /* a span starts here: the scan that counts is this one */
+    int closes;  /* a span ends here before its text does: finish_span */
 } chunk;
 
 typedef struct counting {
@@ -172,39 +184,64 @@ static int repair(const tokd__pretok *pt, const tokd_train_text *text, const chu
     return 0; /* every piece the chunk counted was taken back; *pos goes on */
 }
 
-static int repair_all(counting *c, tokd__pieces *t)
+/* Close a span that ends at `end` inside its text: *pos is where the
+ * span's scan searches next. Its pieces are added and those of a scan
+ * starting at `end` taken back, in step, until both find a piece at the
+ * same place or neither finds any. */
+static int finish_span(const tokd__pretok *pt, const tokd_train_text *text, size_t pos, size_t end, tokd__pieces *t)
 {
-    size_t pos = 0;
-    for (size_t i = 0; i < c->n_chunks; i++) {
-        const chunk *ch = &c->chunks[i];
-        if (ch->start == 0) {
-            pos = ch->last;
-            continue;
-        }
-        int rc = repair(c->pt, &c->texts[ch->text], ch, &pos, t);
+    match a, b;
+    int rc;
+    if ((rc = find(pt, text, pos, &a)) != 0 || (rc = find(pt, text, end, &b)) != 0)
+        return rc;
+    while ((a.found || b.found) && !(a.found && b.found && a.start == b.start)) {
+        if (a.found && (!b.found || a.start < b.start))
+            rc = add_match(t, text, &a, 1) ? TOKD_ENOMEM : find(pt, text, a.end, &a);
+        else
+            rc = add_match(t, text, &b, -1) ? TOKD_ENOMEM : find(pt, text, b.end, &b);
         if (rc != 0)
             return rc;
     }
     return 0;
 }
 
-/* Cut the texts into chunks of about `size` bytes starting at code points:
+static int repair_all(counting *c, tokd__pieces *t)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < c->n_chunks; i++) {
+        const chunk *ch = &c->chunks[i];
+        int rc = 0;
+        if (ch->first)
+            pos = ch->last;
+        else
+            rc = repair(c->pt, &c->texts[ch->text], ch, &pos, t);
+        if (rc == 0 && ch->closes)
+            rc = finish_span(c->pt, &c->texts[ch->text], pos, ch->end, t);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Cut the spans into chunks of about `size` bytes starting at code points:
  * *out (NULL when there is no text), *n_chunks of them. */
-static int make_chunks(const tokd_train_text *texts, size_t n, size_t size, chunk **out, size_t *n_chunks)
+static int make_chunks(const tokd_train_text *texts, const tokd__span *spans, size_t n, size_t size, chunk **out,
+                       size_t *n_chunks)
 {
     size_t cap = 0, k = 0;
     chunk *c = NULL;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *d = (const uint8_t *)texts[i].data;
-        for (size_t s = 0; s < texts[i].len;) {
-            size_t e = texts[i].len - s > size ? s + size : texts[i].len;
-            while (e < texts[i].len && (d[e] & 0xC0) == 0x80)
+        const tokd__span *sp = &spans[i];
+        const uint8_t *d = (const uint8_t *)texts[sp->text].data;
+        for (size_t s = sp->start; s < sp->end;) {
+            size_t e = sp->end - s > size ? s + size : sp->end;
+            while (e < sp->end && (d[e] & 0xC0) == 0x80)
                 e++;
             if (tokd__reserve((void **)&c, &cap, k + 1, sizeof *c) != 0) {
                 free(c);
                 return TOKD_ENOMEM;
             }
-            c[k++] = (chunk){i, s, e, e};
+            c[k++] = (chunk){sp->text, s, e, e, s == sp->start, e == sp->end && e < texts[sp->text].len};
             s = e;
         }
     }
@@ -249,17 +286,33 @@ static int run_threads(counting *c, tokd__pieces *tables, unsigned threads)
 int tokd__count_pieces(const tokd__pretok *pt, const tokd_train_text *texts, size_t n, unsigned threads,
                        size_t chunk_size, tokd_train_progress *pg, tokd__pieces *out, tokd_error *err)
 {
+    tokd__span *spans = calloc(n ? n : 1, sizeof *spans);
+    size_t k = 0;
+    if (!spans)
+        return tokd_error_set(err, TOKD_ENOMEM, "out of memory while counting the corpus's pieces");
+    for (size_t i = 0; i < n; i++)
+        if (texts[i].len)
+            spans[k++] = (tokd__span){i, 0, texts[i].len};
+    int rc = tokd__count_spans(pt, texts, spans, k, threads, chunk_size, pg, out, err);
+    free(spans);
+    return rc;
+}
+
+int tokd__count_spans(const tokd__pretok *pt, const tokd_train_text *texts, const tokd__span *spans, size_t n,
+                      unsigned threads, size_t chunk_size, tokd_train_progress *pg, tokd__pieces *out,
+                      tokd_error *err)
+{
     counting c = {.pt = pt, .texts = texts, .pg = pg};
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += texts[i].len;
+        total += spans[i].end - spans[i].start;
     threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
     if (!chunk_size) {
         chunk_size = total / (threads * 8u);
         chunk_size = chunk_size < (256u << 10) ? 256u << 10 : chunk_size > (16u << 20) ? 16u << 20 : chunk_size;
     }
     tokd__pieces *tables = calloc(threads, sizeof *tables);
-    int rc = tables ? make_chunks(texts, n, chunk_size, &c.chunks, &c.n_chunks) : TOKD_ENOMEM;
+    int rc = tables ? make_chunks(texts, spans, n, chunk_size, &c.chunks, &c.n_chunks) : TOKD_ENOMEM;
     unsigned use = c.n_chunks < threads ? (unsigned)c.n_chunks : threads;
     if (rc == 0 && (rc = run_threads(&c, tables, use ? use : 1)) == 0)
         rc = repair_all(&c, &tables[0]);

@@ -13,6 +13,7 @@
 #include "registry.h"
 #include "sha256.h"
 #include "tokd/tokenizer.h"
+#include "counts_impl.h"
 #include "train_impl.h"
 #include "train_result.h"
 
@@ -107,7 +108,7 @@ static void corpus_facts(const tokd_train_text *given, const tokd_train_text *cl
         snprintf(s->corpus_sha256 + 2 * i, 3, "%02x", d[i]);
 }
 
-static unsigned default_threads(unsigned asked)
+unsigned tokd__train_threads(unsigned asked)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return asked ? asked : cores > 0 ? (unsigned)cores : 1u;
@@ -127,6 +128,24 @@ static int keep_options(tokd_trained *t, const tokd_train_options *o)
     return 0;
 }
 
+/* The merge phase on counted pieces, and the stats it gives. */
+static int train_on(tokd_trained *t, const tokd__pieces *pieces, tokd_train_progress *pg, tokd_error *err)
+{
+    t->stats.pieces = (uint64_t)pieces->total;
+    for (size_t i = 0; i < pieces->n; i++)
+        t->stats.unique_pieces += pieces->e[i].count > 0;
+    tokd__merge_limits lim = {t->opt.vocab_size - (uint32_t)t->opt.n_special_tokens,
+                              t->opt.min_frequency ? t->opt.min_frequency : 2, t->opt.max_token_bytes,
+                              t->opt.min_piece_count > INT64_MAX ? INT64_MAX : (int64_t)t->opt.min_piece_count};
+    int rc = tokd__merge(pieces, &lim, pg, &t->v, err);
+    if (rc == 0) {
+        t->stats.tokens = t->v.tokens;
+        t->stats.merges = t->v.n_merges;
+        t->stats.n_vocab = t->v.n + (uint32_t)t->opt.n_special_tokens;
+    }
+    return rc;
+}
+
 static int run(tokd_trained *t, const tokd_train_text *texts, size_t n, tokd_train_progress *pg, tokd_error *err)
 {
     tokd__pretok pt;
@@ -138,23 +157,24 @@ static int run(tokd_trained *t, const tokd_train_text *texts, size_t n, tokd_tra
         atomic_store(&pg->bytes_total, (size_t)t->stats.corpus_bytes);
         atomic_store(&pg->phase, TOKD_TRAIN_COUNTING);
     }
-    rc = tokd__count_pieces(&pt, texts, n, default_threads(t->opt.threads), t->opt.chunk_bytes, pg, &pieces, err);
+    rc = tokd__count_pieces(&pt, texts, n, tokd__train_threads(t->opt.threads), t->opt.chunk_bytes, pg, &pieces, err);
     tokd__pretok_release(&pt);
-    if (rc != 0)
-        return rc;
-    t->stats.pieces = (uint64_t)pieces.total;
-    for (size_t i = 0; i < pieces.n; i++)
-        t->stats.unique_pieces += pieces.e[i].count > 0;
-    tokd__merge_limits lim = {t->opt.vocab_size - (uint32_t)t->opt.n_special_tokens,
-                              t->opt.min_frequency ? t->opt.min_frequency : 2, t->opt.max_token_bytes};
-    rc = tokd__merge(&pieces, &lim, pg, &t->v, err);
+    if (rc == 0)
+        rc = train_on(t, &pieces, pg, err);
     tokd__pieces_release(&pieces);
-    if (rc == 0) {
-        t->stats.tokens = t->v.tokens;
-        t->stats.merges = t->v.n_merges;
-        t->stats.n_vocab = t->v.n + (uint32_t)t->opt.n_special_tokens;
-    }
     return rc;
+}
+
+static int finished(tokd_trained *t, int rc, tokd_train_progress *pg, tokd_trained **out)
+{
+    if (rc != 0) {
+        tokd_trained_free(t);
+        return rc;
+    }
+    if (pg)
+        atomic_store(&pg->phase, TOKD_TRAIN_DONE);
+    *out = t;
+    return 0;
 }
 
 int tokd_train(const tokd_train_options *o, const tokd_train_text *texts, size_t n, tokd_train_progress *pg,
@@ -173,14 +193,62 @@ int tokd_train(const tokd_train_options *o, const tokd_train_text *texts, size_t
         rc = run(t, clean, n, pg, err);
     }
     free_sanitized(clean, copies, n);
-    if (rc != 0) {
-        tokd_trained_free(t);
-        return rc;
+    return finished(t, rc, pg, out);
+}
+
+/* The counts' corpus hash (tokd_train's, when they count one whole corpus
+ * read in order) or else the SHA-256 of their counts file. */
+static int counts_hash(const tokd_counts *c, char hex[65])
+{
+    uint8_t d[32];
+    tokd__sha256 h = c->corpus_sha;
+    if (c->corpus_hash == TOKD__HASH_WHOLE) {
+        tokd__sha256_final(&h, d);
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        return 0;
     }
-    if (pg)
-        atomic_store(&pg->phase, TOKD_TRAIN_DONE);
-    *out = t;
+    tokd_bytes b = {0};
+    int rc = tokd__counts_encode(c, &b);
+    if (rc == 0)
+        tokd__sha256_hex(b.data, b.len, hex);
+    tokd_bytes_release(&b);
+    return rc;
+}
+
+static int check_counts(const tokd_train_options *o, const tokd_counts *c, tokd_error *err)
+{
+    if (o->pattern && strcmp(o->pattern, c->pattern) != 0)
+        return tokd_error_set(err, TOKD_EINVAL, "the counts were made with another pattern (%.64s) than the one asked for",
+                              c->pattern_name[0] ? c->pattern_name : "a custom regex");
+    for (size_t i = 0; i < c->table.n; i++)
+        if (c->table.e[i].count < 0)
+            return tokd_error_set(err, TOKD_EINVAL,
+                                  "the piece \"%.*s\" has a negative count (%lld): the parts of a text were not all "
+                                  "added, or one was added twice",
+                                  (int)(c->table.e[i].len < 40 ? c->table.e[i].len : 40),
+                                  (const char *)c->table.e[i].p, (long long)c->table.e[i].count);
     return 0;
+}
+
+int tokd_train_counts(const tokd_train_options *o, const tokd_counts *c, tokd_train_progress *pg,
+                      tokd_trained **out, tokd_error *err)
+{
+    tokd_train_options with = *o;
+    with.pattern = c->pattern;
+    int rc = check_counts(o, c, err);
+    if (rc == 0)
+        rc = tokd_train_check(&with, err);
+    if (rc != 0)
+        return rc;
+    tokd_trained *t = calloc(1, sizeof *t);
+    if (!t || (rc = keep_options(t, &with)) != 0 || (rc = counts_hash(c, t->stats.corpus_sha256)) != 0)
+        rc = tokd_error_set(err, TOKD_ENOMEM, "out of memory preparing the counts");
+    if (rc == 0) {
+        t->stats.corpus_bytes = c->bytes;
+        rc = train_on(t, &c->table, pg, err);
+    }
+    return finished(t, rc, pg, out);
 }
 
 void tokd_trained_free(tokd_trained *t)

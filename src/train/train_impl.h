@@ -58,6 +58,25 @@ int tokd__pieces_add(tokd__pieces *t, const uint8_t *p, uint32_t len, int64_t de
 int tokd__count_pieces(const tokd__pretok *pt, const tokd_train_text *texts, size_t n, unsigned threads,
                        size_t chunk, tokd_train_progress *pg, tokd__pieces *out, tokd_error *err);
 
+/* A part [start, end) of texts[text] (start < end, both code point
+ * starts), counted as pieces.c's header explains: the spans of a text,
+ * counted apart and added, equal the text counted whole. */
+typedef struct tokd__span {
+    size_t text, start, end;
+} tokd__span;
+
+/* Count the pieces of spans[0..n) as tokd__count_pieces does texts. */
+int tokd__count_spans(const tokd__pretok *pt, const tokd_train_text *texts, const tokd__span *spans, size_t n,
+                      unsigned threads, size_t chunk, tokd_train_progress *pg, tokd__pieces *out, tokd_error *err);
+
+/* The counting threads to use: `asked`, or the CPU cores for 0. */
+unsigned tokd__train_threads(unsigned asked);
+
+/* Write data[0..len) to `path` through PATH's directory's .NAME.tmp,
+ * fsynced and renamed (and the directory fsynced): a crash leaves the old
+ * file or the new one. TOKD_EIO naming the file. */
+int tokd__write_durably(const char *path, const char *data, size_t len, tokd_error *err);
+
 /* The learned vocabulary: token i is bytes[off[i] .. off[i + 1]). */
 typedef struct tokd__vocab {
     uint8_t *bytes;
@@ -74,9 +93,10 @@ typedef struct tokd__merge_limits {
     uint32_t tokens;         /* stop when the vocabulary has this many */
     uint64_t min_frequency;
     uint32_t max_token_bytes; /* 0: none */
+    int64_t min_count;        /* pieces counted fewer times are left out; at least 1 */
 } tokd__merge_limits;
 
-/* Run BPE merges on the positive pieces of `pieces`. */
+/* Run BPE merges on the pieces of `pieces` counted at least min_count times. */
 int tokd__merge(const tokd__pieces *pieces, const tokd__merge_limits *lim, tokd_train_progress *pg,
                 tokd__vocab *out, tokd_error *err);
 

@@ -1,4 +1,5 @@
-/* train_write.c - a trained tokenizer on disk: NAME.tiktoken + NAME.json.
+/* train_write.c - a trained tokenizer on disk: NAME.tiktoken + NAME.json,
+ * and NAME.tokenizer.json for other tools (train_hf.c).
  *
  * The rank file lists every merged token as base64 and its rank (= id),
  * bytes first in byte order. The JSON beside it carries what the loader
@@ -36,11 +37,17 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static int write_durably(const char *dir, const char *file, const char *data, size_t len, tokd_error *err)
+int tokd__write_durably(const char *path, const char *data, size_t len, tokd_error *err)
 {
-    char tmp[4200], final[4200];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, file);
-    snprintf(final, sizeof final, "%s/%s", dir, file);
+    char tmp[4400], dir[4200];
+    const char *slash = strrchr(path, '/');
+    if (strlen(path) >= sizeof dir)
+        return tokd_error_set(err, TOKD_EIO, "the path %.100s... is too long", path);
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, slash ? slash + 1 : path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return tokd_error_set(err, TOKD_EIO, "cannot create %s: %s", tmp, strerror(errno));
@@ -48,17 +55,34 @@ static int write_durably(const char *dir, const char *file, const char *data, si
     int saved = errno;
     if (close(fd) != 0 && !bad)
         bad = 1, saved = errno;
-    if (bad || rename(tmp, final) != 0) {
+    if (bad || rename(tmp, path) != 0) {
         saved = bad ? saved : errno;
         unlink(tmp);
-        return tokd_error_set(err, TOKD_EIO, "cannot write %s: %s", final, strerror(saved));
+        return tokd_error_set(err, TOKD_EIO, "cannot write %s: %s", path, strerror(saved));
     }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);
     }
     return 0;
+}
+
+static int write_durably(const char *dir, const char *file, const char *data, size_t len, tokd_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return tokd__write_durably(path, data, len, err);
+}
+
+/* Write a NUL-terminated text (taken over) with a final newline. */
+static int write_text(const char *dir, const char *file, char *text, tokd_error *err)
+{
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replaces the NUL; the length is known */
+    int rc = write_durably(dir, file, text, len + 1, err);
+    free(text);
+    return rc;
 }
 
 static int rank_file(const tokd_trained *t, tokd_bytes *out)
@@ -120,9 +144,11 @@ int tokd_trained_write(const tokd_trained *t, const char *dir, const char *name,
     if (!text)
         return tokd_error_set(err, TOKD_ENOMEM, "out of memory writing the tokenizer's JSON");
     snprintf(file, sizeof file, "%.200s.json", name);
-    size_t len = strlen(text);
-    text[len] = '\n'; /* replaces the NUL; the length is known */
-    rc = write_durably(dir, file, text, len + 1, err);
-    free(text);
-    return rc;
+    rc = write_text(dir, file, text, err);
+    if (rc != 0)
+        return rc;
+    if (tokd__trained_hf_json(t, &text) != 0)
+        return tokd_error_set(err, TOKD_ENOMEM, "out of memory writing the tokenizer.json");
+    snprintf(file, sizeof file, "%.200s.tokenizer.json", name);
+    return write_text(dir, file, text, err);
 }

