@@ -65,6 +65,9 @@ post "vllm both generation flags: 400" /vllm/tokenize \
 post "vllm chat: an image part is refused naming it" /vllm/tokenize \
     '{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}},{"type":"text","text":"x"}]}]}' \
     400 '.error | [.type, .param, (.message | contains("multimodal processor"))]' '["BadRequestError","messages[0].content[0]",true]'
+post "vllm chat: a media part without a type is refused naming its key" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"input_audio":{"data":"","format":"wav"}}]}]}' \
+    400 '.error | [.param, (.message | contains("'"'input_audio'"' part"))]' '["messages[0].content[0]",true]'
 post "vllm chat: an unknown part type, vLLM's message" /vllm/tokenize \
     '{"messages":[{"role":"user","content":[{"type":"image"}]}]}' 400 '.error.message' \
     '"Unsupported chat content part type: '"'image'"'. Supported types: audio_embeds, audio_url, image_embeds, image_pil, image_url, input_audio, input_image, input_text, output_text, prompt_embeds, refusal, text, thinking, tool_reference, video_url."'
@@ -161,6 +164,10 @@ post "gemma3 template configured for a model name" /apply-template \
 post "request template rendered" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for m in messages %}[{{ m.role }}]{% endfor %}"}' \
     200 '.prompt' '"[user]"'
+# vLLM decodes tool-call arguments; a string that is not JSON becomes {} (a request template shows it)
+post "vllm chat: tool-call arguments that are not JSON become {}" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"","tool_calls":[{"type":"function","function":{"name":"f","arguments":"not json"}}]}],"chat_template":"{{ messages[1].tool_calls[0].function.arguments | tojson }}","add_generation_prompt":false}' \
+    200 '.tokens' '[6390]'
 post "request template that never ends: 413" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"}' \
     413 '.error.code' '413'
