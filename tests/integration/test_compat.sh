@@ -2,11 +2,13 @@
 # test_compat.sh - the drop-in endpoints of TEI, vLLM and llama.cpp against
 # the real tokd serve, with the request and answer shapes of each upstream
 # (TEI router/src/http/server.rs + types.rs; vLLM entrypoints/openai
-# protocol.py + serving_tokenization.py; llama.cpp tools/server/server.cpp +
-# README.md, whose /tokenize with_pieces example is replayed below). Ids
-# are those of the reference tokenizers@0.23.2 (npm) for the same files;
-# the llama3 prompts are its tokenizer_config.json template rendered by
-# Python jinja2 as transformers does.
+# protocol.py + serving_tokenization.py + chat_utils.py; llama.cpp
+# tools/server/server.cpp + README.md). Each family's own documented
+# examples are replayed: TEI's docs/openapi.json, vLLM's
+# tests/entrypoints/openai/test_tokenization.py, llama.cpp's server README.
+# Ids are those of the reference tokenizers@0.23.2 (npm) for the same files;
+# chat prompts are the templates rendered by Python jinja2 as transformers
+# (or, for vLLM's chat form, vLLM) drives it (tests/gen).
 # Usage: test_compat.sh PATH/TO/tokd. Prints "N passed, N failed".
 set -u
 TOKD=$1
@@ -24,6 +26,13 @@ post "tei tokenize: special text is its token, code-point offsets" /tei/tokenize
 post "tei tokenize: a BOS is special with null offsets" /tei/tokenize \
     '{"model":"mistral","inputs":"Hello, my name is"}' 200 '[.[0][] | [.id, .text, .special, .start, .stop]]' \
     '[[1,"<s>",true,null,null],[22557,"Hello",false,0,5],[28725,",",false,5,6],[586," my",false,6,9],[1141," name",false,9,14],[349," is",false,14,17]]'
+# TEI's documented examples (docs/openapi.json at 006e16b702263e09686b33f9152a5ad0f9468085):
+# TokenizeRequest with every field; SimpleToken's keys; DecodeRequest -> DecodeResponse ["test"]
+post "tei openapi example: TokenizeRequest, SimpleToken keys" /tei/tokenize \
+    '{"inputs":"test","add_special_tokens":true,"prompt_name":null}' 200 '[.[0][0] | keys, .text, .special]' \
+    '[["id","special","start","stop","text"],"test",false]'
+post "tei openapi example: DecodeRequest answers DecodeResponse's [\"test\"]" /tei/decode \
+    '{"ids":[1985],"skip_special_tokens":true}' 200 '.' '["test"]'
 post "tei tokenize batch" /tei/tokenize '{"inputs":["a","b"],"add_special_tokens":false}' 200 '[.[][] | .id]' '[64,65]'
 post "tei decode" /decode '{"ids":[9906,1917]}' 200 '.' '["Hello world"]'
 post "tei decode batch, skip special" /tei/decode '{"model":"mistral","ids":[[1,22557,1526],[22557]]}' 200 '.' \
@@ -51,6 +60,21 @@ post "vllm chat continue_final_message" /vllm/tokenize \
 post "vllm both generation flags: 400" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"Hi"}],"continue_final_message":true}' 400 '.error | [.type, .code, .message]' \
     '["BadRequestError",400,"Cannot set both `continue_final_message` and `add_generation_prompt` to True."]'
+# vLLM rewrites messages before rendering (vllm_messages.c; chat_utils.py): media parts need a
+# multimodal processor, unknown part types get vLLM's message
+post "vllm chat: an image part is refused naming it" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}},{"type":"text","text":"x"}]}]}' \
+    400 '.error | [.type, .param, (.message | contains("multimodal processor"))]' '["BadRequestError","messages[0].content[0]",true]'
+post "vllm chat: a media part without a type is refused naming its key" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"input_audio":{"data":"","format":"wav"}}]}]}' \
+    400 '.error | [.param, (.message | contains("'"'input_audio'"' part"))]' '["messages[0].content[0]",true]'
+post "vllm chat: an unknown part type, vLLM's message" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"image"}]}]}' 400 '.error.message' \
+    '"Unsupported chat content part type: '"'image'"'. Supported types: audio_embeds, audio_url, image_embeds, image_pil, image_url, input_audio, input_image, input_text, output_text, prompt_embeds, refusal, text, thinking, tool_reference, video_url."'
+# (the bundled llama3 template writes the assistant header whatever add_generation_prompt says)
+post "vllm chat: text parts joined by a newline for a string template" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"type":"text","text":"Hi"},{"type":"refusal"},"there"]}],"add_generation_prompt":false}' \
+    200 '.tokens' '[128000,128006,882,128007,271,13347,198,19041,128009,128006,78191,128007,271]'
 post "vllm request template refused" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"Hi"}],"chat_template":"{{ 1 }}"}' 403 '.error.code' '403'
 post "vllm unknown model: 404 NotFoundError" /vllm/tokenize '{"model":"no-such-model","prompt":"x"}' 404 \
@@ -58,11 +82,32 @@ post "vllm unknown model: 404 NotFoundError" /vllm/tokenize '{"model":"no-such-m
 post "vllm detokenize" /detokenize '{"model":"llama3","tokens":[9906,1917]}' 200 '.' '{"prompt":"Hello world"}'
 post "vllm detokenize bad id: 400" /vllm/detokenize '{"tokens":[999999999]}' 400 '.error.type' '"BadRequestError"'
 
+# vLLM's own examples (tests/entrypoints/openai/test_tokenization.py: completion and chat forms,
+# tools, continue_final_message, return_token_strs, detokenize), each request replayed and the
+# whole answer compared with the one that test expects, computed for the bundled llama3
+# (tests/data/template_counts.json "vllm_upstream", tests/gen/gen_template_counts.cjs)
+DATA=$(cd "$HERE/../data" && pwd)
+n_up=$(jq '.vllm_upstream | length' "$DATA/template_counts.json")
+for i in $(seq 0 $((n_up - 1))); do
+    jq -c ".vllm_upstream[$i]" "$DATA/template_counts.json" > "$tmp/up"
+    post "vllm upstream example $i: $(jq -r '.test' "$tmp/up")" "$(jq -r .path "$tmp/up")" "$(jq -c .request "$tmp/up")" \
+        200 '.' "$(jq -c .response "$tmp/up")"
+done
+
 # ---- llama.cpp
 post "llama.cpp tokenize" /tokenize '{"content":"Hello world"}' 200 '.' '{"tokens":[9906,1917]}'
 # README: "with_pieces": a piece that is not valid UTF-8 is a list of bytes (its example is 'á')
 post "llama.cpp tokenize with pieces, bytes" /llamacpp/tokenize '{"content":"á","with_pieces":true}' 200 '.' \
     '{"tokens":[{"id":1995,"piece":"á"}]}'
+# llama.cpp's documented examples (tools/server/README.md at 00dc8057ab28c9cb4c79a6dd6dfce07fe779f63b,
+# POST /tokenize): with_pieces gives "Hello", " world", "!" (llama3's ids; the README's are
+# placeholders); a character split into bytes gives byte lists (the README's 'á' on stories260k;
+# here U+1D518 through the bundled mistral's byte fallback, ids from tokenizers@0.23.2)
+post "llama.cpp README example: with_pieces" /llamacpp/tokenize '{"content":"Hello world!","with_pieces":true}' 200 '.' \
+    '{"tokens":[{"id":9906,"piece":"Hello"},{"id":1917,"piece":" world"},{"id":0,"piece":"!"}]}'
+post "llama.cpp README example: pieces that are not UTF-8 are byte lists" /llamacpp/tokenize \
+    '{"model":"mistral","content":"𝔘","with_pieces":true}' 200 '.' \
+    '{"tokens":[{"id":28705,"piece":" "},{"id":243,"piece":[240]},{"id":160,"piece":[157]},{"id":151,"piece":[148]},{"id":155,"piece":[152]}]}'
 post "llama.cpp pieces of a sentencepiece vocabulary" /llamacpp/tokenize \
     '{"model":"mistral","content":"Hello world","with_pieces":true,"add_special":true}' 200 '.' \
     '{"tokens":[{"id":1,"piece":"<s>"},{"id":22557,"piece":" Hello"},{"id":1526,"piece":" world"}]}'
@@ -100,7 +145,6 @@ error "bad chat_format" /v1/count '{"model":"llama-3","chat_format":"x","message
 # tokenized by the reference as apply_chat_template(tokenize=True) does (tests/data/
 # template_counts.json, tokenizers@0.23.2 with add_special_tokens false; llama3_1's ids are the
 # bundled llama3 tokenizer's too, checked by the generator)
-DATA=$(cd "$HERE/../data" && pwd)
 start_server counts --log-requests false --allow-request-templates true --default-model llama3 \
     --chat-templates "llama-3.1=$DATA/templates/llama3_1.json,llama-3=$DATA/templates/gemma3.json" || exit 1
 # a template's own raise_exception reaches the client as a 400 with its message
@@ -120,48 +164,55 @@ post "gemma3 template configured for a model name" /apply-template \
 post "request template rendered" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for m in messages %}[{{ m.role }}]{% endfor %}"}' \
     200 '.prompt' '"[user]"'
+# vLLM decodes tool-call arguments; a string that is not JSON becomes {} (a request template shows it)
+post "vllm chat: tool-call arguments that are not JSON become {}" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"","tool_calls":[{"type":"function","function":{"name":"f","arguments":"not json"}}]}],"chat_template":"{{ messages[1].tool_calls[0].function.arguments | tojson }}","add_generation_prompt":false}' \
+    200 '.tokens' '[6390]'
 post "request template that never ends: 413" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"}' \
     413 '.error.code' '413'
 post "request template syntax error: 400 naming the line" /vllm/tokenize \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"a\n{% if %}"}' 400 \
     '.error.message | startswith("line 2:")' 'true'
-# count_cases TEMPLATE FIELD NAME: every render of TEMPLATE, asked for by FIELD ("model" or
-# "tokenizer") NAME: vLLM's chat /tokenize must give the reference's ids, /v1/count its count.
-# Cheap under load: one jq writes the expectations (three lines per case: label, count, ids hash)
-# and a curl config with both requests of every case, one curl sends them all, one jq reads
-# every answer back (two lines per case: the ids, [count, exact]), and the ids are hashed.
+# count_cases TEMPLATE FIELD NAME: every counted render of TEMPLATE, asked for by FIELD ("model"
+# or "tokenizer") NAME, with the conversation's messages as the fixtures send them: vLLM's chat
+# /tokenize must give the ids of the render of vLLM's rewritten messages ("vllm" cases),
+# /v1/count the count of the render of the messages as given ("transformers" cases).
+# Cheap under load: one jq writes the expectations (label, want) and a curl config with every
+# request, one curl sends them all, one jq reads every answer back (one line each).
 count_cases() {
-    local label count sha ids own got i
+    local label want got
     jq -r -n --slurpfile fx "$DATA/template_fixtures.json" --slurpfile cs "$DATA/template_counts.json" \
         --arg t "$1" --arg f "$2" --arg m "$3" --arg url "http://127.0.0.1:$PORT" --arg out "$tmp/answer" '
         ($fx[0].templates | map(select(.template == $t)) | INDEX(.case + " " + (.add_generation_prompt | tostring))) as $r
-        | [[$cs[0].cases[] | select(.template == $t)] | to_entries[]
-        | (.value.case + " " + (.value.add_generation_prompt | tostring)) as $k
-        | ($r[$k].vars | {messages, tools, add_generation_prompt} + (if .enable_thinking == null then {} else
+        | [[$cs[0].cases[] | select(.template == $t)] | to_entries[] | .key as $i
+        | ($r[.value.case + " " + (.value.add_generation_prompt | tostring)].vars | {messages, tools,
+            add_generation_prompt} + (if .enable_thinking == null then {} else
             {chat_template_kwargs: {enable_thinking}} end)) as $body
-        | "url = \($url + "/vllm/tokenize" | tojson)\nheader = \"Content-Type: application/json\"\n" +
-          "data-binary = \($body + {model: $m} | tojson | tojson)\noutput = \("\($out).\(.key).v" | tojson)\nnext\n" +
-          "url = \($url + "/v1/count" | tojson)\nheader = \"Content-Type: application/json\"\n" +
-          "data-binary = \($body + {($f): $m} | tojson | tojson)\noutput = \("\($out).\(.key).c" | tojson)"]
-        | join("\nnext\n")' \
-        > "$tmp/curl.cfg" &&
-        jq -r --arg t "$1" '.cases[] | select(.template == $t) | (.case + " " + (.add_generation_prompt | tostring)),
-            "[\(.count),true]", .ids_sha256' "$DATA/template_counts.json" > "$tmp/want" ||
+        | if .value.form == "vllm" then {path: "/vllm/tokenize", body: ($body + {model: $m})}
+          else {path: "/v1/count", body: ($body + {($f): $m})} end
+        | "url = \($url + .path | tojson)\nheader = \"Content-Type: application/json\"\n" +
+          "data-binary = \(.body | tojson | tojson)\noutput = \("\($out).\($i)" | tojson)"]
+        | join("\nnext\n")' > "$tmp/curl.cfg" &&
+        jq -r --arg t "$1" '.cases[] | select(.template == $t) | if .form == "vllm" then
+            "ids (vLLM): \(.case) gen=\(.add_generation_prompt)", .ids_sha256 else
+            "count: \(.case) gen=\(.add_generation_prompt)", "[\(.count),true]" end' \
+            "$DATA/template_counts.json" > "$tmp/want" ||
         { bad "count cases of $1" "jq failed"; return; }
-    [ -s "$tmp/want" ] || { bad "count cases of $1" "none in the fixtures"; return; }
+    local n=$(($(wc -l < "$tmp/want") / 2)) files=()
+    [ "$n" -gt 0 ] || { bad "count cases of $1" "none in the fixtures"; return; }
     rm -f "$tmp"/answer.*
     curl -s -K "$tmp/curl.cfg"
-    local n=$(($(wc -l < "$tmp/want") / 3)) files=()
-    for i in $(seq 0 $((n - 1))); do files+=("$tmp/answer.$i.v" "$tmp/answer.$i.c"); done
+    for i in $(seq 0 $((n - 1))); do files+=("$tmp/answer.$i"); done
     jq -r -c 'if has("tokens") then .tokens | map(tostring) | join(",") elif has("count") then [.count, .exact]
         else . end' "${files[@]}" > "$tmp/got"
-    [ "$(wc -l < "$tmp/got")" = $((2 * n)) ] || bad "count cases of $1" "$((2 * n)) answers expected, got $(wc -l < "$tmp/got")"
-    while read -r label <&3 && read -r count <&3 && read -r sha <&3 && read -r ids <&4 && read -r own <&4; do
-        got=$(printf %s "$ids" | sha256sum)
-        got=${got%% *}
-        [ "$got" = "$sha" ] && ok "template ids: $1 $label" || bad "template ids: $1 $label" "ids hash $got, want $sha; ${ids:0:300}"
-        [ "$own" = "$count" ] && ok "template count: $1 $label" || bad "template count: $1 $label" "got ${own:0:300}, want $count"
+    [ "$(wc -l < "$tmp/got")" = "$n" ] || bad "count cases of $1" "$n answers expected, got $(wc -l < "$tmp/got")"
+    while read -r label <&3 && read -r want <&3 && read -r got <&4; do
+        if [ "${label#ids}" != "$label" ]; then
+            got=$(printf %s "$got" | sha256sum)
+            got=${got%% *}
+        fi
+        [ "$got" = "$want" ] && ok "template $1 $label" || bad "template $1 $label" "got ${got:0:300}, want $want"
     done 3< "$tmp/want" 4< "$tmp/got"
 }
 count_cases llama3_1 model llama-3.1
