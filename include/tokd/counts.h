@@ -60,7 +60,7 @@ typedef struct tokd_corpus_options {
     const char *jsonl_field; /* JSON Lines: the string field of each record to count; NULL: plain text */
     unsigned shard, shards;  /* count only shard `shard` (0-based) of `shards`; 0 shards: everything */
     unsigned threads;        /* counting threads; 0 = CPU cores */
-    size_t window_bytes;     /* plain text is counted this much at a time (0: 64 MiB); memory use */
+    size_t window_bytes;     /* plain text is read this much at a time (0: 16 MiB): memory use */
 } tokd_corpus_options;
 
 /* One corpus file: an open descriptor (borrowed, not closed) and its name

@@ -118,7 +118,11 @@ void tokd_trained_merge(const tokd_trained *t, uint32_t i, uint32_t *left, uint3
  * n_vocab, options, corpus size and SHA-256s), each through a temporary
  * file that is fsynced and renamed; DIR must exist. tokd_tokenizer_load
  * then loads DIR (or DIR/NAME.tiktoken) as NAME. `pattern_name` is
- * recorded as given ("custom" when the pattern was not named). */
+ * recorded as given ("custom" when the pattern was not named). Also
+ * DIR/NAME.tokenizer.json: the same tokenizer for Hugging Face tokenizers
+ * and the tools built on it (ByteLevel BPE, the pattern as a Split regex,
+ * the special tokens as added tokens), encoding exactly as the rank file
+ * does; rename it tokenizer.json where a tool expects that name. */
 int tokd_trained_write(const tokd_trained *t, const char *dir, const char *name, const char *pattern_name,
                        tokd_error *err);
 

@@ -39,11 +39,14 @@ static int read_encoder(const char *path, encoder *enc, tokd_error *err)
     int read_rc = tokd__read_file(path, MAX_FILE, &text, &len, err);
     if (read_rc != 0)
         return read_rc;
-    json_t *root = NULL;
-    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
+    tokd__json_doc doc;
+    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &doc, err);
+    json_t *root = doc.root;
     free(text);
-    if (parsed != 0)
+    if (parsed != 0) {
+        tokd__json_doc_release(&doc);
         return parsed;
+    }
     size_t n = json_object_size(root), used = 0, total = 1;
     const char *key;
     json_t *v;
@@ -75,7 +78,7 @@ static int read_encoder(const char *path, encoder *enc, tokd_error *err)
             }
         }
     }
-    json_decref(root);
+    tokd__json_doc_release(&doc);
     return rc;
 }
 
@@ -162,16 +165,10 @@ int tokd__load_gpt2_files(const char *encoder_path, const char *vocab_path, cons
         rc = check_merges(&v->map, vocab_path, err);
     free(enc.e);
     free(enc.bytes);
-    tokd__added_token *sp = rc == 0 ? calloc(1, sizeof *sp) : NULL;
-    if (rc == 0 && (!sp || !(sp->text = strdup(ENDOFTEXT)))) {
-        free(sp);
-        rc = TOKD_ENOMEM;
-    }
     if (rc != 0) {
         tokd__vocab_unref(v);
         return rc;
     }
-    sp->len = (uint32_t)strlen(ENDOFTEXT);
-    sp->id = (uint32_t)enc.endoftext;
-    return tokd__tiktoken_new(name, v, tokd__builtin_find("gpt2")->pattern, sp, 1, out, err);
+    const tokd__added_token sp = {.text = ENDOFTEXT, .len = (uint32_t)strlen(ENDOFTEXT), .id = (uint32_t)enc.endoftext};
+    return tokd__tiktoken_new(name, v, tokd__builtin_find("gpt2")->pattern, &sp, 1, out, err);
 }

@@ -22,47 +22,75 @@ static int added_id(tokd__hf_loader *l, const tokd__rankmap *map, const tokd__ad
     return rc;
 }
 
-/* A copy of s[0..n) as the normalizers leave it, into *out (malloc'd). */
-static int normalized_copy(const tokd_tokenizer *t, const char *s, size_t n, char **out, size_t *len)
+/* s[0..n) as the normalizers leave it, appended to `out`. */
+static int normalized_append(const tokd_tokenizer *t, const char *s, size_t n, tokd_bytes *out)
 {
     tokd__ntext text = tokd__ntext_view(s, n, 0, 0);
     int rc = tokd__normalize(t->norms, t->n_norms, &text);
-    *out = rc == 0 ? strndup(text.s, text.n) : NULL;
-    *len = text.n;
+    if (rc == 0 && text.n)
+        rc = tokd_bytes_append(out, text.s, text.n);
     tokd__ntext_release(&text);
-    return rc ? rc : *out ? 0 : TOKD_ENOMEM;
+    return rc;
 }
 
 /* The normalized: true tokens, keyed by their content as the normalizers
  * leave it (Hugging Face matches them in normalized text), each with its
- * index among the special tokens (UINT32_MAX for a non-special one). */
+ * index among the special tokens (UINT32_MAX for a non-special one). The
+ * normalized texts are built one after the other in one buffer, which the
+ * set copies. */
 static int index_normalized(tokd__hf_loader *l, const tokd__added_token *all, const uint8_t *special, size_t n)
 {
     tokd__added *a = &l->t->added;
-    size_t k = 0, si = 0, len;
+    size_t k = 0, si = 0;
+    tokd_bytes texts = {0};
     tokd__added_token *items = calloc(n + 1, sizeof *items);
     a->normalized_special = calloc(n + 1, sizeof *a->normalized_special);
     int rc = items && a->normalized_special ? 0 : TOKD_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t index = special[i] ? si++ : SIZE_MAX;
+        size_t index = special[i] ? si++ : SIZE_MAX, before = texts.len;
         if (!all[i].normalized)
             continue;
+        rc = normalized_append(l->t, all[i].text, all[i].len, &texts);
         items[k] = all[i];
         items[k].normalized = 0;
-        rc = normalized_copy(l->t, all[i].text, all[i].len, &items[k].text, &len);
-        items[k].len = (uint32_t)len;
-        a->normalized_special[k++] = index == SIZE_MAX ? UINT32_MAX : (uint32_t)index;
-        rc = rc ? rc : len ? 0 : tokd__hf_malformed(l, "added_tokens", "a normalized token normalizes to nothing");
+        items[k].len = (uint32_t)(texts.len - before);
+        a->normalized_special[k] = index == SIZE_MAX ? UINT32_MAX : (uint32_t)index;
+        rc = rc ? rc : items[k++].len ? 0 : tokd__hf_malformed(l, "added_tokens", "a normalized token normalizes to nothing");
     }
-    if (rc != 0) {
-        for (size_t i = 0; i < k; i++)
-            free(items[i].text);
-        free(items);
-        return rc;
-    }
-    return tokd__token_set_init(&a->normalized, items, k, l->err);
+    for (size_t i = 0, at = 0; rc == 0 && i < k; at += items[i++].len)
+        items[i].text = texts.data + at;
+    if (rc == 0)
+        rc = tokd__token_set_init(&a->normalized, items, k, l->err);
+    free(items);
+    tokd_bytes_release(&texts);
+    return rc;
 }
 
+/* The special tokens (tokd's allowed/disallowed rules) and the others
+ * (always matched) into their sets, and the normalized ones. */
+static int build_sets(tokd__hf_loader *l, const tokd__added_token *all, const uint8_t *special, size_t n)
+{
+    tokd__added_token *spec = calloc(n + 1, sizeof *spec), *plain = calloc(n + 1, sizeof *plain);
+    size_t ns = 0, np = 0;
+    int rc = spec && plain ? 0 : TOKD_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (special[i])
+            spec[ns++] = all[i];
+        else
+            plain[np++] = all[i];
+    }
+    if (rc == 0)
+        rc = index_normalized(l, all, special, n);
+    if (rc == 0)
+        rc = tokd__token_set_init(&l->t->added.specials, spec, ns, l->err);
+    if (rc == 0)
+        rc = tokd__token_set_init(&l->t->added.plain, plain, np, l->err);
+    free(spec);
+    free(plain);
+    return rc;
+}
+
+/* Texts are borrowed from the JSON document until the sets copy them. */
 int tokd__hf_added_tokens(tokd__hf_loader *l, json_t *added)
 {
     const tokd__rankmap *map = &l->t->vocab->map;
@@ -85,47 +113,18 @@ int tokd__hf_added_tokens(tokd__hf_loader *l, json_t *added)
             tokd__added_token *s = &all[n_added];
             if ((rc = added_id(l, map, all, n_added, content, &next, &s->id)) != 0)
                 break;
-            s->text = strdup(json_string_value(content));
+            s->text = json_string_value(content);
             s->len = (uint32_t)json_string_length(content);
             s->lstrip = (uint8_t)tokd__hf_flag(a, "lstrip");
             s->rstrip = (uint8_t)tokd__hf_flag(a, "rstrip");
             s->single_word = (uint8_t)tokd__hf_flag(a, "single_word");
             s->normalized = (uint8_t)(tokd__hf_flag(a, "normalized") && l->t->n_norms > 0);
             special[n_added++] = (uint8_t)tokd__hf_flag(a, "special");
-            rc = s->text ? 0 : TOKD_ENOMEM;
         }
     }
-    /* split into the special tokens (tokd's allowed/disallowed rules) and
-     * the others (always matched) */
-    tokd__added_token *spec = rc == 0 ? calloc(n_added + 1, sizeof *spec) : NULL;
-    tokd__added_token *plain = rc == 0 ? calloc(n_added + 1, sizeof *plain) : NULL;
-    size_t ns = 0, np = 0;
-    if (rc == 0 && (!spec || !plain))
-        rc = TOKD_ENOMEM;
-    for (i = 0; rc == 0 && i < n_added; i++) {
-        if (special[i])
-            spec[ns++] = all[i];
-        else
-            plain[np++] = all[i];
-    }
     if (rc == 0)
-        rc = index_normalized(l, all, special, n_added);
-    if (rc == 0) {
-        free(all);
-        free(special);
-        rc = tokd__token_set_init(&l->t->added.specials, spec, ns, l->err);
-        if (rc == 0)
-            return tokd__token_set_init(&l->t->added.plain, plain, np, l->err);
-        for (i = 0; i < np; i++) /* the specials' set owns theirs now, even on failure */
-            free(plain[i].text);
-        free(plain);
-        return rc;
-    }
-    for (i = 0; all && i < n_added; i++)
-        free(all[i].text);
+        rc = build_sets(l, all, special, n_added);
     free(all);
     free(special);
-    free(spec);
-    free(plain);
     return rc;
 }

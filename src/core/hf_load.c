@@ -130,8 +130,8 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
         free(text);
         return hash_mismatch(path, sha, expect_sha256, err);
     }
-    json_t *root = NULL;
-    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &root, err);
+    tokd__json_doc doc;
+    int parsed = tokd__json_parse(path, text, len, JSON_REJECT_DUPLICATES, &doc, err);
     tokd__hf_loader l = {path, err, tokd__tokenizer_alloc(name, "huggingface"), 0, {0}};
     free(text);
     if (parsed != 0)
@@ -139,9 +139,9 @@ int tokd__hf_load(const char *path, const char *name, const char *expect_sha256,
     else if (!l.t)
         rc = TOKD_ENOMEM;
     else
-        rc = load_parts(&l, root, sha);
+        rc = load_parts(&l, doc.root, sha);
     tokd_bytes_release(&l.scratch);
-    json_decref(root);
+    tokd__json_doc_release(&doc);
     if (rc != 0) {
         tokd_tokenizer_unref(l.t);
         return rc;

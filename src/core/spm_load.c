@@ -169,18 +169,15 @@ static int build_specials(spm_loader *l)
 {
     size_t n = 0;
     tokd__added_token *items = calloc(l->mp->n_pieces + 1, sizeof *items);
-    int rc = items ? 0 : TOKD_ENOMEM;
-    for (size_t i = 0; i < l->mp->n_pieces && rc == 0; i++) {
+    if (!items)
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i < l->mp->n_pieces; i++) {
         const ProtobufCBinaryData *p = &l->mp->pieces[i]->piece;
         if (l->kind[i] != TOKD__PIECE_CONTROL || memchr(p->data, 0, p->len))
             continue;
-        items[n] = (tokd__added_token){strndup((const char *)p->data, p->len), (uint32_t)p->len, (uint32_t)i, 0, 0, 0, 0};
-        rc = items[n++].text ? 0 : TOKD_ENOMEM;
+        items[n++] = (tokd__added_token){(const char *)p->data, (uint32_t)p->len, (uint32_t)i, 0, 0, 0, 0};
     }
-    if (rc == 0)
-        return tokd__token_set_init(&l->t->added.specials, items, n, l->err);
-    for (size_t i = 0; i < n; i++)
-        free(items[i].text);
+    int rc = tokd__token_set_init(&l->t->added.specials, items, n, l->err);
     free(items);
     return rc;
 }

@@ -24,13 +24,6 @@
 #define MAX_RANKS_FILE (256u << 20)
 #define MAX_META_FILE (16u << 20)
 
-static void free_specials(tokd__added_token *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        free(s[i].text);
-    free(s);
-}
-
 static int check_vocab(const tokd_tokenizer *t, tokd_error *err)
 {
     for (size_t i = 0; i < t->added.specials.n; i++) {
@@ -59,13 +52,12 @@ static int tiktoken_parts(tokd_tokenizer *t, const char *pattern, tokd_error *er
     return rc ? rc : tokd__tokenizer_finish(t);
 }
 
-int tokd__tiktoken_new(const char *name, tokd__vocab *vocab, const char *pattern, tokd__added_token *specials,
+int tokd__tiktoken_new(const char *name, tokd__vocab *vocab, const char *pattern, const tokd__added_token *specials,
                        size_t n, tokd_tokenizer **out, tokd_error *err)
 {
     tokd_tokenizer *t = tokd__tokenizer_alloc(name, "tiktoken");
     if (!t) {
         tokd__vocab_unref(vocab);
-        free_specials(specials, n);
         return TOKD_ENOMEM;
     }
     t->vocab = vocab;
@@ -80,34 +72,36 @@ int tokd__tiktoken_new(const char *name, tokd__vocab *vocab, const char *pattern
     return 0;
 }
 
-static int dup_special(tokd__added_token *s, const char *text, uint32_t id)
+static tokd__added_token special(const char *text, uint32_t id)
 {
-    s->text = strdup(text);
-    s->len = (uint32_t)strlen(text);
-    s->id = id;
-    return s->text ? 0 : TOKD_ENOMEM;
+    return (tokd__added_token){.text = text, .len = (uint32_t)strlen(text), .id = id};
 }
 
-static int builtin_specials(const tokd__builtin *b, tokd__added_token **out, size_t *n_out)
+/* A built-in encoding's special tokens, o200k_harmony's reserved ones
+ * spelled into `names` (both arrays malloc'd, the caller frees them). */
+typedef struct builtin_list {
+    tokd__added_token *items;
+    size_t n;
+    char *names;
+} builtin_list;
+
+#define RESERVED_NAME 24 /* "<|reserved_200999|>" and its NUL fit */
+
+static int builtin_specials(const tokd__builtin *b, builtin_list *l)
 {
     size_t extra = b->harmony_reserved ? TOKD__HARMONY_RESERVED_END - TOKD__HARMONY_RESERVED_FIRST : 0;
-    size_t n = b->n_specials + extra;
-    tokd__added_token *s = calloc(n, sizeof *s);
-    int rc = s ? 0 : TOKD_ENOMEM;
-    for (size_t i = 0; i < b->n_specials && rc == 0; i++)
-        rc = dup_special(&s[i], b->specials[i].text, b->specials[i].id);
-    for (size_t i = 0; i < extra && rc == 0; i++) {
-        char text[32];
+    *l = (builtin_list){calloc(b->n_specials + extra, sizeof *l->items), b->n_specials + extra,
+                        malloc(extra * RESERVED_NAME + 1)};
+    if (!l->items || !l->names)
+        return TOKD_ENOMEM;
+    for (size_t i = 0; i < b->n_specials; i++)
+        l->items[i] = special(b->specials[i].text, b->specials[i].id);
+    for (size_t i = 0; i < extra; i++) {
+        char *name = l->names + i * RESERVED_NAME;
         uint32_t id = (uint32_t)(TOKD__HARMONY_RESERVED_FIRST + i);
-        snprintf(text, sizeof text, "<|reserved_%u|>", id);
-        rc = dup_special(&s[b->n_specials + i], text, id);
+        snprintf(name, RESERVED_NAME, "<|reserved_%u|>", id);
+        l->items[b->n_specials + i] = special(name, id);
     }
-    if (rc != 0) {
-        free_specials(s, s ? n : 0);
-        return rc;
-    }
-    *out = s;
-    *n_out = n;
     return 0;
 }
 
@@ -138,14 +132,14 @@ static int read_ranks(const char *path, const char *expect, tokd__vocab **out, t
 static int make_builtin(const tokd__builtin *b, const char *name, const char *path, tokd__vocab *v,
                         tokd_tokenizer **out, tokd_error *err)
 {
-    tokd__added_token *sp;
-    size_t n_sp;
-    int rc = builtin_specials(b, &sp, &n_sp);
-    if (rc != 0) {
+    builtin_list sp;
+    int rc = builtin_specials(b, &sp);
+    if (rc != 0)
         tokd__vocab_unref(v);
-        return rc;
-    }
-    rc = tokd__tiktoken_new(name, v, b->pattern, sp, n_sp, out, err);
+    else
+        rc = tokd__tiktoken_new(name, v, b->pattern, sp.items, sp.n, out, err);
+    free(sp.items);
+    free(sp.names);
     if (rc == 0 && tokd_tokenizer_n_vocab(*out) != b->n_vocab) {
         rc = tokd_error_set(err, TOKD_EFORMAT, "%s gives n_vocab %u, tiktoken's %s has %u", path,
                             tokd_tokenizer_n_vocab(*out), b->name, b->n_vocab);
@@ -181,11 +175,10 @@ static int meta_specials(json_t *obj, const char *path, tokd__added_token **out,
                                 path, key);
             break;
         }
-        if ((rc = dup_special(&s[i++], key, (uint32_t)json_integer_value(v))) != 0)
-            break;
+        s[i++] = special(key, (uint32_t)json_integer_value(v));
     }
     if (rc != 0) {
-        free_specials(s, n);
+        free(s);
         return rc;
     }
     *out = s;
@@ -202,11 +195,14 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
     int read_rc = tokd__read_file(meta_path, MAX_META_FILE, &text, &len, err);
     if (read_rc != 0)
         return read_rc;
-    json_t *meta = NULL;
-    int parsed = tokd__json_parse(meta_path, text, len, 0, &meta, err);
+    tokd__json_doc doc;
+    int parsed = tokd__json_parse(meta_path, text, len, 0, &doc, err);
+    json_t *meta = doc.root;
     free(text);
-    if (parsed != 0)
+    if (parsed != 0) {
+        tokd__json_doc_release(&doc);
         return parsed;
+    }
     json_t *pattern = json_object_get(meta, "pattern"), *sp_obj = json_object_get(meta, "special_tokens");
     json_t *sha = json_object_get(meta, "sha256");
     int rc = 0;
@@ -223,10 +219,9 @@ static int load_with_meta(const char *path, const char *meta_path, const char *n
         rc = read_ranks(path, json_string_value(sha), &v, err);
         if (rc == 0)
             rc = tokd__tiktoken_new(name, v, json_string_value(pattern), sp, n_sp, out, err);
-        else
-            free_specials(sp, n_sp);
+        free(sp);
     }
-    json_decref(meta);
+    tokd__json_doc_release(&doc);
     return rc;
 }
 

@@ -15,11 +15,12 @@
 #include "tokd/tokenizer.h"
 #include "vocab.h"
 
-/* Build the tokenizer; takes over one reference to `vocab` and the special
- * tokens (n entries, texts malloc'd), released on failure too. Refuses
+/* Build the tokenizer; takes over one reference to `vocab` (released on
+ * failure too) and copies the n special tokens (the caller keeps them). Refuses
  * special ids that are vocabulary tokens and vocabularies without a token
  * for every byte. */
-int tokd__tiktoken_new(const char *name, tokd__vocab *vocab, const char *pattern, tokd__added_token *specials,
+int tokd__tiktoken_new(const char *name, tokd__vocab *vocab, const char *pattern,
+                       const tokd__added_token *specials,
                        size_t n, tokd_tokenizer **out, tokd_error *err);
 
 /* Built-in encoding `b` called `name`, its ranks file in `data_dir` (NULL:

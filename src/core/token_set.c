@@ -21,18 +21,39 @@ static int add_length(tokd__token_set *ss, uint32_t len, tokd_error *err)
     return 0;
 }
 
-int tokd__token_set_init(tokd__token_set *ss, tokd__added_token *items, size_t n, tokd_error *err)
+/* ss->items and ss->texts: a copy of items[0..n), texts NUL-terminated. */
+static int copy_items(tokd__token_set *ss, const tokd__added_token *items, size_t n)
 {
-    *ss = (tokd__token_set){.items = items, .n = n, .single_first = -1};
-    tokd__rank_entry *e = calloc(n ? n : 1, sizeof *e);
-    if (!e)
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += (size_t)items[i].len + 1;
+    ss->items = malloc((n ? n : 1) * sizeof *ss->items);
+    ss->texts = malloc(total);
+    if (!ss->items || !ss->texts)
         return TOKD_ENOMEM;
-    int rc = 0, firsts = 0;
+    char *at = ss->texts;
+    for (size_t i = 0; i < n; i++) {
+        ss->items[i] = items[i];
+        ss->items[i].text = at;
+        if (items[i].len)
+            memcpy(at, items[i].text, items[i].len);
+        at[items[i].len] = '\0';
+        at += (size_t)items[i].len + 1;
+    }
+    ss->n = n;
+    return 0;
+}
+
+int tokd__token_set_init(tokd__token_set *ss, const tokd__added_token *items, size_t n, tokd_error *err)
+{
+    *ss = (tokd__token_set){.single_first = -1};
+    tokd__rank_entry *e = calloc(n ? n : 1, sizeof *e);
+    int rc = e ? copy_items(ss, items, n) : TOKD_ENOMEM, firsts = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        e[i] = (tokd__rank_entry){(const uint8_t *)items[i].text, items[i].len, (uint32_t)i};
+        e[i] = (tokd__rank_entry){(const uint8_t *)ss->items[i].text, items[i].len, (uint32_t)i};
         rc = items[i].len ? add_length(ss, items[i].len, err)
                           : tokd_error_set(err, TOKD_EFORMAT, "an added token is empty");
-        uint8_t b = (uint8_t)items[i].text[0];
+        uint8_t b = (uint8_t)ss->items[i].text[0];
         firsts += !ss->first[b];
         ss->first[b] = 1;
         ss->single_first = firsts == 1 ? b : -1;
@@ -45,9 +66,8 @@ int tokd__token_set_init(tokd__token_set *ss, tokd__added_token *items, size_t n
 
 void tokd__token_set_release(tokd__token_set *ss)
 {
-    for (size_t i = 0; i < ss->n; i++)
-        free(ss->items[i].text);
     free(ss->items);
+    free(ss->texts);
     tokd__rankmap_release(&ss->by_text);
     *ss = (tokd__token_set){0};
 }

@@ -11,8 +11,9 @@
  * no more than one. When several tokens match at one position the longest
  * wins.
  *
- * Ownership: the set owns its token texts. Thread-safety: immutable after
- * init. */
+ * Ownership: the set owns a copy of its tokens, their texts in one block
+ * (one allocation for all of them, however many: o200k_harmony has
+ * ~1100). Thread-safety: immutable after init. */
 #ifndef TOKD_TOKEN_SET_H
 #define TOKD_TOKEN_SET_H
 
@@ -20,7 +21,7 @@
 #include "tokd/error.h"
 
 typedef struct tokd__added_token {
-    char *text; /* owned, NUL-terminated */
+    const char *text; /* in a set: its own copy, NUL-terminated; given to init: borrowed */
     uint32_t len;
     uint32_t id;
     /* Hugging Face added-token options (0 for tiktoken) */
@@ -31,6 +32,7 @@ typedef struct tokd__added_token {
 typedef struct tokd__token_set {
     tokd__added_token *items;
     size_t n;
+    char *texts;           /* every item's text, one after the other */
     tokd__rankmap by_text; /* text -> index into items */
     uint32_t lens[128];    /* distinct lengths, longest first (gemma3 has 52) */
     size_t n_lens;
@@ -38,8 +40,10 @@ typedef struct tokd__token_set {
     int single_first;      /* the one first byte, or -1 */
 } tokd__token_set;
 
-/* Take ownership of `items` (n entries, texts malloc'd) and index them. */
-int tokd__token_set_init(tokd__token_set *ss, tokd__added_token *items, size_t n, tokd_error *err);
+/* Index a copy of items[0..n) (the caller keeps `items`; each text is read
+ * for its `len` bytes, need not be NUL-terminated, and may be freed after
+ * the call). The set may be released whatever init returns. */
+int tokd__token_set_init(tokd__token_set *ss, const tokd__added_token *items, size_t n, tokd_error *err);
 void tokd__token_set_release(tokd__token_set *ss);
 
 /* Index of the token spelled `text`, or -1. */

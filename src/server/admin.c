@@ -19,6 +19,7 @@
 
 #define MIN_TOKEN 16
 #define MAX_SPECIALS 1000       /* special tokens of a trained tokenizer */
+#define MAX_INPUTS 10000        /* files in "paths" or "counts" */
 #define MAX_SPECIAL_LEN 256     /* bytes of one */
 #define MAX_SPECIAL_BYTES 65536 /* bytes of all */
 #define MAX_REGEX 4096          /* bytes of a custom pre-tokenizer pattern */
@@ -104,8 +105,10 @@ int admin_authorize(app *a, const char *authorization, reply *r)
     return 0;
 }
 
-static const char *const train_fields[] = {"name",        "vocab_size", "pattern", "regex", "min_frequency",
-                                           "special_tokens", "max_token_bytes", "text", "path", "overwrite"};
+static const char *const train_fields[] = {"name",           "vocab_size",      "pattern", "regex",
+                                           "min_frequency",  "special_tokens",  "max_token_bytes", "text",
+                                           "path",           "paths",           "counts",  "jsonl_field",
+                                           "min_piece_count", "overwrite"};
 
 static int known_fields(json_t *body, reply *r)
 {
@@ -119,7 +122,8 @@ static int known_fields(json_t *body, reply *r)
         if (i == sizeof train_fields / sizeof train_fields[0]) {
             reply_error(r, 400, "unknown_field", key,
                         "unknown field \"%.64s\"; a training request takes name, vocab_size, pattern or regex, "
-                        "min_frequency, special_tokens, max_token_bytes, text or path, overwrite",
+                        "min_frequency, special_tokens, max_token_bytes, text, path or paths and counts, "
+                        "jsonl_field, min_piece_count, overwrite",
                         key);
             return -1;
         }
@@ -166,15 +170,17 @@ static int get_count(json_t *body, const char *key, json_int_t lo, json_int_t hi
 
 static int get_numbers(json_t *body, train_spec *s, reply *r)
 {
-    json_int_t vocab = 0, minf = 2, maxb = 0;
+    json_int_t vocab = 0, minf = 2, maxb = 0, minp = 0;
     if (!json_object_get(body, "vocab_size")) {
         reply_error(r, 400, "missing_field", "vocab_size", "\"vocab_size\" is required (tokens in all, e.g. 30000)");
         return -1;
     }
     if (get_count(body, "vocab_size", TOKD_TRAIN_MIN_VOCAB, TOKD_TRAIN_MAX_VOCAB, &vocab, r) ||
         get_count(body, "min_frequency", 1, INT64_MAX, &minf, r) ||
-        get_count(body, "max_token_bytes", 1, UINT32_MAX, &maxb, r))
+        get_count(body, "max_token_bytes", 1, UINT32_MAX, &maxb, r) ||
+        get_count(body, "min_piece_count", 1, INT64_MAX, &minp, r))
         return -1;
+    s->o.min_piece_count = (uint64_t)minp;
     s->o.vocab_size = (uint32_t)vocab;
     s->o.min_frequency = (uint64_t)minf;
     s->o.max_token_bytes = (uint32_t)maxb;
@@ -253,21 +259,22 @@ static int get_specials(json_t *body, train_spec *s, reply *r)
     return 0;
 }
 
-/* A corpus file named relative to corpus_dir, which it must not leave: a
+/* A file named relative to corpus_dir, which it must not leave: a
  * regular file with one link (a hard link would let a file from elsewhere
- * on the file system in), reached without symbolic links. */
-static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
+ * on the file system in), reached without symbolic links. `field` names
+ * it in errors. On 0, *fd is open and *size its size. */
+static int open_beneath_corpus(app *a, const char *rel, const char *field, int *fd_out, size_t *size, reply *r)
 {
     if (!a->cfg.corpus_dir[0]) {
-        reply_error(r, 400, "invalid_value", "path",
+        reply_error(r, 400, "invalid_value", field,
                     "this server reads no corpus files (corpus_dir is not set); send the corpus as \"text\"");
         return -1;
     }
     int dotdot = !strcmp(rel, "..") || !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
                  (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/.."));
     if (!rel[0] || rel[0] == '/' || dotdot) {
-        reply_error(r, 400, "invalid_value", "path",
-                    "\"path\" must be relative to the corpus directory, without '..'");
+        reply_error(r, 400, "invalid_value", field, "\"%s\" must be relative to the corpus directory, without '..'",
+                    field);
         return -1;
     }
     int dfd = open(a->cfg.corpus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -276,38 +283,130 @@ static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
     if (dfd >= 0)
         close(dfd);
     if (fd < 0 && (why == ELOOP || why == EXDEV)) {
-        reply_error(r, 400, "invalid_value", "path", "'%.200s' leads out of the corpus directory (a symbolic link)",
+        reply_error(r, 400, "invalid_value", field, "'%.200s' leads out of the corpus directory (a symbolic link)",
                     rel);
         return -1;
     }
     struct stat st;
     tokd_error err = {0};
-    s->fd = fd < 0 ? fd : tokd_file_check(fd, rel, &st, &err);
-    if (s->fd < 0) {
-        reply_error(r, 400, "invalid_value", "path", why == ENOENT && fd < 0 ? "no corpus file '%.200s' in the corpus directory"
-                                                                              : "'%.200s' is not a readable regular file",
+    fd = fd < 0 ? fd : tokd_file_check(fd, rel, &st, &err);
+    if (fd < 0) {
+        reply_error(r, 400, "invalid_value", field, why == ENOENT && fd < 0 ? "no corpus file '%.200s' in the corpus directory"
+                                                                             : "'%.200s' is not a readable regular file",
                     rel);
         return -1;
     }
     if (st.st_nlink != 1) {
-        reply_error(r, 400, "invalid_value", "path",
+        close(fd);
+        reply_error(r, 400, "invalid_value", field,
                     "'%.200s' has %lu hard links; corpus files must have exactly one (a link could bring in a file "
                     "from outside the corpus directory)",
                     rel, (unsigned long)st.st_nlink);
         return -1;
     }
-    s->len = (size_t)st.st_size;
+    *fd_out = fd;
+    *size = (size_t)st.st_size;
+    return 0;
+}
+
+static int open_corpus(app *a, const char *rel, train_spec *s, reply *r)
+{
+    if (open_beneath_corpus(a, rel, "path", &s->fd, &s->len, r) != 0)
+        return -1;
     s->path = strdup(rel);
+    return 0;
+}
+
+/* A list of files beneath corpus_dir ("paths" or "counts"), opened into
+ * *in; their sizes are added to *total. */
+static int open_list(app *a, json_t *body, const char *key, train_input **in, size_t *n, size_t *total, reply *r)
+{
+    json_t *list = json_object_get(body, key), *v;
+    size_t i;
+    char field[64];
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > MAX_INPUTS) {
+        reply_error(r, 400, "invalid_type", key, "\"%s\" must be an array of 1 to %d file names in the corpus directory",
+                    key, MAX_INPUTS);
+        return -1;
+    }
+    if (!(*in = calloc(json_array_size(list), sizeof **in))) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    json_array_foreach(list, i, v)
+    {
+        size_t size;
+        snprintf(field, sizeof field, "%s[%zu]", key, i);
+        if (!json_is_name(v)) {
+            reply_error(r, 400, "invalid_type", field, "\"%s\" must be a string without NUL", field);
+            return -1;
+        }
+        (*in)[i].fd = -1;
+        if (open_beneath_corpus(a, json_string_value(v), field, &(*in)[i].fd, &size, r) != 0)
+            return -1;
+        *n = i + 1;
+        *total += size;
+        if (!((*in)[i].path = strdup(json_string_value(v)))) {
+            reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int get_jsonl_field(json_t *body, train_spec *s, reply *r)
+{
+    json_t *v = json_object_get(body, "jsonl_field");
+    if (!v)
+        return 0;
+    if (!json_is_name(v) || !json_string_length(v) || json_string_length(v) > 256) {
+        reply_error(r, 400, "invalid_type", "jsonl_field", "\"jsonl_field\" must be a field name of 1 to 256 bytes");
+        return -1;
+    }
+    if (!json_object_get(body, "paths")) {
+        reply_error(r, 400, "invalid_request", "jsonl_field", "\"jsonl_field\" says how to read \"paths\"; give them");
+        return -1;
+    }
+    if (!(s->jsonl_field = strdup(json_string_value(v)))) {
+        reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* "paths" (corpus files) and "counts" (counts files), one or both. */
+static int get_inputs(app *a, json_t *body, train_spec *s, reply *r)
+{
+    if (open_list(a, body, "paths", &s->files, &s->n_files, &s->len, r) ||
+        open_list(a, body, "counts", &s->counts, &s->n_counts, &s->len, r) || get_jsonl_field(body, s, r))
+        return -1;
+    if (s->len > (size_t)a->cfg.max_train_bytes) {
+        reply_error(r, 413, "too_large", s->n_files ? "paths" : "counts",
+                    "the files have %zu bytes; this server trains on at most %ld (max_train_bytes)", s->len,
+                    a->cfg.max_train_bytes);
+        return -1;
+    }
     return 0;
 }
 
 static int get_corpus(app *a, json_t *body, train_spec *s, reply *r)
 {
     json_t *text = json_object_get(body, "text"), *path = json_object_get(body, "path");
-    if (!text == !path) {
-        reply_error(r, 400, text ? "invalid_request" : "missing_field", "text",
-                    "give the corpus as \"text\" (a string) or as \"path\" (a file in the corpus directory)%s",
-                    text ? ", not both" : "");
+    int lists = json_object_get(body, "paths") || json_object_get(body, "counts");
+    if ((text != NULL) + (path != NULL) + lists != 1) {
+        reply_error(r, 400, text || path || lists ? "invalid_request" : "missing_field",
+                    text ? "text" : path ? "path" : lists ? "paths" : "text",
+                    "give the corpus as \"text\" (a string), as \"path\" (a file in the corpus directory) or as "
+                    "\"paths\" and/or \"counts\" (lists of corpus and counts files there)%s",
+                    text || path || lists ? ", only one of them" : "");
+        return -1;
+    }
+    if (lists)
+        return get_inputs(a, body, s, r);
+    if (json_object_get(body, "jsonl_field")) {
+        reply_error(r, 400, "invalid_request", "jsonl_field", "\"jsonl_field\" says how to read \"paths\"; give them");
         return -1;
     }
     if (!json_is_string(text ? text : path) || (path && !json_is_name(path))) {
@@ -350,7 +449,7 @@ int admin_train_spec(app *a, json_t *body, train_spec *s, reply *r)
     s->o.pattern = s->pattern;
     s->o.special_tokens = (const char *const *)s->specials;
     s->o.threads = (unsigned)a->cfg.train_threads;
-    if (!s->pattern || (s->o.n_special_tokens && !s->specials) || (!s->path && !s->text)) {
+    if (!s->pattern || (s->o.n_special_tokens && !s->specials) || (!s->path && !s->text && !s->n_files && !s->n_counts)) {
         reply_error(r, 503, "out_of_memory", NULL, "out of memory");
         return -1;
     }

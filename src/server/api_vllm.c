@@ -5,8 +5,9 @@
  * "return_token_strs": false}; chat form {"model", "messages",
  * "add_generation_prompt": true, "continue_final_message": false,
  * "add_special_tokens": false, "return_token_strs", "chat_template",
- * "chat_template_kwargs", "tools"}: the conversation rendered by the model's
- * chat template (chat_template.h), then tokenized. Both answer {"count",
+ * "chat_template_kwargs", "tools"}: the messages rewritten as vLLM does
+ * (vllm_messages.h), rendered by the model's chat template
+ * (chat_template.h), then tokenized. Both answer {"count",
  * "max_model_len", "tokens", "token_strs"} (token_strs null unless asked);
  * max_model_len is the registry's context window of the model, 0 for a
  * bare tokenizer. Special-token text in the prompt is its token, as
@@ -17,6 +18,7 @@
 
 #include "chat_template.h"
 #include "compat.h"
+#include "vllm_messages.h"
 
 /* Hugging Face's convert_ids_to_tokens: the vocabulary's own strings. A
  * sentencepiece vocabulary's are tokd's token bytes; a byte-level one
@@ -110,7 +112,7 @@ static void vllm_chat(app *a, json_t *body, reply *r)
     const tokd_tokenizer *tok;
     const model_info *model;
     int add_special = 0, strs = 0;
-    chat_render_opts o = {.add_generation_prompt = 1};
+    chat_render_opts o = {.add_generation_prompt = 1, .rewrite = vllm_messages};
     tokd_bytes prompt = {0};
     tokd_ids ids = {0};
     if (compat_tokenizer(a, body, r, &tok, &model) || compat_bool(body, "add_special_tokens", &add_special, r) ||

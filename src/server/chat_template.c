@@ -369,11 +369,19 @@ int chat_render(app *a, const tokd_tokenizer *tok, const model_info *model, json
         reply_error(r, 400, "invalid_template", "chat_template", "line %zu: %s", e.line, e.text);
         return -1;
     }
+    const tokd_template *tpl = own ? own : t->tpl;
+    json_t *rewritten = NULL;
+    if (o->rewrite && o->rewrite(tpl, messages, &rewritten, r)) {
+        tokd_template_free(own);
+        return -1;
+    }
+    if (rewritten)
+        messages = rewritten;
     long ms = a->cfg.max_request_ms < TEMPLATE_MS ? a->cfg.max_request_ms : TEMPLATE_MS;
     tokd_template_limits lim = {(size_t)a->cfg.max_answer_bytes, TEMPLATE_STEPS, TEMPLATE_DEPTH, ms};
     json_t *vars = template_vars(t, messages, o, o->add_generation_prompt && !o->continue_final_message);
     size_t start = out->len;
-    int rc = vars ? tokd_template_render(own ? own : t->tpl, vars, &lim, out, &e) : TOKD_ENOMEM;
+    int rc = vars ? tokd_template_render(tpl, vars, &lim, out, &e) : TOKD_ENOMEM;
     if (!vars)
         e.code = TOKD_ENOMEM;
     if (rc != 0)
@@ -381,6 +389,7 @@ int chat_render(app *a, const tokd_tokenizer *tok, const model_info *model, json
     else if (o->continue_final_message)
         rc = continue_final(messages, out, start, r);
     json_decref(vars);
+    json_decref(rewritten);
     tokd_template_free(own);
     return rc ? -1 : 0;
 }

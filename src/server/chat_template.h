@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "counter.h"
+#include "template.h"
 
 typedef struct chat_render_opts {
     int add_generation_prompt;
@@ -29,6 +30,10 @@ typedef struct chat_render_opts {
     json_t *tools;        /* borrowed; NULL: none */
     json_t *kwargs;       /* borrowed chat_template_kwargs; NULL: none */
     json_t *template_src; /* borrowed request "chat_template"; NULL: the model's */
+    /* What a server family does to the messages before rendering, given the
+     * template that renders them (vllm_messages): *out a new array. NULL:
+     * rendered as sent, as transformers does. */
+    int (*rewrite)(const tokd_template *t, json_t *messages, json_t **out, reply *r);
 } chat_render_opts;
 
 /* Load the templates of the served tokenizers and the configured ones into

@@ -95,8 +95,24 @@ typedef struct pending {
     char *text;
 } pending;
 
+static void inputs_release(train_input *in, size_t n)
+{
+    for (size_t i = 0; in && i < n; i++) {
+        if (in[i].fd >= 0)
+            close(in[i].fd);
+        free(in[i].path);
+    }
+    free(in);
+}
+
 void train_spec_release(train_spec *s)
 {
+    inputs_release(s->files, s->n_files);
+    inputs_release(s->counts, s->n_counts);
+    free(s->jsonl_field);
+    s->files = s->counts = NULL;
+    s->n_files = s->n_counts = 0;
+    s->jsonl_field = NULL;
     for (size_t i = 0; s->specials && i < s->o.n_special_tokens; i++)
         free(s->specials[i]);
     free(s->specials);
@@ -260,17 +276,59 @@ static void keep_result(job *jb, const tokd_trained *t)
     jb->bytes_per_token = s.tokens ? (double)s.corpus_bytes / (double)s.tokens : 0.0;
 }
 
-static int train_and_publish(job *jb, char *final, size_t size, tokd_error *err)
+/* Train on the inline text or the one mapped corpus file. */
+static int train_text(job *jb, tokd_trained **t, tokd_error *err)
 {
-    jobs *j = jb->owner;
     tokd_train_text text;
     void *map;
-    tokd_trained *t = NULL;
     int rc = corpus_text(jb, &text, &map) == 0
-                 ? tokd_train(&jb->spec.o, &text, 1, &jb->pg, &t, err)
+                 ? tokd_train(&jb->spec.o, &text, 1, &jb->pg, t, err)
                  : tokd_error_set(err, TOKD_EIO, "cannot map the corpus: %s", strerror(errno));
     if (map)
         munmap(map, jb->spec.len);
+    return rc;
+}
+
+/* Add the counts files to c; a failure names the file. */
+static int add_counts_files(const train_spec *s, tokd_counts *c, tokd_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->n_counts; i++) {
+        tokd_counts *one;
+        if ((rc = tokd_counts_read(s->counts[i].path, s->counts[i].fd, &one, err)) == 0) {
+            rc = tokd_counts_add(c, one, err);
+            tokd_counts_free(one);
+        }
+    }
+    return rc;
+}
+
+/* Train on the corpus files counted and the counts files added. */
+static int train_counts(job *jb, tokd_trained **t, tokd_error *err)
+{
+    const train_spec *s = &jb->spec;
+    tokd_counts *c = NULL;
+    tokd_corpus_file *files = calloc(s->n_files ? s->n_files : 1, sizeof *files);
+    tokd_corpus_options co = {.jsonl_field = s->jsonl_field, .threads = s->o.threads};
+    int rc = files ? tokd_counts_new(s->pattern, s->pattern_name, &c, err) : tokd_error_set(err, TOKD_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < s->n_files; i++)
+        files[i] = (tokd_corpus_file){s->files[i].fd, s->files[i].path};
+    if (rc == 0)
+        rc = tokd_counts_add_corpus(c, files, s->n_files, &co, &jb->pg, err);
+    if (rc == 0)
+        rc = add_counts_files(s, c, err);
+    if (rc == 0)
+        rc = tokd_train_counts(&s->o, c, &jb->pg, t, err);
+    tokd_counts_free(c);
+    free(files);
+    return rc;
+}
+
+static int train_and_publish(job *jb, char *final, size_t size, tokd_error *err)
+{
+    jobs *j = jb->owner;
+    tokd_trained *t = NULL;
+    int rc = jb->spec.n_files || jb->spec.n_counts ? train_counts(jb, &t, err) : train_text(jb, &t, err);
     if (rc == 0) {
         keep_result(jb, t);
         set_phase(j, jb, "writing");
@@ -543,17 +601,45 @@ void jobs_stop(jobs *j)
 
 /* ---- the API, on HTTP threads ------------------------------------------- */
 
+static json_t *paths_json(const train_input *in, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(in[i].path));
+    return a;
+}
+
+static json_t *inputs_json(const train_spec *s)
+{
+    json_t *c = json_pack("{s:o, s:o}", "paths", paths_json(s->files, s->n_files), "counts",
+                          paths_json(s->counts, s->n_counts));
+    if (c && s->jsonl_field)
+        json_object_set_new(c, "jsonl_field", json_string(s->jsonl_field));
+    return c;
+}
+
 static json_t *options_json(const train_spec *s)
 {
     json_t *sp = json_array();
     for (size_t i = 0; i < s->o.n_special_tokens; i++)
         json_array_append_new(sp, json_string(s->specials[i]));
-    json_t *corpus = s->path ? json_pack("{s:s}", "path", s->path) : json_pack("{s:s}", "text", "(inline)");
+    json_t *corpus = s->path            ? json_pack("{s:s}", "path", s->path)
+                     : s->n_files || s->n_counts ? inputs_json(s)
+                                                 : json_pack("{s:s}", "text", "(inline)");
     return json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:b, s:o}", "vocab_size", (json_int_t)s->o.vocab_size,
                      "pattern", s->pattern_name ? s->pattern_name : "custom", "regex", s->pattern, "min_frequency",
                      (json_int_t)(s->o.min_frequency ? s->o.min_frequency : 2), "max_token_bytes",
                      (json_int_t)s->o.max_token_bytes, "special_tokens", sp, "overwrite", s->overwrite, "corpus",
                      corpus);
+}
+
+/* The options as the job's record shows them; min_piece_count only when set. */
+static json_t *record_options(const train_spec *s)
+{
+    json_t *o = options_json(s);
+    if (o && s->o.min_piece_count > 1)
+        json_object_set_new(o, "min_piece_count", json_integer((json_int_t)s->o.min_piece_count));
+    return o;
 }
 
 /* Why `name` cannot be trained now, or 0. Call with the lock held. */
@@ -607,7 +693,7 @@ static void enqueue(jobs *j, job *jb, train_spec *s)
     jb->spec = *s;
     jb->spec.o.pattern = jb->spec.pattern;
     jb->spec.o.special_tokens = (const char *const *)jb->spec.specials;
-    jb->options = options_json(s);
+    jb->options = record_options(s);
     jb->created = job_records_now();
     jb->corpus_bytes = s->len;
     jb->st = ST_QUEUED;

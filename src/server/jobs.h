@@ -21,7 +21,15 @@
 
 typedef struct jobs jobs;
 
-/* What to train; filled by the admin API after validation. */
+/* A file a job reads: open (beneath corpus_dir) and its name as given. */
+typedef struct train_input {
+    int fd;     /* owned */
+    char *path; /* owned */
+} train_input;
+
+/* What to train; filled by the admin API after validation. A job trains
+ * on `text`, on the file `fd`, or on counts: the corpus `files` counted
+ * (JSON Lines when jsonl_field is set) plus the counts files `counts`. */
 typedef struct train_spec {
     char name[65];
     tokd_train_options o;  /* o.pattern points at `pattern`, specials at `specials` */
@@ -32,6 +40,10 @@ typedef struct train_spec {
     size_t len;
     int fd;                /* open corpus file, or -1 */
     char *path;            /* owned: the corpus path as given, or NULL */
+    train_input *files;    /* owned, n_files of them */
+    train_input *counts;   /* owned, n_counts of them */
+    size_t n_files, n_counts;
+    char *jsonl_field;     /* owned, or NULL */
     int overwrite;
 } train_spec;
 

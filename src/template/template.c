@@ -10,6 +10,7 @@
 struct tokd_template {
     arena mem;
     tpl_parsed ast;
+    int loops_over_content;
 };
 
 int tokd_template_compile(const char *src, size_t len, tokd_template **out, tokd_template_error *err)
@@ -31,8 +32,14 @@ int tokd_template_compile(const char *src, size_t len, tokd_template **out, tokd
         tokd_template_free(t);
         return err->code ? err->code : TOKD_EINVAL;
     }
+    t->loops_over_content = tpl_loops_over_content(t->ast.root);
     *out = t;
     return 0;
+}
+
+int tokd_template_loops_over_content(const tokd_template *t)
+{
+    return t->loops_over_content;
 }
 
 void tokd_template_free(tokd_template *t)

@@ -54,6 +54,12 @@ int tokd_template_compile(const char *src, size_t len, tokd_template **out, tokd
 
 void tokd_template_free(tokd_template *t);
 
+/* 1 if the template iterates a message's "content" as a list of parts
+ * (`for part in message['content']`), 0 if it reads content as a string:
+ * vLLM's test for the content format a template expects ("openai" or
+ * "string"), found once at compile time (inspect.c). */
+int tokd_template_loops_over_content(const tokd_template *t);
+
 /* Render with the variables of `vars` (a JSON object, borrowed), appending
  * to `out` (the caller's; on error it holds what was rendered so far). */
 int tokd_template_render(const tokd_template *t, json_t *vars, const tokd_template_limits *lim, tokd_bytes *out,

@@ -84,6 +84,9 @@ typedef struct tpl_parsed {
 
 int tpl_parse(const token_list *toks, arena *a, tpl_parsed *out, tokd_template_error *err);
 
+/* 1 if the template loops over a message's "content" (inspect.c). */
+int tpl_loops_over_content(const node *root);
+
 /* ---- values */
 enum vkind { V_UNDEF, V_NONE, V_BOOL, V_INT, V_FLOAT, V_STR, V_LIST, V_DICT, V_NS, V_MACRO, V_FUNC, V_METHOD, V_LOOP };
 

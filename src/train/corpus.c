@@ -26,7 +26,7 @@
 #include "buf.h"
 #include "counts_impl.h"
 
-#define WINDOW (64u << 20)
+#define WINDOW (16u << 20)
 #define BATCH (8u << 20)
 
 typedef struct reading {
@@ -52,17 +52,30 @@ static void drop_pages(const void *base, size_t from, size_t to)
         madvise((char *)base + start, to - start, MADV_DONTNEED);
 }
 
+/* Whether the mapped file is valid UTF-8, hashing it on the way if asked;
+ * a window at a time, dropping its pages after, so that only a window is
+ * ever resident. Windows end at code point starts (bytes that are not
+ * 10xxxxxx): valid pieces cut there make a valid whole, and back. */
+static int scan_file(reading *r, const char *map, size_t size, size_t window)
+{
+    int valid = 1;
+    for (size_t w = 0, e; w < size; w = e) {
+        e = code_point_start((const uint8_t *)map, size, size - w > window ? w + window : size);
+        if (r->hashing)
+            tokd__sha256_update(&r->c->corpus_sha, map + w, e - w);
+        valid = valid && tokd_utf8_valid(map + w, e - w);
+        drop_pages(map, w, e);
+    }
+    return valid;
+}
+
 /* The text of a plain file as tokd_train sees it: the map, or a copy with
  * invalid UTF-8 replaced (held in *copy). */
 static int plain_text(reading *r, const char *map, size_t size, const char *name, tokd_bytes *copy,
                       tokd_train_text *t)
 {
-    if (r->hashing)
-        tokd__sha256_update(&r->c->corpus_sha, map, size);
-    int valid = tokd_utf8_valid(map, size);
-    drop_pages(map, 0, size);
     *t = (tokd_train_text){map, size};
-    if (valid)
+    if (scan_file(r, map, size, r->o->window_bytes ? r->o->window_bytes : WINDOW))
         return 0;
     if (tokd_utf8_sanitize(map, size, copy) != 0)
         return tokd_error_set(r->err, TOKD_ENOMEM, "out of memory replacing the invalid UTF-8 of %.200s", name);

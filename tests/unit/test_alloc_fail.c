@@ -1,45 +1,35 @@
 /* test_alloc_fail.c - allocation-failure injection (jansson's test_chaos.c
- * is the model): the n-th allocation fails, for n = 1, 2, ... until a run
- * makes no more allocations, while loading every bundled tokenizer (the
- * built-in encodings of data/encodings, the bundled llama3 and mistral,
- * GPT-2's files in tests/data/gpt2) and while encoding, counting, encoding
- * with offsets and decoding the multilingual corpus (tests/data/corpus/
- * *.txt) with each. Every run must end in TOKD_ENOMEM with nothing leaked,
- * or in success with exactly the result of a run without failures (same
- * ids, offsets, count, text, vocabulary and SHA-256) - never a crash, a leak
- * or a wrong id.
+ * is the model): the n-th allocation fails, for every n = 1, 2, ... until a
+ * run makes no more allocations, while loading every bundled tokenizer (the
+ * built-in encodings of data/encodings, the bundled llama3 and mistral
+ * tokenizer.json files, GPT-2's files in tests/data/gpt2) and while
+ * encoding, counting, encoding with offsets and decoding a multilingual
+ * text (the first line of each tests/data/corpus/ *.txt file, at most
+ * TEXT_BYTES of it: 17 scripts and formats) with each. Every run must end
+ * in TOKD_ENOMEM with nothing leaked, or in success with exactly the result
+ * of a run without failures (same ids, offsets, count, text, vocabulary and
+ * SHA-256) - never a crash, a leak or a wrong id. No allocation is skipped
+ * or sampled.
  *
  * How allocations are failed, without touching the library: this test is
  * linked against the static libtokd with -Wl,--wrap=malloc,calloc,realloc,
  * strdup,strndup,free (every allocator libtokd calls), so libtokd's calls
- * come here; jansson's go through json_set_alloc_funcs. PCRE2 allocates
- * with its own default contexts (libtokd creates no general context), so
- * its allocations are not failed. "own" below means libtokd's calls,
- * "json" jansson's.
+ * come here ("own" below). jansson's allocations while libtokd parses a
+ * file come from the parse's arena (src/core/json_arena.h), whose blocks
+ * are own allocations, so failing those fails jansson's. Any other jansson
+ * allocation ("json") goes to the allocator libtokd's arena found installed
+ * in jansson, which is this test's: a constructor that runs before
+ * libtokd's installs it. PCRE2 allocates with its own default contexts
+ * (libtokd creates no general context), so its allocations are not failed.
  *
  * How the run time stays reasonable: an operation runs once and forks at
- * each allocation that is to fail: the child sees NULL, runs the operation
- * to its end and checks the outcome, then _exits with 0 (ok) or 1; the
- * parent waits and goes on with that allocation succeeded, so no prefix is
- * ever rerun. A child costs a fork and the rest of the operation (~20 ms
- * of CPU for a built-in encoding, a whole load - seconds - for the
- * full-size tokenizer.json files). The text is the first line of each
- * corpus file, cut to TEXT_BYTES (1.5 kB in 17 scripts and formats).
- * Every own allocation is failed when an operation makes at most OWN_EVERY
- * of them: every load but o200k_harmony's (1,114: a strdup per reserved
- * token) and the full-size tokenizer.json files', every encode, count,
- * offsets and decode but the full mistral's (a buffer per long word).
- * Those are sampled (below); the two tokenizer.json files are also loaded
- * shrunk (their first MINI_VOCAB tokens and the merges among them, every
- * other part as shipped, so the same code paths), failing every own
- * allocation of that. json allocations are failed every one when an
- * operation makes at most EVERY_JSON, else sampled: a failure anywhere in
- * jansson reaches libtokd the same way (json_loads returns NULL;
- * tokd__json_parse tells a failed allocation from a malformed file).
- * Sampled means the first `dense`, `spread` spread evenly over the middle
- * and the last `tail` (struct sampling). The test prints, per operation,
- * how many allocations of each kind it made and failed, and the time.
- * Leaks: the wrappers and jansson's hooks keep a count of live blocks; after
+ * each allocation: the child sees NULL, runs the operation to its end and
+ * checks the outcome, then _exits with 0 (ok) or 1; the parent goes on with
+ * that allocation succeeded, so no prefix is ever rerun, and up to one child
+ * per core runs beside it. A child costs a fork and the unwinding of the
+ * operation. The test prints, per operation, how many allocations of each
+ * kind it made (each of them failed once) and the time.
+ * Leaks: the wrappers and the json hooks keep a count of live blocks; after
  * an operation and the release of its results the count must be back where
  * it was (exact in the release build and under ASan, whose leak checker
  * also runs at exit). */
@@ -53,11 +43,8 @@
 
 #include "testutil.h"
 
-#define OWN_EVERY 320    /* own allocations failed every one up to this */
-#define EVERY_JSON 2000  /* json allocations failed every one up to this */
-#define TEXT_BYTES 100   /* at most this much of each corpus file's first line */
-#define BIG_JSON 100000  /* an operation above this is a full-size load */
-#define MINI_VOCAB 1024   /* tokens kept in a shrunk tokenizer.json */
+#define TEXT_BYTES 100 /* at most this much of each corpus file's first line */
+#define MAX_CHILDREN 8 /* children running at once: one per core, at most this */
 
 enum { OWN, JSON, N_KINDS };
 static const char *const kind_name[N_KINDS] = {"own", "json"};
@@ -67,9 +54,14 @@ static const char *const kind_name[N_KINDS] = {"own", "json"};
 static struct {
     int armed;              /* count allocations: an operation is running */
     long calls[N_KINDS];    /* allocations since the operation started */
-    const long *at[N_KINDS]; /* ascending allocation numbers to fail (a child each) */
-    size_t n_at[N_KINDS], next[N_KINDS];
+    int failing;            /* fail every allocation (in a child each) */
     int in_child;           /* this process is a child whose allocation failed */
+    int max_running, n_running;
+    struct running {
+        pid_t pid;
+        int kind;
+        long n;
+    } running[MAX_CHILDREN];
     long live;              /* allocated blocks not yet freed */
     long children, bad;     /* children run, children that failed */
     char first_bad[200];
@@ -88,26 +80,62 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 void __wrap_free(void *p);
 
-/* In the parent: run a child in which this allocation fails, wait for it.
- * Returns 1 in the child (fail the allocation), 0 in the parent. */
+static void child_failed(int kind, long n, const char *how, int code)
+{
+    if (!chaos.bad++)
+        snprintf(chaos.first_bad, sizeof chaos.first_bad, "%s allocation %ld: %s %d", kind_name[kind], n, how, code);
+}
+
+/* Wait for one running child and take its verdict. Called from inside an
+ * allocation: it must not allocate (no ck_assert here). */
+static void reap_one(void)
+{
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
+        ;
+    int i = 0;
+    while (i < chaos.n_running && chaos.running[i].pid != pid)
+        i++;
+    if (i == chaos.n_running) { /* no child of ours ended: lose track of them all, loudly */
+        child_failed(OWN, -1, "waitpid failed", errno);
+        chaos.children += chaos.n_running;
+        chaos.n_running = 0;
+        return;
+    }
+    struct running r = chaos.running[i];
+    chaos.running[i] = chaos.running[--chaos.n_running];
+    chaos.children++;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        child_failed(r.kind, r.n, WIFSIGNALED(status) ? "killed by signal" : "exit status",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+static void reap_all(void)
+{
+    while (chaos.n_running > 0)
+        reap_one();
+}
+
+/* In the parent: start a child in which this allocation fails (waiting
+ * first for one if as many run as there are cores). Returns 1 in the child
+ * (fail the allocation), 0 in the parent. */
 static int fork_failing(int kind, long n)
 {
+    if (chaos.n_running == chaos.max_running)
+        reap_one();
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         chaos.in_child = 1;
+        chaos.n_running = 0;
         return 1;
     }
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    chaos.children++;
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (!chaos.bad++)
-            snprintf(chaos.first_bad, sizeof chaos.first_bad, "%s allocation %ld: %s %d", kind_name[kind], n,
-                     pid < 0 ? "fork failed" : WIFSIGNALED(status) ? "killed by signal" : "exit status",
-                     pid < 0 ? errno : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    }
+    if (pid < 0) {
+        chaos.children++;
+        child_failed(kind, n, "fork failed", errno);
+    } else
+        chaos.running[chaos.n_running++] = (struct running){pid, kind, n};
     return 0;
 }
 
@@ -117,10 +145,7 @@ static int fails(int kind)
     if (!chaos.armed)
         return 0;
     long n = ++chaos.calls[kind];
-    if (chaos.in_child || chaos.next[kind] == chaos.n_at[kind] || chaos.at[kind][chaos.next[kind]] != n)
-        return 0;
-    chaos.next[kind]++;
-    return fork_failing(kind, n);
+    return chaos.failing && !chaos.in_child && fork_failing(kind, n);
 }
 
 static void *counted(void *p)
@@ -194,57 +219,27 @@ static int child_verdict(const chaos_op *op, int rc, const tokd_error *err, long
     return ok ? 0 : 1;
 }
 
-/* Run `op` once, failing (each in its own child) the allocations listed in
- * at[kind]; returns how many allocations of each kind the run made. */
-static void run_failing(const chaos_op *op, const long *at[N_KINDS], const size_t n_at[N_KINDS],
-                        long made[N_KINDS])
+/* Run `op` once, failing every allocation (each in its own child) if
+ * `failing`; made[kind] = how many allocations of each kind the run made. */
+static void run_failing(const chaos_op *op, int failing, long made[N_KINDS])
 {
     tokd_error err = {0};
     long live_before = chaos.live;
-    for (int k = 0; k < N_KINDS; k++) {
+    for (int k = 0; k < N_KINDS; k++)
         chaos.calls[k] = 0;
-        chaos.at[k] = at[k];
-        chaos.n_at[k] = n_at[k];
-        chaos.next[k] = 0;
-    }
+    chaos.failing = failing;
     chaos.armed = 1;
     int rc = op->run(op->ctx, &err);
     chaos.armed = 0;
     if (chaos.in_child)
         _exit(child_verdict(op, rc, &err, live_before));
+    reap_all();
     ck_assert_msg(rc == 0, "%s without failures: %s", op->what, err.text);
     ck_assert_msg(op->same(op->ctx), "%s without failures: not the reference result", op->what);
     op->release(op->ctx);
     ck_assert_int_eq(chaos.live, live_before);
-    for (int k = 0; k < N_KINDS; k++) {
+    for (int k = 0; k < N_KINDS; k++)
         made[k] = chaos.calls[k];
-        ck_assert_msg(chaos.next[k] == n_at[k], "%s: only %zu of %zu %s failures reached", op->what, chaos.next[k],
-                      n_at[k], kind_name[k]);
-    }
-}
-
-/* Which allocations of a kind to fail when not every one: the first
- * `dense`, `spread` evenly spread over the middle, the last `tail`. */
-typedef struct sampling {
-    long dense, spread, tail;
-} sampling;
-
-static const sampling every = {0, 0, 0}, own_sampled = {64, 64, 32}, json_sampled = {16, 32, 16},
-                      big_own = {4, 4, 4}, big_json = {2, 2, 2};
-
-/* Allocation numbers 1..total to fail, per `how` (every one if `how` is
- * `every` or would fail them all anyway); *n is the count. */
-static long *schedule(sampling how, long total, size_t *n)
-{
-    long *at = malloc(((size_t)total + 1) * sizeof *at);
-    ck_assert_ptr_nonnull(at);
-    long middle = total - how.dense - how.tail, stride = middle / (how.spread + 1) + 1;
-    int all = how.spread == 0 || middle <= how.spread;
-    *n = 0;
-    for (long i = 1; i <= total; i++)
-        if (all || i <= how.dense || i > total - how.tail || (i - how.dense) % stride == 0)
-            at[(*n)++] = i;
-    return at;
 }
 
 static double elapsed(void)
@@ -268,33 +263,21 @@ static double cpu_seconds(void)
 }
 
 /* The whole injection for one operation: a counting run, then a run with a
- * child for every scheduled allocation. */
+ * child for every allocation, which must make the same allocations. */
 static void chaos_check(const chaos_op *op)
 {
-    static const long none[1];
-    const long *no_at[N_KINDS] = {none, none};
-    const size_t no_n[N_KINDS] = {0, 0};
     long total[N_KINDS], again[N_KINDS];
     double t0 = elapsed(), cpu0 = cpu_seconds();
-    run_failing(op, no_at, no_n, total);
-    const long *at[N_KINDS];
-    size_t n_at[N_KINDS];
-    int big = total[JSON] > BIG_JSON;
-    long *own = schedule(big ? big_own : total[OWN] > OWN_EVERY ? own_sampled : every, total[OWN], &n_at[OWN]);
-    long *json = schedule(big ? big_json : total[JSON] > EVERY_JSON ? json_sampled : every, total[JSON], &n_at[JSON]);
-    at[OWN] = own;
-    at[JSON] = json;
+    run_failing(op, 0, total);
     chaos.children = chaos.bad = 0;
-    run_failing(op, at, n_at, again);
-    printf("%-36s own %5ld (%4zu failed), json %6ld (%3zu failed): %ld bad, %.1f s (%.1f s CPU)\n", op->what,
-           total[OWN], n_at[OWN], total[JSON], n_at[JSON], chaos.bad, elapsed() - t0, cpu_seconds() - cpu0);
+    run_failing(op, 1, again);
+    printf("%-36s own %5ld, json %5ld failed: %ld bad, %.1f s (%.1f s CPU)\n", op->what, total[OWN], total[JSON],
+           chaos.bad, elapsed() - t0, cpu_seconds() - cpu0);
     ck_assert_msg(chaos.bad == 0, "%s: %ld of %ld runs went wrong, first: %s", op->what, chaos.bad, chaos.children,
                   chaos.first_bad);
-    ck_assert_int_eq(chaos.children, (long)(n_at[OWN] + n_at[JSON]));
     ck_assert_int_eq(again[OWN], total[OWN]);
     ck_assert_int_eq(again[JSON], total[JSON]);
-    free(own);
-    free(json);
+    ck_assert_int_eq(chaos.children, total[OWN] + total[JSON]);
 }
 
 /* The reference: a tokenizer loaded and the corpus encoded and decoded
@@ -511,62 +494,6 @@ START_TEST(bundled_tokenizers)
 }
 END_TEST
 
-/* Keep the merges `m` ("left right" or [left, right]) whose parts and
- * result are all in `vocab`. */
-static json_t *merges_within(json_t *m, json_t *vocab)
-{
-    json_t *kept = json_array(), *x;
-    size_t i;
-    json_array_foreach(m, i, x) {
-        char left[512], right[512], both[1024];
-        const char *s = json_string_value(x), *sp = s ? strchr(s, ' ') : NULL;
-        if (sp)
-            snprintf(left, sizeof left, "%.*s", (int)(sp - s), s);
-        else
-            snprintf(left, sizeof left, "%s", json_string_value(json_array_get(x, 0)));
-        snprintf(right, sizeof right, "%s", sp ? sp + 1 : json_string_value(json_array_get(x, 1)));
-        snprintf(both, sizeof both, "%s%s", left, right);
-        if (json_object_get(vocab, left) && json_object_get(vocab, right) && json_object_get(vocab, both))
-            json_array_append(kept, x);
-    }
-    return kept;
-}
-
-/* Write bundled tokenizer `name` shrunk to its first MINI_VOCAB tokens and
- * the merges among them into `path`, in a new temporary directory. */
-static void write_mini(const char *name, char *path, size_t size)
-{
-    char src[4096];
-    snprintf(src, sizeof src, "%s/%s/tokenizer.json", tokd_default_data_dir(), name);
-    char dir[] = "/tmp/tokd-alloc-fail-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, size, "%s/%s-mini.json", dir, name);
-    json_error_t je;
-    json_t *doc = json_load_file(src, 0, &je), *model = json_object_get(doc, "model"), *vocab = json_object(), *v;
-    ck_assert_msg(doc != NULL, "%s: %s", src, je.text);
-    const char *key;
-    json_object_foreach(json_object_get(model, "vocab"), key, v)
-        if (json_integer_value(v) < MINI_VOCAB)
-            json_object_set(vocab, key, v);
-    ck_assert_int_eq(json_object_size(vocab), MINI_VOCAB);
-    json_object_set_new(model, "merges", merges_within(json_object_get(model, "merges"), vocab));
-    ck_assert_uint_gt(json_array_size(json_object_get(model, "merges")), MINI_VOCAB / 8);
-    json_object_set_new(model, "vocab", vocab);
-    ck_assert_int_eq(json_dump_file(doc, path, 0), 0);
-    json_decref(doc);
-}
-
-START_TEST(bundled_shrunk)
-{
-    char path[256];
-    write_mini(tokd_bundled_tokenizers()[_i], path, sizeof path);
-    chaos_tokenizer(path);
-    unlink(path);
-    *strrchr(path, '/') = '\0';
-    rmdir(path);
-}
-END_TEST
-
 START_TEST(gpt2_files)
 {
     chaos_tokenizer(TOKD_TEST_DATA "/gpt2");
@@ -581,17 +508,23 @@ static int n_names(const char *const *names)
     return n;
 }
 
-int main(void)
+/* Before libtokd's constructor (json_arena.c), which keeps this as the
+ * allocator for jansson's allocations outside an arena. */
+__attribute__((constructor(101))) static void json_hooks(void)
 {
     json_set_alloc_funcs(json_chaos_malloc, __wrap_free);
+}
+
+int main(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    chaos.max_running = cores < 1 ? 1 : cores > MAX_CHILDREN ? MAX_CHILDREN : (int)cores;
     Suite *s = suite_create("alloc_fail");
-    TCase *builtin = tcase_create("builtin"), *bundled = tcase_create("bundled"), *shrunk = tcase_create("shrunk"),
-          *files = tcase_create("gpt2_files");
+    TCase *builtin = tcase_create("builtin"), *bundled = tcase_create("bundled"), *files = tcase_create("gpt2_files");
     tcase_add_loop_test(builtin, builtin_encodings, 0, n_names(tokd_builtin_encodings()));
     tcase_add_loop_test(bundled, bundled_tokenizers, 0, n_names(tokd_bundled_tokenizers()));
-    tcase_add_loop_test(shrunk, bundled_shrunk, 0, n_names(tokd_bundled_tokenizers()));
     tcase_add_test(files, gpt2_files);
-    TCase *const cases[] = {builtin, bundled, shrunk, files};
+    TCase *const cases[] = {builtin, bundled, files};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tcase_set_timeout(cases[i], 0);
         suite_add_tcase(s, cases[i]);

@@ -508,7 +508,7 @@ int main(void)
     Suite *s = suite_create("counts");
     TCase *tc = tcase_create("counts");
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, shards_add_up_to_the_whole, 0, (int)N_PATTERNS * 4 * 2);
+    tcase_add_loop_test(tc, shards_add_up_to_the_whole, 0, (int)N_PATTERNS * 4);
     tcase_add_test(tc, pruning_leaves_out_rare_pieces);
     tcase_add_test(tc, counts_files_round_trip);
     tcase_add_test(tc, malformed_files_are_refused_by_name);

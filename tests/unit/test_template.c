@@ -91,6 +91,42 @@ START_TEST(features)
 }
 END_TEST
 
+/* vLLM's content format (does the template loop over a message's content?)
+ * as the generator's plain copy of vLLM's analysis on jinja2's AST finds it,
+ * for every chat template and a set of small ones. */
+static void check_format(const char *src, size_t len, const char *want, const char *label)
+{
+    tokd_template *t;
+    ck_assert_msg(tokd_template_compile(src, len, &t, NULL) == 0, "%s: does not compile", label);
+    ck_assert_msg(tokd_template_loops_over_content(t) == !strcmp(want, "openai"), "%s: want %s", label, want);
+    tokd_template_free(t);
+}
+
+START_TEST(content_format)
+{
+    json_t *formats = json_object_get(fixtures, "content_formats"), *v, *cases;
+    const char *name;
+    size_t i;
+    ck_assert_uint_ge(json_object_size(formats), 6);
+    json_object_foreach(formats, name, v)
+    {
+        char path[512];
+        snprintf(path, sizeof path, "templates/%s.json", name);
+        json_t *t = test_load_json(path), *src = json_object_get(t, "chat_template");
+        check_format(json_string_value(src), json_string_length(src), json_string_value(v), name);
+        json_decref(t);
+    }
+    cases = json_object_get(fixtures, "content_format_cases");
+    ck_assert_uint_ge(json_array_size(cases), 12);
+    json_array_foreach(cases, i, v)
+    {
+        json_t *src = json_object_get(v, "source");
+        check_format(json_string_value(src), json_string_length(src),
+                     json_string_value(json_object_get(v, "format")), json_string_value(src));
+    }
+}
+END_TEST
+
 static int fails_with(const char *src, const tokd_template_limits *lim, int code)
 {
     tokd_template_error e = {0};
@@ -197,6 +233,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, chat_templates);
     tcase_add_test(tc, features);
+    tcase_add_test(tc, content_format);
     tcase_add_test(tc, bounds);
     tcase_add_test(tc, syntax_errors);
     tcase_add_test(tc, threads);
