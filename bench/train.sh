@@ -2,7 +2,9 @@
 # bench/train.sh - BPE training speed, memory and compression: tokd train
 # against Hugging Face tokenizers' trainer and sentencepiece's spm_train, on
 # the same ~21 MB of English, all at vocab 30000 on 2 threads; then the
-# latency of tokd serve while a training job runs, against idle.
+# latency of tokd serve while a training job runs, against idle; then
+# bench/train_sharded.sh (sharded counting + merge against one run on the
+# same corpus, and counting's memory per GB of corpus).
 #
 # Corpus: the Debian changelogs and docs in /usr/share/doc (*.gz, sorted),
 # made valid UTF-8; the first 21 MB train, the last 2 MB are held out and
@@ -81,3 +83,6 @@ latency during_training
 state=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/admin/v1/jobs/1" | jq -r '.job.state + " " + (.job.progress.merges_done | tostring)')
 echo "(the job was still ${state% *} after the run, ${state#* } merges done)"
 curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $token" "http://127.0.0.1:$port/admin/v1/jobs/1"
+
+echo
+"$here/train_sharded.sh" "$build"

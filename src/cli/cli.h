@@ -62,6 +62,9 @@ int cmd_train_merge(int argc, char **argv);
  * after printing why. */
 int cli_number(const char *cmd, const char *flag, const char *text, unsigned long max, unsigned long *out);
 
+/* mkdir -p: 0, or -1 with errno set. */
+int cli_make_dirs(const char *path);
+
 /* Corpus files opened for counting (owns the descriptors and names). */
 typedef struct cli_corpus {
     tokd_corpus_file *files;
@@ -73,7 +76,8 @@ typedef struct cli_corpus {
 int cli_corpus_open(const char *const *args, size_t n, cli_corpus *c);
 void cli_corpus_close(cli_corpus *c);
 
-/* Read counts files and add them up into *out (new); 0 or an exit code. */
+/* Read counts files (glob patterns expanded) and add them up into *out
+ * (new); 0 or an exit code after printing why. */
 int cli_counts_read(const char *const *paths, size_t n, tokd_counts **out);
 int cmd_embed(int argc, char **argv);
 int cmd_healthcheck(int argc, char **argv);

@@ -342,22 +342,6 @@ static int train_and_write(const train_args *a, const char *name, const cli_corp
     return rc;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-        return -1;
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
-    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int cmd_train(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "count"))
@@ -371,7 +355,7 @@ int cmd_train(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc == 0 && (rc = tokd_train_check(&a.o, &err)) != 0)
         rc = cli_fail(rc, &err);
-    if (rc == 0 && make_dirs(a.out_dir) != 0) {
+    if (rc == 0 && cli_make_dirs(a.out_dir) != 0) {
         fprintf(stderr, "tokd train: cannot create %s: %s\n", a.out_dir, strerror(errno));
         rc = EXIT_USAGE;
     }

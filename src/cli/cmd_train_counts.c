@@ -5,9 +5,10 @@
  * `count` counts the distinct pieces of corpus files - all of them or one
  * shard (--shard I/N, the bytes of the files in the order given cut in N)
  * - into a counts file (include/tokd/counts.h has the format); `merge`
- * adds counts files into one. Corpus arguments may be glob patterns
- * (quoted, so a Kubernetes command line needs no shell): each expands to
- * its matches in sorted order, and one that matches nothing is an error. */
+ * adds counts files into one. Corpus and counts arguments may be glob
+ * patterns (quoted, so a Kubernetes command line needs no shell): each
+ * expands to its matches in sorted order, and one that matches nothing is
+ * an error. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,6 +32,35 @@ int cli_number(const char *cmd, const char *flag, const char *text, unsigned lon
     }
     *out = v;
     return 0;
+}
+
+int cli_make_dirs(const char *path)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return -1;
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* mkdir -p of the directory a file goes in. */
+static int make_parent(const char *file)
+{
+    char dir[4096];
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+    if (cli_make_dirs(dir) == 0)
+        return 0;
+    fprintf(stderr, "tokd train: cannot create %s: %s\n", dir, strerror(errno));
+    return -1;
 }
 
 static int add_file(cli_corpus *c, const char *path)
@@ -57,23 +88,34 @@ static int has_wildcard(const char *s)
     return strpbrk(s, "*?[") != NULL;
 }
 
+/* Call each(arg, path) for `pattern`'s matches in sorted order, or for
+ * `pattern` itself when it has no wildcard; an exit code on failure. */
+static int expand(const char *pattern, int (*each)(void *arg, const char *path), void *arg)
+{
+    glob_t g;
+    if (!has_wildcard(pattern))
+        return each(arg, pattern);
+    if (glob(pattern, 0, NULL, &g) != 0) {
+        fprintf(stderr, "tokd train: no file matches %s\n", pattern);
+        return EXIT_USAGE;
+    }
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < g.gl_pathc; k++)
+        rc = each(arg, g.gl_pathv[k]);
+    globfree(&g);
+    return rc;
+}
+
+static int add_each(void *arg, const char *path)
+{
+    return add_file(arg, path);
+}
+
 int cli_corpus_open(const char *const *args, size_t n, cli_corpus *c)
 {
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        glob_t g;
-        if (!has_wildcard(args[i])) {
-            rc = add_file(c, args[i]);
-            continue;
-        }
-        if (glob(args[i], 0, NULL, &g) != 0) {
-            fprintf(stderr, "tokd train: no file matches %s\n", args[i]);
-            return EXIT_USAGE;
-        }
-        for (size_t k = 0; rc == 0 && k < g.gl_pathc; k++)
-            rc = add_file(c, g.gl_pathv[k]);
-        globfree(&g);
-    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = expand(args[i], add_each, c);
     return rc;
 }
 
@@ -88,27 +130,37 @@ void cli_corpus_close(cli_corpus *c)
     c->n = 0;
 }
 
+typedef struct summing {
+    tokd_counts *sum;
+    tokd_error err;
+} summing;
+
+static int add_counts_file(void *arg, const char *path)
+{
+    summing *s = arg;
+    tokd_counts *one;
+    int rc = tokd_counts_read(path, -1, &one, &s->err);
+    if (rc == 0 && !s->sum)
+        s->sum = one;
+    else if (rc == 0) {
+        if ((rc = tokd_counts_add(s->sum, one, &s->err)) != 0)
+            snprintf(s->err.text + strlen(s->err.text), sizeof s->err.text - strlen(s->err.text), " (adding %s)", path);
+        tokd_counts_free(one);
+    }
+    return rc ? cli_fail(rc, &s->err) : 0;
+}
+
 int cli_counts_read(const char *const *paths, size_t n, tokd_counts **out)
 {
-    tokd_counts *sum = NULL;
-    tokd_error err = {0};
+    summing s = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        tokd_counts *one;
-        if ((rc = tokd_counts_read(paths[i], -1, &one, &err)) != 0)
-            break;
-        if (!sum)
-            sum = one;
-        else if ((rc = tokd_counts_add(sum, one, &err)) != 0)
-            snprintf(err.text + strlen(err.text), sizeof err.text - strlen(err.text), " (adding %s)", paths[i]);
-        if (one != sum)
-            tokd_counts_free(one);
-    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = expand(paths[i], add_counts_file, &s);
     if (rc != 0) {
-        tokd_counts_free(sum);
-        return cli_fail(rc, &err);
+        tokd_counts_free(s.sum);
+        return rc;
     }
-    *out = sum;
+    *out = s.sum;
     return 0;
 }
 
@@ -221,7 +273,7 @@ int cmd_train_count(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     rc = cli_corpus_open((const char *const *)argv + optind, (size_t)(argc - optind), &corpus);
     if (rc == 0)
-        rc = count_to_file(&a, &corpus);
+        rc = make_parent(a.out) ? EXIT_USAGE : count_to_file(&a, &corpus);
     cli_corpus_close(&corpus);
     return rc;
 }
@@ -242,6 +294,8 @@ int cmd_train_merge(int argc, char **argv)
     }
     tokd_counts *sum;
     tokd_error err = {0};
+    if (make_parent(out) != 0)
+        return EXIT_USAGE;
     int rc = cli_counts_read((const char *const *)argv + optind, (size_t)(argc - optind), &sum);
     if (rc != 0)
         return rc;

@@ -15,30 +15,14 @@
 #include "counts_impl.h"
 #include "sha256.h"
 #include "testutil.h"
-
-static uint64_t rng;
-
-static uint32_t rnd(uint32_t n)
-{
-    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(rng >> 33) % n;
-}
+#include "train_corpora.h"
 
 /* Random text with many ties and pieces that cross any cut. */
 static char *random_text(size_t units, size_t *len)
 {
     static const char *const alphabet[] = {"a", "b", "ab", " ", " ", "\n", "\n\n", "1", "7", "'s", ",", "\xe4\xb8\xad",
                                            "\xc3\xa9", "aa", "  ", "Z", "\t", "."};
-    char *s = malloc(units * 4 + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < units; i++) {
-        const char *u = alphabet[rnd(sizeof alphabet / sizeof alphabet[0])];
-        memcpy(s + n, u, strlen(u));
-        n += strlen(u);
-    }
-    s[n] = '\0';
-    *len = n;
-    return s;
+    return train_random_text(alphabet, sizeof alphabet / sizeof alphabet[0], units, len);
 }
 
 static const char *const patterns[] = {
@@ -62,9 +46,9 @@ typedef struct corpus {
 
 static void make_corpus(corpus *c, uint64_t seed)
 {
-    rng = seed;
+    train_rng = seed;
     for (int i = 0; i < 3; i++)
-        c->text[i] = random_text(200 + rnd(900), &c->len[i]);
+        c->text[i] = random_text(200 + train_rnd(900), &c->len[i]);
 }
 
 static void free_corpus(corpus *c)
@@ -107,7 +91,7 @@ static void count_parts(const corpus *c, int i, const char *pattern, int parts, 
 {
     size_t cuts[16] = {0};
     for (int k = 1; k < parts; k++)
-        cuts[k] = cut_at(c->text[i], c->len[i], rnd((uint32_t)c->len[i]));
+        cuts[k] = cut_at(c->text[i], c->len[i], train_rnd((uint32_t)c->len[i]));
     cuts[parts] = c->len[i];
     for (int k = 1; k < parts; k++) /* sort; duplicates make empty parts, skipped */
         for (int j = k; j > 1 && cuts[j] < cuts[j - 1]; j--) {
@@ -119,7 +103,7 @@ static void count_parts(const corpus *c, int i, const char *pattern, int parts, 
             continue;
         tokd_counts *p = new_counts(pattern);
         tokd_error err = {0};
-        ck_assert_msg(tokd_counts_add_text(p, c->text[i], c->len[i], cuts[k], cuts[k + 1], 1 + (unsigned)rnd(3),
+        ck_assert_msg(tokd_counts_add_text(p, c->text[i], c->len[i], cuts[k], cuts[k + 1], 1 + (unsigned)train_rnd(3),
                                            &err) == 0,
                       "%s", err.text);
         out[(*n)++] = through_file(p);
@@ -131,12 +115,12 @@ static tokd_counts *add_up(tokd_counts **parts, size_t n)
 {
     tokd_error err = {0};
     for (size_t i = n; i > 1; i--) {
-        size_t j = rnd((uint32_t)i);
+        size_t j = train_rnd((uint32_t)i);
         tokd_counts *t = parts[i - 1];
         parts[i - 1] = parts[j], parts[j] = t;
     }
     while (n > 1) {
-        size_t a = rnd((uint32_t)n), b = (a + 1 + rnd((uint32_t)n - 1)) % n;
+        size_t a = train_rnd((uint32_t)n), b = (a + 1 + train_rnd((uint32_t)n - 1)) % n;
         ck_assert_msg(tokd_counts_add(parts[a], parts[b], &err) == 0, "%s", err.text);
         tokd_counts_free(parts[b]);
         parts[b] = parts[--n];

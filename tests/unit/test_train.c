@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "train_corpora.h"
 
 /* ---- the reference ---------------------------------------------------- */
 
@@ -177,31 +178,14 @@ static void ref_free(ref *r)
 
 /* ---- corpora ---------------------------------------------------------- */
 
-static uint64_t rng_state;
-
-static uint32_t rnd(uint32_t n)
-{
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(rng_state >> 33) % n;
-}
-
 /* Random text from a small alphabet of ASCII, spaces, digits, a CJK
  * character and an accented letter: many ties, repeats and overlaps. */
 static char *random_text(uint64_t seed, size_t units, size_t *len)
 {
     static const char *const alphabet[] = {"a", "b", "a", "ab", " ", " ", "\n", "1", "7", "'s", ",", "\xe4\xb8\xad",
                                            "\xc3\xa9", "aa", "  ", "Z"};
-    rng_state = seed;
-    char *s = malloc(units * 4 + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < units; i++) {
-        const char *u = alphabet[rnd(sizeof alphabet / sizeof alphabet[0])];
-        memcpy(s + n, u, strlen(u));
-        n += strlen(u);
-    }
-    s[n] = '\0';
-    *len = n;
-    return s;
+    train_rng = seed;
+    return train_random_text(alphabet, sizeof alphabet / sizeof alphabet[0], units, len);
 }
 
 static const char english[] =
