@@ -463,7 +463,7 @@ static int scripts_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL};
+static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL, NULL};
 
 int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out)
 {
