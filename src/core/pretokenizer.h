@@ -8,7 +8,8 @@
  * between matches is dropped, and Hugging Face's Split with its
  * behaviours and invert; both run the built-in scanners for OpenAI's
  * patterns; WhitespaceSplit and CharDelimiterSplit are Splits), Whitespace,
- * Punctuation, FixedLength, Digits, Metaspace and ByteLevel's prefix space.
+ * Punctuation, FixedLength, UnicodeScripts, Digits, Metaspace and ByteLevel's
+ * prefix space.
  *
  * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
  * is run that way when it is the last step, so the common tokenizers (one
@@ -59,6 +60,11 @@ typedef struct tokd__pretokenizer_ops {
      * pieces ends (or `from` itself), a scan goes on exactly as a fresh scan
      * started there. `from` must be a code point boundary. */
     int (*each_from)(const void *self, const uint8_t *s, size_t n, size_t from, tokd__piece_fn fn, void *ctx);
+    /* NULL, or: *at = the last c in [1, n-1] where any text beginning with
+     * the raw bytes s[0..n) may be cut, each side pre-tokenized on its own
+     * giving the whole text's pieces (0: none in these bytes); returns 0,
+     * or TOKD_EUNSUPPORTED when this step cannot prove cuts. */
+    int (*cut)(const void *self, const uint8_t *s, size_t n, size_t *at);
 } tokd__pretokenizer_ops;
 
 typedef struct tokd__pretokenizer {
@@ -96,6 +102,9 @@ int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pre
 int tokd__pretokenizer_whitespace(tokd__pretokenizer *out);
 /* FixedLength: each piece cut into pieces of `length` (> 0) characters. */
 int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out);
+/* UnicodeScripts: cut where the script changes (script.h); leading ' '
+ * and other "Any" characters dropped, as Hugging Face does. */
+int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out);
 /* Digits: each digit alone (individual) or each run of digits. */
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out);
 /* Metaspace: ' ' becomes `replacement`, prepended (prepend 1: always, 2:
