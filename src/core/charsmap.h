@@ -39,4 +39,7 @@ void tokd__charsmap_release(tokd__charsmap *m);
 int tokd__charsmap_match(const tokd__charsmap *m, const uint8_t *s, size_t n, int longest, size_t *key_len,
                          const char **out);
 
+/* 1 if some key begins with s[0..n). */
+int tokd__charsmap_starts(const tokd__charsmap *m, const uint8_t *s, size_t n);
+
 #endif

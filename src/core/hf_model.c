@@ -172,25 +172,25 @@ static int load_merges(tokd__hf_loader *l, json_t *merges, const tokd__rankmap *
     return rc;
 }
 
-/* model[key], a string or null/absent (""), as bytes of the vocabulary's
- * alphabet into out[0..TOKD__AFFIX_MAX). */
-static int affix(tokd__hf_loader *l, json_t *model, const char *key, uint8_t *out, size_t *n)
+/* model[key], a string or null (empty), or `dflt` when absent, as bytes of
+ * the vocabulary's alphabet into *out (empty before). */
+static int affix(tokd__hf_loader *l, json_t *model, const char *key, const char *dflt, tokd__affix *out)
 {
     json_t *v = json_object_get(model, key);
     char where[48];
     snprintf(where, sizeof where, "model.%s", key);
-    *n = 0;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
+    if (v && !json_is_null(v) && !json_is_string(v))
         return tokd__hf_malformed(l, where, "must be a string or null");
-    size_t len = json_string_length(v);
-    uint8_t tmp[4 * TOKD__AFFIX_MAX];
-    long got = len && len <= TOKD__AFFIX_MAX ? token_bytes(l, json_string_value(v), len, tmp) : 0;
-    if (len && (got <= 0 || got > TOKD__AFFIX_MAX))
-        return tokd__hf_unsupported(l, where, "an affix longer than 16 bytes or outside the ByteLevel alphabet");
-    memcpy(out, tmp, (size_t)got);
-    *n = len ? (size_t)got : 0;
+    const char *s = !v ? dflt : json_is_string(v) ? json_string_value(v) : NULL;
+    size_t len = s ? (v ? json_string_length(v) : strlen(s)) : 0;
+    if (!len)
+        return 0;
+    if (!(out->s = malloc(len)))
+        return TOKD_ENOMEM;
+    long got = token_bytes(l, s, len, out->s);
+    if (got <= 0)
+        return tokd__hf_unsupported(l, where, "an affix outside the ByteLevel alphabet");
+    out->n = (size_t)got;
     return 0;
 }
 
@@ -228,12 +228,9 @@ static int model_options(tokd__hf_loader *l, json_t *model, const tokd__rankmap 
     *o = (tokd__merge_bpe_options){.byte_level = l->byte_level, .ignore_merges = tokd__hf_flag(model, "ignore_merges"),
                                    .byte_fallback = tokd__hf_flag(model, "byte_fallback"),
                                    .fuse_unk = tokd__hf_flag(model, "fuse_unk")};
-    int rc = affix(l, model, "continuing_subword_prefix", o->prefix, &o->n_prefix);
+    int rc = affix(l, model, "continuing_subword_prefix", NULL, &o->prefix);
     if (rc == 0)
-        rc = affix(l, model, "end_of_word_suffix", o->suffix, &o->n_suffix);
-    if (rc == 0 && o->byte_fallback && (o->n_prefix || o->n_suffix))
-        return tokd__hf_unsupported(l, "model.byte_fallback",
-                                    "byte_fallback with a continuing_subword_prefix or end_of_word_suffix");
+        rc = affix(l, model, "end_of_word_suffix", NULL, &o->suffix);
     if (rc == 0)
         rc = unk_option(l, model, map, NULL, &o->unk_id);
     if (rc == 0 && o->byte_fallback)
@@ -248,15 +245,16 @@ static int load_bpe(tokd__hf_loader *l, json_t *model, const char *sha256)
     if (dropout && !json_is_null(dropout) && json_number_value(dropout) != 0.0)
         return tokd__hf_unsupported(l, "model.dropout", "BPE dropout (it makes encoding random)");
     tokd__pairmap merges = {0};
-    tokd__merge_bpe_options o;
+    tokd__merge_bpe_options o = {0};
     int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
     if (rc == 0)
         rc = model_options(l, model, &l->t->vocab->map, &o);
     if (rc == 0)
-        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, o.n_prefix, &merges);
+        rc = load_merges(l, json_object_get(model, "merges"), &l->t->vocab->map, o.prefix.n, &merges);
     if (rc == 0)
         return tokd__model_merge_bpe(l->t->vocab, &merges, &o, &l->t->model);
     tokd__pairmap_release(&merges);
+    tokd__merge_bpe_options_release(&o);
     return rc;
 }
 
@@ -272,14 +270,15 @@ static int load_wordpiece(tokd__hf_loader *l, json_t *model, const char *sha256)
     if (max)
         o.max_chars = (size_t)json_integer_value(max);
     int rc = load_vocab(l, json_object_get(model, "vocab"), sha256);
-    memcpy(o.prefix, "##", 2);
-    o.n_prefix = 2;
-    if (rc == 0 && json_object_get(model, "continuing_subword_prefix"))
-        rc = affix(l, model, "continuing_subword_prefix", o.prefix, &o.n_prefix);
+    if (rc == 0)
+        rc = affix(l, model, "continuing_subword_prefix", "##", &o.prefix);
     if (rc == 0)
         rc = unk_option(l, model, &l->t->vocab->map, "[UNK]", &unk);
     o.unk_id = unk < 0 ? -1 : unk;
-    return rc ? rc : tokd__model_wordpiece(l->t->vocab, &o, &l->t->model);
+    if (rc == 0)
+        return tokd__model_wordpiece(l->t->vocab, &o, &l->t->model);
+    free(o.prefix.s);
+    return rc;
 }
 
 /* model.type "WordLevel": a vocabulary and unk_token ("<unk>"). */

@@ -91,11 +91,17 @@ static int add_split(tokd__hf_loader *l, const char *pattern, int literal, enum 
     return add_step(l, tokd__pretokenizer_split(&o, &x, l->err), x);
 }
 
+/* A step without options, made by `make`. */
+static int add_plain(tokd__hf_loader *l, int (*make)(tokd__pretokenizer *out))
+{
+    tokd__pretokenizer x = {0};
+    return add_step(l, make(&x), x);
+}
+
 static int pre_whitespace(tokd__hf_loader *l, json_t *p)
 {
     (void)p;
-    tokd__pretokenizer x = {0};
-    return add_step(l, tokd__pretokenizer_whitespace(&x), x);
+    return add_plain(l, tokd__pretokenizer_whitespace);
 }
 
 /* WhitespaceSplit: the text between runs of white space. */
@@ -144,6 +150,12 @@ static int pre_fixed_length(tokd__hf_loader *l, json_t *p)
     return add_step(l, tokd__pretokenizer_fixed_length((size_t)n, &x), x);
 }
 
+static int pre_unicode_scripts(tokd__hf_loader *l, json_t *p)
+{
+    (void)p;
+    return add_plain(l, tokd__pretokenizer_unicode_scripts);
+}
+
 /* Each Hugging Face pre-tokenizer type and the builder that adds its steps
  * (Sequence is walked by the driver, hf_load.c). */
 static const struct {
@@ -160,6 +172,7 @@ static const struct {
     {"Punctuation", pre_punctuation},
     {"BertPreTokenizer", pre_bert},
     {"FixedLength", pre_fixed_length},
+    {"UnicodeScripts", pre_unicode_scripts},
 };
 
 int tokd__hf_pretokenizer(tokd__hf_loader *l, json_t *p)

@@ -16,9 +16,13 @@
 
 #include "sink.h"
 
-/* The longest continuing_subword_prefix / end_of_word_suffix a model
- * takes, in bytes (real files use "##" and "</w>"). */
-#define TOKD__AFFIX_MAX 16
+/* A continuing_subword_prefix or end_of_word_suffix: its bytes (NULL when
+ * empty; owned by the options that hold it, and by the model they are
+ * given to). */
+typedef struct tokd__affix {
+    uint8_t *s;
+    size_t n;
+} tokd__affix;
 
 typedef struct tokd__model_ops {
     const char *name;

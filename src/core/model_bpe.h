@@ -31,16 +31,19 @@ typedef struct tokd__merge_bpe_options {
     uint32_t fallback_id[256]; /* <0xXX> tokens, TOKD__NO_RANK where the vocabulary lacks one */
     long unk_id;               /* -1: none; TOKD__UNK_MISSING: named but not in the vocabulary */
     int fuse_unk;
-    uint8_t prefix[TOKD__AFFIX_MAX], suffix[TOKD__AFFIX_MAX]; /* the affixes' bytes */
-    size_t n_prefix, n_suffix;
+    tokd__affix prefix, suffix;
 } tokd__merge_bpe_options;
+
+/* Free o's affixes. */
+void tokd__merge_bpe_options_release(tokd__merge_bpe_options *o);
 
 /* An unk_token the vocabulary lacks: Hugging Face fails the encode that needs it. */
 #define TOKD__UNK_MISSING (-2L)
 
-/* A merge-list BPE model over `vocab` (borrowed); takes `merges` over (its
- * struct is copied and the caller's zeroed, also on failure). */
-int tokd__model_merge_bpe(const tokd__vocab *vocab, tokd__pairmap *merges, const tokd__merge_bpe_options *o,
+/* A merge-list BPE model over `vocab` (borrowed); takes `merges` and o's
+ * affixes over (their structs are copied and the caller's zeroed, also on
+ * failure). */
+int tokd__model_merge_bpe(const tokd__vocab *vocab, tokd__pairmap *merges, tokd__merge_bpe_options *o,
                           tokd__model *out);
 
 #endif

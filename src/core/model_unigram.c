@@ -5,9 +5,17 @@
  * best[s] + score to the node where it ends, and a character no piece spells
  * alone offers best[s] + unk_score to the next character. A node keeps the
  * first best offer (strictly greater replaces), which gives the references'
- * tie-breaking. Walking back from the end gives the tokens; unknown runs are
- * then fused and spelled with byte pieces as the options say. Memory is one
- * node per byte of the piece (on the stack for short pieces). */
+ * tie-breaking. Walking back gives the tokens; unknown runs are then fused
+ * and spelled with byte pieces as the options say.
+ *
+ * The pass is one Viterbi over the whole piece (sentencepiece's float sums
+ * depend on everything before), but its tokens are emitted as soon as they
+ * are decided: at a character start s that no offer has passed (reach <= s),
+ * every path goes through s, so the best path up to s is final. The
+ * segment back to the previous such point is walked back and emitted, and
+ * its nodes are used again (unless it ends in an unk that the next one may
+ * fuse with). Memory is one node per byte of the longest segment, on the
+ * stack for short ones. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -39,22 +47,49 @@ typedef struct lattice_node {
 } lattice_node;
 
 typedef struct lattice {
-    lattice_node *node; /* n + 1 */
+    lattice_node *node; /* node[k - base] for k in [base, base + cap) */
+    size_t base, cap, reach; /* reach: the furthest node offered to */
+    lattice_node *small;     /* the caller's stack nodes */
     double *score;
     size_t mask;
     int as_float;
 } lattice;
 
 #define SMALL_PIECE 64
+#define SMALL_NODES 256
+
+static lattice_node *node_at(const lattice *v, size_t k)
+{
+    return &v->node[k - v->base];
+}
 
 static void offer(lattice *v, size_t k, double cand, size_t start, uint32_t id)
 {
     double *to = &v->score[k & v->mask];
-    if (v->node[k].from == 0 || cand > *to) {
+    lattice_node *x = node_at(v, k);
+    if (x->from == 0 || cand > *to) {
         *to = v->as_float ? (double)(float)cand : cand;
-        v->node[k].from = (uint32_t)start + 1;
-        v->node[k].id = id;
+        x->from = (uint32_t)start + 1;
+        x->id = id;
     }
+    v->reach = k > v->reach ? k : v->reach;
+}
+
+/* Room for nodes up to base + need (zeroed). */
+static int lattice_room(lattice *v, size_t need)
+{
+    if (need < v->cap)
+        return 0;
+    size_t cap = 2 * need;
+    lattice_node *x = v->node == v->small ? malloc(cap * sizeof *x) : realloc(v->node, cap * sizeof *x);
+    if (!x)
+        return TOKD_ENOMEM;
+    if (v->node == v->small)
+        memcpy(x, v->small, v->cap * sizeof *x);
+    memset(x + v->cap, 0, (cap - v->cap) * sizeof *x);
+    v->node = x;
+    v->cap = cap;
+    return 0;
 }
 
 /* Relax every node reachable from character start s (of mblen bytes); 1 if
@@ -73,11 +108,26 @@ static int offers_from(const unigram *m, const uint8_t *p, size_t n, size_t s, s
     return single;
 }
 
-static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice *v)
+static int emit_segment(const unigram *m, const uint8_t *p, lattice *v, size_t end, tokd__sink *sink);
+
+/* s, a character start, ends the segment when no offer passed it and the
+ * token ending there is no unk that the next one could fuse with. */
+static int segment_ends(const unigram *m, const lattice *v, size_t s)
+{
+    return s > v->base && v->reach <= s &&
+           !(m->o.fuse_unk && m->o.unk_id >= 0 && node_at(v, s)->id == (uint32_t)m->o.unk_id);
+}
+
+static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice *v, tokd__sink *sink)
 {
     size_t mblen;
-    for (size_t s = 0; s < n; s += mblen) {
+    int rc = 0;
+    for (size_t s = 0; s < n && rc == 0; s += mblen) {
         tokd__utf8_next(p, s, &mblen);
+        if (segment_ends(m, v, s) && (rc = emit_segment(m, p, v, s, sink)) != 0)
+            return rc;
+        if ((rc = lattice_room(v, s - v->base + m->ring + 1)) != 0)
+            return rc;
         if (offers_from(m, p, n, s, mblen, v))
             continue;
         if (m->o.unk_id < 0)
@@ -86,7 +136,7 @@ static int viterbi(const unigram *m, const uint8_t *p, size_t n, lattice *v)
         double cand = m->o.sentencepiece ? (double)((float)m->unk_score + (float)till) : m->unk_score + till;
         offer(v, s + mblen, cand, s, (uint32_t)m->o.unk_id);
     }
-    return 0;
+    return rc ? rc : emit_segment(m, p, v, n, sink);
 }
 
 int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankmap *map, const uint8_t *p, size_t a,
@@ -104,14 +154,15 @@ int tokd__unigram_emit_unknown(const tokd__unigram_options *o, const tokd__rankm
     return tokd__sink_token(k, id != TOKD__NO_RANK ? id : (uint32_t)o->unk_id, a, b);
 }
 
-/* Turn the best path's back links into forward ones: node[end].from becomes
- * the end of the next token (0 after the last); returns the first end. */
+/* Turn the best path's back links from n to the segment's base into
+ * forward ones: node(end).from becomes the end of the next token (0 after
+ * the last); returns the first end. */
 static uint32_t link_path(lattice *v, size_t n)
 {
     uint32_t later = 0;
-    for (size_t cur = n; cur > 0;) {
-        size_t start = v->node[cur].from - 1;
-        v->node[cur].from = later;
+    for (size_t cur = n; cur > v->base;) {
+        size_t start = node_at(v, cur)->from - 1;
+        node_at(v, cur)->from = later;
         later = (uint32_t)cur;
         cur = start;
     }
@@ -122,37 +173,46 @@ static int emit_path(const unigram *m, const uint8_t *p, const lattice *v, size_
 {
     uint32_t unk = (uint32_t)m->o.unk_id;
     int rc = 0;
-    for (size_t a = 0, end = first; a < n && rc == 0; a = end, end = v->node[a].from) {
-        if (m->o.unk_id < 0 || v->node[end].id != unk) {
-            rc = tokd__sink_token(sink, v->node[end].id, a, end);
+    for (size_t a = v->base, end = first; a < n && rc == 0; a = end, end = node_at(v, a)->from) {
+        if (m->o.unk_id < 0 || node_at(v, end)->id != unk) {
+            rc = tokd__sink_token(sink, node_at(v, end)->id, a, end);
             continue;
         }
-        while (m->o.fuse_unk && end < n && v->node[v->node[end].from].id == unk)
-            end = v->node[end].from;
+        while (m->o.fuse_unk && end < n && node_at(v, node_at(v, end)->from)->id == unk)
+            end = node_at(v, end)->from;
         rc = tokd__unigram_emit_unknown(&m->o, m->o.sentencepiece ? NULL : m->map, p, a, end, sink);
     }
+    return rc;
+}
+
+/* Emit the best path from the segment's base to `end`, then start the
+ * next segment at `end` with empty nodes. */
+static int emit_segment(const unigram *m, const uint8_t *p, lattice *v, size_t end, tokd__sink *sink)
+{
+    int rc = emit_path(m, p, v, end, link_path(v, end), sink);
+    if (v->reach >= v->base)
+        memset(v->node, 0, (v->reach - v->base + 1) * sizeof *v->node);
+    v->base = end;
     return rc;
 }
 
 static int unigram_encode(const void *self, const uint8_t *p, size_t n, tokd__sink *sink)
 {
     const unigram *m = self;
-    lattice_node small[SMALL_PIECE + 1] = {{0, 0}};
+    lattice_node small[SMALL_NODES] = {{0, 0}};
     double small_score[2 * SMALL_PIECE]; /* a power of two > n */
-    lattice v = {small, small_score, 2 * SMALL_PIECE - 1, m->o.sentencepiece};
-    if (n > SMALL_PIECE) {
-        /* one block: the ring of totals, then the nodes */
-        v.score = calloc(m->ring + n + 1, sizeof *v.score);
+    lattice v = {small, 0, SMALL_NODES, 0, small, small_score, 2 * SMALL_PIECE - 1, m->o.sentencepiece};
+    if (n > SMALL_PIECE) { /* the ring of totals */
+        v.score = m->ring <= 2 * SMALL_PIECE ? small_score : malloc(m->ring * sizeof *v.score);
         if (!v.score)
             return TOKD_ENOMEM;
         v.mask = m->ring - 1;
-        v.node = (lattice_node *)(void *)(v.score + m->ring);
     }
-    int rc = viterbi(m, p, n, &v);
-    if (rc == 0)
-        rc = emit_path(m, p, &v, n, link_path(&v, n), sink);
+    int rc = viterbi(m, p, n, &v, sink);
     if (v.score != small_score)
         free(v.score);
+    if (v.node != small)
+        free(v.node);
     return rc;
 }
 

@@ -38,11 +38,12 @@ static size_t n_chars(const wordpiece *w, const uint8_t *p, size_t n)
 static uint32_t longest_match(const wordpiece *w, const uint8_t *p, size_t n, size_t start, uint8_t *key,
                               size_t *end)
 {
-    size_t pre = start > 0 ? w->o.n_prefix : 0;
+    size_t pre = start > 0 ? w->o.prefix.n : 0;
     size_t e = n - start > w->longest ? start + w->longest : n;
     while (e > start && e < n && (p[e] & 0xC0) == 0x80 && !w->o.byte_level)
         e--; /* cut only between characters */
-    memcpy(key, w->o.prefix, pre);
+    if (pre)
+        memcpy(key, w->o.prefix.s, pre);
     memcpy(key + pre, p + start, e - start);
     for (; e > start; e -= last_char_len(w, p, start, e)) {
         uint32_t id = tokd__rankmap_get(w->map, key, pre + e - start);
@@ -78,7 +79,7 @@ static int wordpiece_encode(const void *self, const uint8_t *p, size_t n, tokd__
     const wordpiece *w = self;
     if (n_chars(w, p, n) > w->o.max_chars)
         return unk_piece(w, n, sink);
-    size_t key_len = w->o.n_prefix + w->longest;
+    size_t key_len = w->o.prefix.n + w->longest;
     uint32_t small[2 * 64];
     uint8_t small_key[96];
     uint32_t *ids = small;
@@ -99,14 +100,26 @@ static int wordpiece_encode(const void *self, const uint8_t *p, size_t n, tokd__
     return rc;
 }
 
-static const tokd__model_ops wordpiece_ops = {"wordpiece", wordpiece_encode, free};
+static void wordpiece_free(void *self)
+{
+    wordpiece *w = self;
+    if (w)
+        free(w->o.prefix.s);
+    free(w);
+}
 
-int tokd__model_wordpiece(const tokd__vocab *vocab, const tokd__wordpiece_options *o, tokd__model *out)
+static const tokd__model_ops wordpiece_ops = {"wordpiece", wordpiece_encode, wordpiece_free};
+
+int tokd__model_wordpiece(const tokd__vocab *vocab, tokd__wordpiece_options *o, tokd__model *out)
 {
     wordpiece *w = malloc(sizeof *w);
-    if (!w)
+    if (!w) {
+        free(o->prefix.s);
+        o->prefix = (tokd__affix){0};
         return TOKD_ENOMEM;
+    }
     *w = (wordpiece){&vocab->map, *o, 1};
+    o->prefix = (tokd__affix){0};
     for (uint32_t r = 0; r < vocab->map.n_ranks; r++)
         if (tokd__rankmap_len(&vocab->map, r) > w->longest)
             w->longest = tokd__rankmap_len(&vocab->map, r);

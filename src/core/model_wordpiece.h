@@ -15,14 +15,14 @@
 #include "vocab.h"
 
 typedef struct tokd__wordpiece_options {
-    uint8_t prefix[TOKD__AFFIX_MAX]; /* continuing_subword_prefix's bytes */
-    size_t n_prefix;
+    tokd__affix prefix;    /* continuing_subword_prefix */
     long unk_id;           /* -1: the vocabulary lacks unk_token (encodes needing it fail) */
     size_t max_chars;      /* max_input_chars_per_word */
     int byte_level;        /* characters are bytes (GPT-2's alphabet decoded) */
 } tokd__wordpiece_options;
 
-/* A WordPiece model over `vocab` (borrowed). */
-int tokd__model_wordpiece(const tokd__vocab *vocab, const tokd__wordpiece_options *o, tokd__model *out);
+/* A WordPiece model over `vocab` (borrowed); takes o's prefix over (the
+ * caller's zeroed, also on failure). */
+int tokd__model_wordpiece(const tokd__vocab *vocab, tokd__wordpiece_options *o, tokd__model *out);
 
 #endif

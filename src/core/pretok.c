@@ -165,26 +165,34 @@ static match_state *thread_state(void)
     return st;
 }
 
-static int pcre2_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
-                      size_t *start, size_t *end)
+/* The first match of pt at or after pos (pos <= n), empty or not: 1 and
+ * [*start, *end), 0 for none, or a negative TOKD_E* code. */
+static int pcre2_first(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
+                       size_t *start, size_t *end)
 {
     match_state *st = thread_state();
     if (!st)
         return TOKD_ENOMEM;
+    int rc = pcre2_match(pt->code, s, n, pos, PCRE2_NO_UTF_CHECK, st->md, st->mc);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0)
+        return rc == PCRE2_ERROR_NOMEMORY ? TOKD_ENOMEM : TOKD_ELIMIT;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
+    *start = ov[0];
+    *end = ov[1];
+    return 1;
+}
+
+static int pcre2_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
+                      size_t *start, size_t *end)
+{
     while (pos < n) {
-        int rc = pcre2_match(pt->code, s, n, pos, PCRE2_NO_UTF_CHECK, st->md, st->mc);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            return 0;
-        if (rc < 0)
-            return rc == PCRE2_ERROR_NOMEMORY ? TOKD_ENOMEM : TOKD_ELIMIT;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
-        if (ov[1] > ov[0]) {
-            *start = ov[0];
-            *end = ov[1];
-            return 1;
-        }
+        int rc = pcre2_first(pt, s, n, pos, start, end);
+        if (rc != 1 || *end > *start)
+            return rc;
         /* an empty match yields no piece; go on after its code point */
-        pos = ov[0] + 1;
+        pos = *start + 1;
         while (pos < n && (s[pos] & 0xC0) == 0x80)
             pos++;
     }
@@ -201,4 +209,11 @@ int tokd__pretok_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t
     *start = pos;
     *end = tokd__scan(pt->scanner, s, n, pos);
     return 1;
+}
+
+int tokd__pretok_find(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos, size_t *start, size_t *end)
+{
+    if (pt->scanner == TOKD__SCAN_PCRE2)
+        return pos <= n ? pcre2_first(pt, s, n, pos, start, end) : 0;
+    return tokd__pretok_next(pt, s, n, pos, start, end);
 }

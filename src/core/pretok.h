@@ -51,6 +51,11 @@ enum tokd__scanner tokd__scanner_for(const char *pattern);
 int tokd__pretok_next(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos,
                       size_t *start, size_t *end);
 
+/* The first match at or after `pos` (<= n), empty ones included, as
+ * Oniguruma's search gives it to Hugging Face: 1 and [*start, *end), 0
+ * for none, or TOKD_ENOMEM / TOKD_ELIMIT. */
+int tokd__pretok_find(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t pos, size_t *start, size_t *end);
+
 /* The end of the piece a built-in scanner finds at s[i] (i < n). */
 size_t tokd__scan(enum tokd__scanner sc, const uint8_t *s, size_t n, size_t i);
 

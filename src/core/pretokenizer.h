@@ -8,7 +8,8 @@
  * between matches is dropped, and Hugging Face's Split with its
  * behaviours and invert; both run the built-in scanners for OpenAI's
  * patterns; WhitespaceSplit and CharDelimiterSplit are Splits), Whitespace,
- * Punctuation, FixedLength, Digits, Metaspace and ByteLevel's prefix space.
+ * Punctuation, FixedLength, UnicodeScripts, Digits, Metaspace and ByteLevel's
+ * prefix space.
  *
  * A pre-tokenizer that can also hand out its pieces one at a time (`each`)
  * is run that way when it is the last step, so the common tokenizers (one
@@ -96,6 +97,9 @@ int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pre
 int tokd__pretokenizer_whitespace(tokd__pretokenizer *out);
 /* FixedLength: each piece cut into pieces of `length` (> 0) characters. */
 int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out);
+/* UnicodeScripts: cut where the script changes (script.h); leading ' '
+ * and other "Any" characters dropped, as Hugging Face does. */
+int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out);
 /* Digits: each digit alone (individual) or each run of digits. */
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out);
 /* Metaspace: ' ' becomes `replacement`, prepended (prepend 1: always, 2:

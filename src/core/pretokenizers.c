@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "pretokenizer.h"
 #include "rxclass.h"
+#include "script.h"
 #include "unicode.h"
 #include "unorm.h"
 #include "utf8.h"
@@ -59,10 +60,10 @@ typedef struct parts {
     size_t n, cap;
 } parts;
 
+/* Append a part; an empty one too (an empty regex match still takes part
+ * in the behaviour, as in Hugging Face). */
 static int add_part(parts *ps, size_t start, size_t end, int match)
 {
-    if (end == start)
-        return 0;
     if (tokd__reserve((void **)&ps->v, &ps->cap, ps->n + 1, sizeof *ps->v) != 0)
         return TOKD_ENOMEM;
     ps->v[ps->n++] = (part){start, end, match};
@@ -99,21 +100,54 @@ static size_t combine(part *v, size_t n, enum tokd__split_behavior b)
     return k;
 }
 
-/* The matches (and gaps, if kept) of s[0..n), offset by `at`, into ps. */
+/* Non-empty text [start, end) as a part. */
+static int add_gap(parts *ps, size_t start, size_t end, int match)
+{
+    return end > start ? add_part(ps, start, end, match) : 0;
+}
+
+/* Where a search for the next match goes on: Oniguruma's find_iter as
+ * Hugging Face runs it, where an empty match is a match, except one right
+ * where the last match ended (the search then moves one character on). */
+typedef struct finder {
+    size_t pos, last_end;
+    int any;
+} finder;
+
+static int find_next(const regex_step *r, const uint8_t *s, size_t n, finder *f, size_t *start, size_t *end)
+{
+    int rc;
+    while ((rc = tokd__pretok_find(&r->re, s, n, f->pos, start, end)) == 1) {
+        if (*end > *start || !f->any || *end != f->last_end)
+            break;
+        size_t len = 1;
+        if (f->pos < n)
+            tokd__utf8_next(s, f->pos, &len);
+        f->pos += len;
+    }
+    if (rc == 1) {
+        f->pos = f->last_end = *end;
+        f->any = 1;
+    }
+    return rc;
+}
+
+/* The matches (and gaps, if kept) of s[0..n) into ps. */
 static int match_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
 {
     const regex_step *r = self;
+    finder f = {0};
     size_t pos = 0, start, end;
     int rc;
-    while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
-        rc = r->keep_gaps ? add_part(ps, pos, start, r->invert) : 0;
+    while ((rc = find_next(r, s, n, &f, &start, &end)) == 1) {
+        rc = r->keep_gaps ? add_gap(ps, pos, start, r->invert) : 0;
         if (rc == 0)
             rc = add_part(ps, start, end, !r->invert);
         if (rc != 0)
             return rc;
         pos = end;
     }
-    return rc == 0 && r->keep_gaps ? add_part(ps, pos, n, r->invert) : rc;
+    return rc == 0 && r->keep_gaps ? add_gap(ps, pos, n, r->invert) : rc;
 }
 
 /* Cut each piece of *p into the parts `find` gives, combined by `b`. */
@@ -152,7 +186,9 @@ static int regex_split(const void *self, tokd__splits *p, int at_start)
  * piece starts at its end. With PCRE2 the loop's only state is `pos`, and
  * each search is pcre2_match over the whole s[0..n) from pos, so what it
  * finds depends on pos alone (lookbehinds and ^ see the real text before
- * pos; empty matches are skipped the same way from any pos); after a kept
+ * pos; an empty match where a search starts yields no piece, and the one
+ * right after a match, which a fresh finder keeps, yields none either, so
+ * the pieces from any piece boundary are the same); after a kept
  * gap [pos, start) the pending match [start, end) is what a search from
  * `start` finds first, since an attempt at one start position does not
  * depend on where the search began, unless the pattern uses \G (the start
@@ -168,11 +204,12 @@ static int regex_each_from(const void *self, const uint8_t *s, size_t n, size_t 
         }
         return rc;
     }
+    finder f = {from, 0, 0};
     size_t pos = from, start, end;
-    while ((rc = tokd__pretok_next(&r->re, s, n, pos, &start, &end)) == 1) {
+    while ((rc = find_next(r, s, n, &f, &start, &end)) == 1) {
         if (r->keep_gaps && start > pos && (rc = fn(ctx, pos, start)) != 0)
             return rc;
-        if ((rc = fn(ctx, start, end)) != 0)
+        if (end > start && (rc = fn(ctx, start, end)) != 0)
             return rc;
         pos = end;
     }
@@ -269,12 +306,12 @@ static int punct_parts(const void *self, const uint8_t *s, size_t n, parts *ps)
     for (size_t i = 0; i < n && rc == 0; i += len) {
         if (!tokd__un_in(tokd__un_punctuation, tokd__un_n_punctuation, tokd__utf8_next(s, i, &len)))
             continue;
-        rc = add_part(ps, run, i, 0);
+        rc = add_gap(ps, run, i, 0);
         if (rc == 0)
             rc = add_part(ps, i, i + len, 1);
         run = i + len;
     }
-    return rc ? rc : add_part(ps, run, n, 0);
+    return rc ? rc : add_gap(ps, run, n, 0);
 }
 
 static int punct_split(const void *self, tokd__splits *p, int at_start)
@@ -323,7 +360,7 @@ static int whitespace_parts(const void *self, const uint8_t *s, size_t n, parts 
         }
         run_kind = k;
     }
-    return rc ? rc : add_part(ps, run, n, run_kind == SPACE);
+    return rc ? rc : add_gap(ps, run, n, run_kind == SPACE);
 }
 
 static int whitespace_split(const void *self, tokd__splits *p, int at_start)
@@ -378,6 +415,48 @@ int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out)
         return TOKD_ENOMEM;
     st->length = length;
     *out = (tokd__pretokenizer){&fixed_ops, st};
+    return 0;
+}
+
+/* ---- UnicodeScripts --------------------------------------------------------- */
+
+/* Hugging Face's UnicodeScripts: a cut before each character whose script
+ * class differs from the last one seen; "Any" characters never cut and
+ * are not seen. Text before the first cut (leading "Any") is dropped, and
+ * a piece of only "Any" characters with it, as the reference does. */
+static int scripts_piece(const uint8_t *s, tokd__span sp, tokd__splits *next)
+{
+    size_t cut = sp.end, len;
+    int last = -1, rc = 0;
+    for (size_t i = sp.start; i < sp.end && rc == 0; i += len) {
+        uint8_t c = tokd__script_class(tokd__utf8_next(s, i, &len));
+        if (c == TOKD__SCRIPT_ANY || c == last)
+            continue;
+        if (last >= 0)
+            rc = tokd__splits_push(next, cut, i);
+        cut = i;
+        last = c;
+    }
+    return rc ? rc : tokd__splits_push(next, cut, sp.end);
+}
+
+static int scripts_split(const void *self, tokd__splits *p, int at_start)
+{
+    (void)self;
+    (void)at_start;
+    tokd__splits next = {0};
+    int rc = 0;
+    for (size_t k = 0; k < p->n && rc == 0; k++)
+        rc = scripts_piece((const uint8_t *)p->text.s, p->v[k], &next);
+    take_spans(p, &next);
+    return rc;
+}
+
+static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL};
+
+int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out)
+{
+    *out = (tokd__pretokenizer){&scripts_ops, NULL};
     return 0;
 }
 

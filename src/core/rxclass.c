@@ -5,9 +5,9 @@
  * negations) becomes the reference's code points as ranges, bracketed
  * outside a class and inline inside one (a negated escape inside a class
  * becomes its complement); \uHHHH becomes \x{HHHH}. \Q..\E text is copied
- * as it is. A stack of group flags knows where (?i) is on (classes are left
- * to PCRE2 there) and turns Oniguruma's (?m), "dot matches newline", into
- * PCRE2's (?s). Surrogates are never members (PCRE2 rejects them in UTF
+ * as it is. A stack of group flags knows where (?i) is on (see
+ * rewrite_class_escape) and turns Oniguruma's (?m), "dot matches newline",
+ * into PCRE2's (?s). Surrogates are never members (PCRE2 rejects them in UTF
  * mode; valid UTF-8 has none). */
 #include <ctype.h>
 #include <stdio.h>
@@ -19,12 +19,16 @@
 
 #define MAX_DEPTH 256 /* group nesting kept track of; deeper groups inherit */
 
-/* A set of code points: those whose category bit is in `cats` or whose
- * flags meet `flags`, complemented when `negate`. hex: [0-9A-Fa-f]. */
+/* A set of code points: those whose category bit is in `cats`, whose
+ * flags meet `flags` or that are in `ranges` (a script or binary property,
+ * rxclass_props.c), complemented when `negate`. hex: [0-9A-Fa-f]. */
 typedef struct cpset {
     uint32_t cats;
     uint8_t flags;
     int negate, hex;
+    const tokd__un_range *ranges;
+    size_t n_ranges;
+    int fold; /* closed under the reference's case folding */
 } cpset;
 
 #define CAT(c) (1u << TOKD__RX_##c)
@@ -71,6 +75,8 @@ static int member(const cpset *set, uint32_t cp)
     int in;
     if (set->hex)
         in = cp < 0x80 && isxdigit((int)cp);
+    else if (set->ranges)
+        in = tokd__un_in(set->ranges, set->n_ranges, cp);
     else {
         uint8_t v = tokd__rx_class(cp);
         in = ((set->cats >> (v & TOKD__RX_CATEGORY)) & 1) || (v & set->flags);
@@ -78,15 +84,43 @@ static int member(const cpset *set, uint32_t cp)
     return in != set->negate;
 }
 
+/* The first fold pair of cp, or the end. */
+static size_t first_fold(uint32_t cp)
+{
+    size_t lo = 0, hi = tokd__rx_n_folds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tokd__rx_folds[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* cp is in the set, or (fold) one of its orbit is. */
+static int in_set(const cpset *set, uint32_t cp)
+{
+    if (cp >= 0xD800 && cp < 0xE000)
+        return 0;
+    if (member(set, cp))
+        return 1;
+    for (size_t i = set->fold ? first_fold(cp) : tokd__rx_n_folds; i < tokd__rx_n_folds && tokd__rx_folds[i].cp == cp;
+         i++)
+        if (member(set, tokd__rx_folds[i].mate))
+            return 1;
+    return 0;
+}
+
 /* Append `set` as PCRE2 class items (ranges of \x{..}). */
 static int put_ranges(tokd_bytes *out, const cpset *set)
 {
     int rc = 0;
     for (uint32_t cp = 0; cp < 0x110000 && rc == 0; cp++) {
-        if ((cp >= 0xD800 && cp < 0xE000) || !member(set, cp))
+        if (!in_set(set, cp))
             continue;
         uint32_t last = cp;
-        while (last + 1 < 0x110000 && !(last + 1 >= 0xD800 && last + 1 < 0xE000) && member(set, last + 1))
+        while (last + 1 < 0x110000 && in_set(set, last + 1))
             last++;
         char buf[32];
         int len = last == cp ? snprintf(buf, sizeof buf, "\\x{%X}", (unsigned)cp)
@@ -95,6 +129,28 @@ static int put_ranges(tokd_bytes *out, const cpset *set)
         cp = last;
     }
     return rc;
+}
+
+static int prop_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const tokd__rx_prop *)elem)->name);
+}
+
+/* Point set at the ranges of the property named `norm` (Oniguruma's
+ * spelling rules applied); 0 when neither a category nor a property. */
+static int find_property(const char *norm, cpset *set)
+{
+    for (size_t i = 0; i < sizeof properties / sizeof properties[0]; i++)
+        if (!strcmp(norm, properties[i].name))
+            set->cats = properties[i].cats;
+    if (set->cats)
+        return 1;
+    const tokd__rx_prop *p = bsearch(norm, tokd__rx_props, tokd__rx_n_props, sizeof *p, prop_cmp);
+    if (!p)
+        return 0;
+    set->ranges = tokd__rx_prop_ranges + p->first;
+    set->n_ranges = p->count;
+    return 1;
 }
 
 /* The set a class escape at p (just after the backslash) names, and its
@@ -123,10 +179,7 @@ static int class_escape(const char *p, cpset *set, size_t *len)
             if (*c != ' ' && *c != '_' && *c != '-')
                 norm[k++] = (char)tolower((unsigned char)*c);
         norm[k] = '\0';
-        for (size_t i = 0; i < sizeof properties / sizeof properties[0]; i++)
-            if (!strcmp(norm, properties[i].name))
-                set->cats = properties[i].cats;
-        if (!set->cats)
+        if (!find_property(norm, set))
             return 0;
         *len = (size_t)(close - p) + 1;
         break;
@@ -152,18 +205,24 @@ static int put(rewriter *w, const char *s, size_t n)
     return tokd__bytes_append(&w->out, s, n);
 }
 
-/* A class escape in or out of a bracket: 1 if rewritten, 0 if not one. */
+/* A class escape in or out of a bracket: 1 if rewritten, 0 if not one.
+ * Under (?i) Oniguruma folds the case of a bracket's members but not of a
+ * bare class escape: inside a bracket the ranges are the set's closure
+ * under the reference's folding; outside, they are kept from folding by
+ * (?-i:..). */
 static int rewrite_class_escape(rewriter *w, int in_bracket, int *rc)
 {
     cpset set;
     size_t len;
-    if (w->caseless[w->depth] || !class_escape(w->p + 1, &set, &len))
+    if (!class_escape(w->p + 1, &set, &len))
         return 0;
-    *rc = in_bracket ? 0 : put(w, "[", 1);
+    set.fold = in_bracket && w->caseless[w->depth];
+    const char *open = w->caseless[w->depth] ? "(?-i:[" : "[", *close = w->caseless[w->depth] ? "])" : "]";
+    *rc = in_bracket ? 0 : put(w, open, strlen(open));
     if (*rc == 0)
         *rc = put_ranges(&w->out, &set);
     if (*rc == 0 && !in_bracket)
-        *rc = put(w, "]", 1);
+        *rc = put(w, close, strlen(close));
     w->p += 1 + len;
     return 1;
 }

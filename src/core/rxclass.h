@@ -6,12 +6,15 @@
  * Unicode 14 and puts U+180E in \s; in Oniguruma \h is a hex digit and \u
  * escapes a code point; ^ and $ are line anchors). tokd__rx_rewrite turns
  * such a pattern into a PCRE2 pattern (compiled with PCRE2_MULTILINE) whose
- * classes are the reference's: every \p{..} of a general category, \s, \d,
- * \w, \h and their negations becomes explicit code-point ranges read from
- * rxclass_tables.c, which tests/gen/gen_rxclass_tables.cjs reads back from
- * the reference itself. Classes inside a case-insensitive group are left
- * to PCRE2 (explicit ranges would be case-folded there); scripts and other
- * properties are PCRE2's (listed in the README).
+ * classes are the reference's: every \p{..} of a general category, a
+ * script or a binary / POSIX property, \s, \d, \w, \h and their negations
+ * becomes explicit code-point ranges read from rxclass_tables.c and
+ * rxclass_props.c, which tests/gen/gen_rxclass_tables.cjs and
+ * gen_script_tables.cjs read back from the reference itself. Under (?i)
+ * they are case-folded where Oniguruma folds them (inside a bracket only)
+ * with the reference's case-fold orbits (PCRE2 folds them again with its
+ * older data, which adds nothing). Properties the reference has and these tables
+ * lack (blocks, In_..) are left to PCRE2 (listed in the README).
  *
  * Thread-safety: pure functions over constant tables. */
 #ifndef TOKD_RXCLASS_H
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "tokd/error.h"
+#include "unorm.h"
 
 /* General categories, in the order of the table's low 5 bits. */
 enum tokd__rx_category {
@@ -43,6 +47,27 @@ static inline uint8_t tokd__rx_class(uint32_t cp)
 {
     return tokd__rx_stage2[tokd__rx_stage1[cp >> 8]][cp & 0xFF];
 }
+
+/* A property other than a general category: its name as Oniguruma
+ * compares it (lower case, without ' ', '_', '-') and its code points,
+ * tokd__rx_prop_ranges[first .. first + count). Sorted by name. */
+typedef struct tokd__rx_prop {
+    const char *name;
+    uint32_t first, count;
+} tokd__rx_prop;
+
+extern const tokd__un_range tokd__rx_prop_ranges[];
+extern const tokd__rx_prop tokd__rx_props[];
+extern const size_t tokd__rx_n_props;
+
+/* The reference's case folding under (?i): cp and another code point of
+ * its orbit, one pair per ordered couple, sorted by cp then mate. */
+typedef struct tokd__rx_fold {
+    uint32_t cp, mate;
+} tokd__rx_fold;
+
+extern const tokd__rx_fold tokd__rx_folds[];
+extern const size_t tokd__rx_n_folds;
 
 /* The PCRE2 form of the Oniguruma pattern `pattern`, in *out (the caller
  * frees it). TOKD_EPATTERN (err says where) for Oniguruma syntax with no

@@ -21,7 +21,36 @@ typedef struct spm_norm {
     tokd__charsmap map;
     tokd__trie user;
     tokd__spm_norm_options o;
+    uint8_t plain[128][16]; /* bit c of plain[b]: ASCII b before ASCII c is copied as it is */
 } spm_norm;
+
+/* Fill m->plain: b (not a space) starts no user-defined symbol, is no key
+ * of the map, and no key starts with b c. */
+static void find_plain(spm_norm *m)
+{
+    memset(m->plain, 0, sizeof m->plain);
+    for (int b = 0; b < 128; b++) {
+        uint8_t pair[2] = {(uint8_t)b, 0};
+        size_t key;
+        const char *rep;
+        if (b == ' ' || tokd__trie_step(&m->user, 0, (uint8_t)b) != TOKD__NO_RANK ||
+            tokd__charsmap_match(&m->map, pair, 1, 1, &key, &rep))
+            continue;
+        for (int c = 0; c < 128; c++) {
+            pair[1] = (uint8_t)c;
+            if (!tokd__charsmap_starts(&m->map, pair, 2))
+                m->plain[b][c >> 3] |= (uint8_t)(1u << (c & 7));
+        }
+    }
+}
+
+/* The end of the run of plain ASCII bytes from i (i itself if none). */
+static size_t plain_run(const spm_norm *m, const uint8_t *s, size_t n, size_t i)
+{
+    while (i + 1 < n && s[i] < 0x80 && s[i + 1] < 0x80 && (m->plain[s[i]][s[i + 1] >> 3] >> (s[i + 1] & 7) & 1))
+        i++;
+    return i;
+}
 
 typedef struct prefix {
     const char *rep;
@@ -80,6 +109,13 @@ static int body(const spm_norm *m, tokd__ntext *out, const tokd__ntext *t, size_
 {
     int prev_space = m->o.remove_extra_whitespaces, rc = 0;
     while (i < t->n && rc == 0) {
+        size_t run = plain_run(m, (const uint8_t *)t->s, t->n, i);
+        if (run > i) { /* copied as one prefix at a time would copy them */
+            rc = tokd__ntext_copy(out, t, i, run);
+            prev_space = 0;
+            i = run;
+            continue;
+        }
         prefix p = next_prefix(m, t, i);
         while (prev_space && p.len && p.rep[0] == ' ') {
             p.rep++;
@@ -147,9 +183,10 @@ int tokd__normalizer_spm(tokd__charsmap *map, tokd__trie *user, const tokd__spm_
         tokd__trie_release(user);
         return TOKD_ENOMEM;
     }
-    *m = (spm_norm){*map, *user, *o};
+    *m = (spm_norm){*map, *user, *o, {{0}}};
     *map = (tokd__charsmap){0};
     *user = (tokd__trie){0};
+    find_plain(m);
     *out = (tokd__normalizer){&spm_norm_ops, m};
     return 0;
 }

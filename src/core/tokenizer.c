@@ -247,6 +247,12 @@ int tokd_encode_offsets(const tokd_tokenizer *tok, const char *text, size_t len,
     size_t before = out->len, before_offsets = offsets ? offsets->len : 0;
     call_init(&c, tok, lim, out, offsets);
     int rc = run(&c, text, len, sp, err);
+    for (size_t i = before_offsets; rc == 0 && offsets && i < offsets->len; i++) {
+        /* a model may place a token outside the text as Hugging Face does
+         * (model_bpe.c, byte fallback with affixes): held at its end */
+        offsets->v[i].start = offsets->v[i].start < len ? offsets->v[i].start : len;
+        offsets->v[i].end = offsets->v[i].end < len ? offsets->v[i].end : len;
+    }
     if (rc == 0 && offsets && tok->trim_offsets)
         trim_offsets(tok, sp, out->ids + before, offsets->v + before_offsets, out->len - before);
     if (rc != 0) {

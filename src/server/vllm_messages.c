@@ -42,12 +42,13 @@ static int is_media(const char *type)
     return 0;
 }
 
-static int has_media_key(json_t *part)
+/* The media key of a part without a type (vLLM reads those too), or NULL. */
+static const char *media_key(json_t *part)
 {
     for (size_t i = 0; i < N_OF(media_parts); i++)
         if (json_object_get(part, media_parts[i]))
-            return 1;
-    return 0;
+            return media_parts[i];
+    return NULL;
 }
 
 static void refuse_media(reply *r, const char *field, const char *type)
@@ -99,13 +100,13 @@ static json_t *parse_part(json_t *part, int openai, const char *field, int *fail
     json_t *t = json_object_get(part, "type");
     *failed = 0;
     if (!text && json_is_object(part)) {
-        const char *why = NULL;
+        const char *why = NULL, *media = NULL;
         if (!t || json_is_null(t) || json_object_get(part, "uuid"))
-            why = has_media_key(part) ? "" : "Missing 'type' field in multimodal part.";
+            why = (media = media_key(part)) ? "" : "Missing 'type' field in multimodal part.";
         else if (!json_is_string(t))
             why = "Invalid 'type' field in multimodal part.";
-        if (why && !*why)
-            refuse_media(r, field, "media");
+        if (media)
+            refuse_media(r, field, media);
         else if (why)
             reply_error(r, 400, "invalid_messages", field, "%s", why);
         type = json_string_value(t);

@@ -14,6 +14,8 @@
  *      or slices), else "string".
  * Where vLLM's own analysis fails (a matching assignment or loop whose
  * target is not a single name) it answers "string", and so does this.
+ * At most MAX_NAMES list and message names are followed (real templates
+ * have two or three).
  *
  * Thread-safety: reads the immutable AST only. */
 #include <string.h>

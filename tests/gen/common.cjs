@@ -63,4 +63,15 @@ function twoStageTable(values, prefix) {
   return out;
 }
 
-module.exports = { ROOT, ENCODINGS, loadEncoding, rng, harmonySpecials, twoStageTable };
+// Unicode script names, [[short, long], ...]: Debian perl's Unicode::UCD
+// (Unicode 14) and the scripts of Unicode 15-16 it lacks.
+function scriptNames() {
+  const { execFileSync } = require('child_process');
+  const perl = execFileSync('perl', ['-MUnicode::UCD=prop_values,prop_value_aliases', '-e',
+    'for (prop_values("sc")) { print join(",", prop_value_aliases("sc", $_)), "\\n" }'], { encoding: 'utf8' });
+  return perl.trim().split('\n').map((l) => l.split(',').filter(Boolean)).filter((n) => n.length).concat([['Kawi'], ['Nagm', 'Nag_Mundari'],
+    ['Gara', 'Garay'], ['Gukh', 'Gurung_Khema'], ['Krai', 'Kirat_Rai'], ['Onao', 'Ol_Onal'], ['Sunu', 'Sunuwar'],
+    ['Todr', 'Todhri'], ['Tutg', 'Tulu_Tigalari']]);
+}
+
+module.exports = { ROOT, ENCODINGS, loadEncoding, rng, harmonySpecials, twoStageTable, scriptNames };

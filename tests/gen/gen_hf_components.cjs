@@ -63,6 +63,17 @@ function variants() {
   pre('char_delimiter', { type: 'CharDelimiterSplit', delimiter: 'a' });
   pre('fixed_length_3', { type: 'FixedLength', length: 3 });
   pre('digits_individual', { type: 'Digits', individual_digits: true });
+  pre('unicode_scripts', { type: 'UnicodeScripts' });
+  pre('unicode_scripts_seq', pres([{ type: 'WhitespaceSplit' }, { type: 'UnicodeScripts' }, { type: 'Digits', individual_digits: false }]));
+  pre('unicode_scripts_nfkc', { type: 'UnicodeScripts' }, { type: 'NFKC' });
+  // regexes that can match the empty string: their empty matches take part
+  for (const b of BEHAVIORS)
+    for (const invert of [false, true])
+      for (const [name, re] of [['star', 'a*'], ['spaces', '\\s*'], ['lookahead', '(?=b)'], ['boundary', '\\b']])
+        pre(`split_empty_${name}_${b}${invert ? '_invert' : ''}`, split({ Regex: re }, b, invert));
+  pre('split_scripts', split({ Regex: '\\p{Han}+|\\p{Hiragana}+|\\p{Katakana}+|\\p{Hangul}+|\\p{Latin}+|'
+    + '\\p{Greek}+|\\p{Cyrillic}+|\\p{Arabic}+|\\p{Hebrew}+|\\p{Thai}+|\\p{Devanagari}+' }, 'Isolated'));
+  pre('split_caseless', split({ Regex: '(?i:[\\p{Lu}]+)|(?i)\\p{Lu}+|[\\p{Alphabetic}\\d]+|\\p{Emoji}' }, 'Isolated'));
   for (const scheme of ['always', 'first', 'never'])
     for (const s of [true, false])
       pre(`metaspace_${scheme}_${s ? 'split' : 'nosplit'}`, { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: s });
@@ -101,6 +112,8 @@ const TEXTS = [
   '   padded   ', 'Mixed CASE Ünïcödé', '\u180e\u2028\u2029x\u0085y', "it's don't I'M We'LL",
   '\u0130\u0049\u0307 \u212a', 'Hello\r\nWorld\r\n', 'line one\n  indented\n\n\n', '\u{10D44}.a \u{16137}\n \n',
   '\u1AC8\u0E4A \u{11935}\u{11930} a\u1ABF\u0301', 'ABCDEF 0x1F fade', 'ooh boo, foo', 'aaa banana',
+  'どこで生れ。Yes', 'Apples are りんご 林檎', 'Привет мир Γειά σου עברית ไทย हिन्दी مرحبا', ' ab  ba b ',
+  'ſ K k İ ı ẞ ß Ǆ ǅ ǆ', 'baab c\n\nb ébé 日本a',
 ];
 
 async function main() {

@@ -27,7 +27,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { Tokenizer } = require('tokenizers');
-const { ROOT } = require('./common.cjs');
+const { ROOT, scriptNames } = require('./common.cjs');
 
 const FILES = ['claude', 'deepseek_v3', 'gemini', 'gemma3', 'gpt35turbo', 'gpt4o', 'gptoss', 'llama3_1', 'qwen3'];
 const SYNTHETIC = {
@@ -39,6 +39,15 @@ const SYNTHETIC = {
     strip_accents: null, lowercase: true }, pre_tokenizer: null },
   BertPreTokenizer: { normalizer: null, pre_tokenizer: { type: 'BertPreTokenizer' } },
   Whitespace: { normalizer: null, pre_tokenizer: { type: 'Whitespace' } },
+  UnicodeScripts: { normalizer: null, pre_tokenizer: { type: 'UnicodeScripts' } },
+  // every script the regex engine knows, each run of one script a piece
+  RegexScripts: { normalizer: null, pre_tokenizer: { type: 'Split', behavior: 'Isolated', invert: false,
+    pattern: { Regex: scriptNames().map((n) => `\\p{${n[n.length - 1]}}+`).join('|') } } },
+  // binary properties, and classes under (?i) (folded in a bracket only; README: where PCRE2's
+  // own folding still adds to a bracket, U+FB05/U+FB06, and Oniguruma's (?i)[\w] in Latin-1)
+  RegexProperties: { normalizer: null, pre_tokenizer: { type: 'Split', behavior: 'Isolated', invert: false,
+    pattern: { Regex: '\\p{Emoji_Presentation}+|\\p{Extended_Pictographic}+|\\p{Ideographic}+|(?i:[\\p{Ll}\\d]+)'
+      + '|(?i)\\p{Lu}+|\\p{Alphabetic}+|\\p{White_Space}+|\\p{Dash}|\\p{Math}|(?i:[\\p{Lt}\\p{Nl}])|\\p{Punct}' } } },
 };
 const BLOCK = 4096;
 const TEMPLATES = [(c) => `a${c} ${c}${c}1\n`, (c) => `${c}\u0301.${c}'s`];

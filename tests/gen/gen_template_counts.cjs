@@ -23,6 +23,14 @@
 //     tokenizer.json, the v0.1/v0.2 vocabulary.
 // mistral_tools has no counts: its tokenizer (v0.3) is not bundled.
 //
+// Also written: "vllm_upstream", vLLM's own examples of its tokenize
+// endpoints (tests/entrypoints/openai/test_tokenization.py at
+// 0091c9502ffb9f6761588a21b8d917db8ede4990), each request with the whole
+// answer vLLM's test expects, computed here for the bundled llama3 as
+// that test computes it for its model (tokenizer.encode, convert_ids_to_tokens,
+// the chat prompts rendered by jinja2 in template_fixtures.json;
+// max_model_len 8192 as the registry's llama-3 and the test's server have).
+//
 // Usage: node tests/gen/gen_template_counts.cjs NODE_MODULES_DIR
 //   (NODE_MODULES_DIR: tests/realfiles/node_modules; run once when the
 //   fixtures change.)
@@ -44,6 +52,32 @@ const TOKENIZERS = {
 async function ids(tok, text) {
   const e = await tok.encode(text, null, { addSpecialTokens: false });
   return Array.from(e.getIds());
+}
+
+function tokenizeAnswer(tok, got, strs) {
+  return { count: got.length, max_model_len: 8192, tokens: got, token_strs: strs ? got.map((i) => tok.idToToken(i)) : null };
+}
+
+async function vllmUpstream(tok, chats) {
+  const enc = async (text, special) => Array.from((await tok.encode(text, null, { addSpecialTokens: special })).getIds());
+  const out = [];
+  for (const special of [false, true]) {
+    const prompt = 'vllm1 This is a test prompt.';
+    out.push({ test: 'test_tokenize_completions', path: '/tokenize',
+      request: { add_special_tokens: special, model: 'llama-3', prompt },
+      response: tokenizeAnswer(tok, await enc(prompt, special), false) });
+  }
+  for (const c of chats)
+    out.push({ test: c.test, path: '/tokenize', request: c.request,
+      response: tokenizeAnswer(tok, await enc(c.prompt, c.request.add_special_tokens), false) });
+  const strs = 'This is a token_strs test prompt! vllm1';
+  out.push({ test: 'test_tokenize_with_return_token_strs', path: '/tokenize',
+    request: { prompt: strs, model: 'llama-3', return_token_strs: true },
+    response: tokenizeAnswer(tok, await enc(strs, true), true) });
+  const detok = 'This is a test prompt. vllm1';
+  out.push({ test: 'test_detokenize', path: '/detokenize',
+    request: { model: 'llama-3', tokens: await enc(detok, false) }, response: { prompt: detok } });
+  return out;
 }
 
 (async () => {
@@ -69,6 +103,7 @@ async function ids(tok, text) {
       }
     }
   }
+  out.vllm_upstream = await vllmUpstream(bundled, fixtures.vllm_upstream);
   fs.writeFileSync(path.join(ROOT, 'tests/data/template_counts.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`${out.cases.length} counts -> tests/data/template_counts.json`);
 })().catch((e) => { console.error(e); process.exit(1); });

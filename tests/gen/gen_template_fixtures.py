@@ -343,6 +343,49 @@ FORMAT_CASES = [
 ]
 
 
+# vLLM's own examples of its chat-form /tokenize (tests/entrypoints/openai/test_tokenization.py at
+# 0091c9502ffb9f6761588a21b8d917db8ede4990: test_tokenize_chat, test_tokenize_chat_with_tools),
+# replayed against the bundled llama3 and its template: each request body, and the prompt vLLM
+# tokenizes (tokenizer.apply_chat_template(..., tokenize=False), continue_final_message cut as
+# transformers cuts it).
+VLLM_CHAT = [{"role": "user", "content": "Hi there!"}, {"role": "assistant", "content": "Nice to meet you!"},
+             {"role": "user", "content": "Can I ask a question? vllm1"}]
+VLLM_TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"location": {"type": "string"}}}}}]
+
+
+def continue_final(rendered, messages):
+    """transformers' continue_final_message: cut after the final message's content."""
+    final = messages[-1]["content"]
+    if final not in rendered:
+        final = final.strip()
+    return rendered[: rendered.rindex(final) + len(final)]
+
+
+def vllm_upstream(env):
+    cfg = json.load(open(os.path.join(ROOT, "data", "encodings", "llama3", "tokenizer_config.json"), encoding="utf-8"))
+    out = []
+    for test, base, tools in (("test_tokenize_chat", VLLM_CHAT, None),
+                              ("test_tokenize_chat_with_tools", VLLM_CHAT[:0] + [{"role": "user", "content":
+                               "What's the weather like in Paris today?"}], VLLM_TOOLS)):
+        for gen in (False, True):
+            for special in (False, True):
+                for cont in (False, True):
+                    if gen and cont:
+                        continue
+                    messages = base + ([{"role": "assistant", "content": "Sure,"}] if cont else [])
+                    body = {"add_generation_prompt": gen, "continue_final_message": cont, "add_special_tokens": special,
+                            "messages": messages, "model": "llama-3"}
+                    if tools:
+                        body["tools"] = tools
+                    text = env.from_string(cfg["chat_template"]).render(
+                        messages=vllm_messages(messages, content_format(env, cfg["chat_template"])), tools=tools,
+                        documents=None, add_generation_prompt=gen and not cont, bos_token=cfg["bos_token"],
+                        eos_token=cfg["eos_token"])
+                    out.append({"test": test, "request": body, "prompt": continue_final(text, messages) if cont else text})
+    return out
+
+
 def main():
     env = environment()
     tdir = os.path.join(ROOT, "tests", "data", "templates")
@@ -377,6 +420,7 @@ def main():
                 case = {"template": name, "case": conv, "add_generation_prompt": gen, "messages": messages}
                 case.update(render(env, t["chat_template"], variables))
                 out["vllm"].append(case)
+    out["vllm_upstream"] = vllm_upstream(env)
     out["content_format_cases"] = [{"source": src, "format": content_format(env, src)} for src in FORMAT_CASES]
     for src in FEATURES:
         case = {"source": src}

@@ -2,11 +2,13 @@
 # test_compat.sh - the drop-in endpoints of TEI, vLLM and llama.cpp against
 # the real tokd serve, with the request and answer shapes of each upstream
 # (TEI router/src/http/server.rs + types.rs; vLLM entrypoints/openai
-# protocol.py + serving_tokenization.py; llama.cpp tools/server/server.cpp +
-# README.md, whose /tokenize with_pieces example is replayed below). Ids
-# are those of the reference tokenizers@0.23.2 (npm) for the same files;
-# the llama3 prompts are its tokenizer_config.json template rendered by
-# Python jinja2 as transformers does.
+# protocol.py + serving_tokenization.py + chat_utils.py; llama.cpp
+# tools/server/server.cpp + README.md). Each family's own documented
+# examples are replayed: TEI's docs/openapi.json, vLLM's
+# tests/entrypoints/openai/test_tokenization.py, llama.cpp's server README.
+# Ids are those of the reference tokenizers@0.23.2 (npm) for the same files;
+# chat prompts are the templates rendered by Python jinja2 as transformers
+# (or, for vLLM's chat form, vLLM) drives it (tests/gen).
 # Usage: test_compat.sh PATH/TO/tokd. Prints "N passed, N failed".
 set -u
 TOKD=$1
@@ -24,6 +26,13 @@ post "tei tokenize: special text is its token, code-point offsets" /tei/tokenize
 post "tei tokenize: a BOS is special with null offsets" /tei/tokenize \
     '{"model":"mistral","inputs":"Hello, my name is"}' 200 '[.[0][] | [.id, .text, .special, .start, .stop]]' \
     '[[1,"<s>",true,null,null],[22557,"Hello",false,0,5],[28725,",",false,5,6],[586," my",false,6,9],[1141," name",false,9,14],[349," is",false,14,17]]'
+# TEI's documented examples (docs/openapi.json at 006e16b702263e09686b33f9152a5ad0f9468085):
+# TokenizeRequest with every field; SimpleToken's keys; DecodeRequest -> DecodeResponse ["test"]
+post "tei openapi example: TokenizeRequest, SimpleToken keys" /tei/tokenize \
+    '{"inputs":"test","add_special_tokens":true,"prompt_name":null}' 200 '[.[0][0] | keys, .text, .special]' \
+    '[["id","special","start","stop","text"],"test",false]'
+post "tei openapi example: DecodeRequest answers DecodeResponse's [\"test\"]" /tei/decode \
+    '{"ids":[1985],"skip_special_tokens":true}' 200 '.' '["test"]'
 post "tei tokenize batch" /tei/tokenize '{"inputs":["a","b"],"add_special_tokens":false}' 200 '[.[][] | .id]' '[64,65]'
 post "tei decode" /decode '{"ids":[9906,1917]}' 200 '.' '["Hello world"]'
 post "tei decode batch, skip special" /tei/decode '{"model":"mistral","ids":[[1,22557,1526],[22557]]}' 200 '.' \
@@ -56,6 +65,9 @@ post "vllm both generation flags: 400" /vllm/tokenize \
 post "vllm chat: an image part is refused naming it" /vllm/tokenize \
     '{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}},{"type":"text","text":"x"}]}]}' \
     400 '.error | [.type, .param, (.message | contains("multimodal processor"))]' '["BadRequestError","messages[0].content[0]",true]'
+post "vllm chat: a media part without a type is refused naming its key" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":[{"input_audio":{"data":"","format":"wav"}}]}]}' \
+    400 '.error | [.param, (.message | contains("'"'input_audio'"' part"))]' '["messages[0].content[0]",true]'
 post "vllm chat: an unknown part type, vLLM's message" /vllm/tokenize \
     '{"messages":[{"role":"user","content":[{"type":"image"}]}]}' 400 '.error.message' \
     '"Unsupported chat content part type: '"'image'"'. Supported types: audio_embeds, audio_url, image_embeds, image_pil, image_url, input_audio, input_image, input_text, output_text, prompt_embeds, refusal, text, thinking, tool_reference, video_url."'
@@ -70,11 +82,32 @@ post "vllm unknown model: 404 NotFoundError" /vllm/tokenize '{"model":"no-such-m
 post "vllm detokenize" /detokenize '{"model":"llama3","tokens":[9906,1917]}' 200 '.' '{"prompt":"Hello world"}'
 post "vllm detokenize bad id: 400" /vllm/detokenize '{"tokens":[999999999]}' 400 '.error.type' '"BadRequestError"'
 
+# vLLM's own examples (tests/entrypoints/openai/test_tokenization.py: completion and chat forms,
+# tools, continue_final_message, return_token_strs, detokenize), each request replayed and the
+# whole answer compared with the one that test expects, computed for the bundled llama3
+# (tests/data/template_counts.json "vllm_upstream", tests/gen/gen_template_counts.cjs)
+DATA=$(cd "$HERE/../data" && pwd)
+n_up=$(jq '.vllm_upstream | length' "$DATA/template_counts.json")
+for i in $(seq 0 $((n_up - 1))); do
+    jq -c ".vllm_upstream[$i]" "$DATA/template_counts.json" > "$tmp/up"
+    post "vllm upstream example $i: $(jq -r '.test' "$tmp/up")" "$(jq -r .path "$tmp/up")" "$(jq -c .request "$tmp/up")" \
+        200 '.' "$(jq -c .response "$tmp/up")"
+done
+
 # ---- llama.cpp
 post "llama.cpp tokenize" /tokenize '{"content":"Hello world"}' 200 '.' '{"tokens":[9906,1917]}'
 # README: "with_pieces": a piece that is not valid UTF-8 is a list of bytes (its example is 'á')
 post "llama.cpp tokenize with pieces, bytes" /llamacpp/tokenize '{"content":"á","with_pieces":true}' 200 '.' \
     '{"tokens":[{"id":1995,"piece":"á"}]}'
+# llama.cpp's documented examples (tools/server/README.md at 00dc8057ab28c9cb4c79a6dd6dfce07fe779f63b,
+# POST /tokenize): with_pieces gives "Hello", " world", "!" (llama3's ids; the README's are
+# placeholders); a character split into bytes gives byte lists (the README's 'á' on stories260k;
+# here U+1D518 through the bundled mistral's byte fallback, ids from tokenizers@0.23.2)
+post "llama.cpp README example: with_pieces" /llamacpp/tokenize '{"content":"Hello world!","with_pieces":true}' 200 '.' \
+    '{"tokens":[{"id":9906,"piece":"Hello"},{"id":1917,"piece":" world"},{"id":0,"piece":"!"}]}'
+post "llama.cpp README example: pieces that are not UTF-8 are byte lists" /llamacpp/tokenize \
+    '{"model":"mistral","content":"𝔘","with_pieces":true}' 200 '.' \
+    '{"tokens":[{"id":28705,"piece":" "},{"id":243,"piece":[240]},{"id":160,"piece":[157]},{"id":151,"piece":[148]},{"id":155,"piece":[152]}]}'
 post "llama.cpp pieces of a sentencepiece vocabulary" /llamacpp/tokenize \
     '{"model":"mistral","content":"Hello world","with_pieces":true,"add_special":true}' 200 '.' \
     '{"tokens":[{"id":1,"piece":"<s>"},{"id":22557,"piece":" Hello"},{"id":1526,"piece":" world"}]}'
@@ -112,7 +145,6 @@ error "bad chat_format" /v1/count '{"model":"llama-3","chat_format":"x","message
 # tokenized by the reference as apply_chat_template(tokenize=True) does (tests/data/
 # template_counts.json, tokenizers@0.23.2 with add_special_tokens false; llama3_1's ids are the
 # bundled llama3 tokenizer's too, checked by the generator)
-DATA=$(cd "$HERE/../data" && pwd)
 start_server counts --log-requests false --allow-request-templates true --default-model llama3 \
     --chat-templates "llama-3.1=$DATA/templates/llama3_1.json,llama-3=$DATA/templates/gemma3.json" || exit 1
 # a template's own raise_exception reaches the client as a 400 with its message
@@ -132,6 +164,10 @@ post "gemma3 template configured for a model name" /apply-template \
 post "request template rendered" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for m in messages %}[{{ m.role }}]{% endfor %}"}' \
     200 '.prompt' '"[user]"'
+# vLLM decodes tool-call arguments; a string that is not JSON becomes {} (a request template shows it)
+post "vllm chat: tool-call arguments that are not JSON become {}" /vllm/tokenize \
+    '{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"","tool_calls":[{"type":"function","function":{"name":"f","arguments":"not json"}}]}],"chat_template":"{{ messages[1].tool_calls[0].function.arguments | tojson }}","add_generation_prompt":false}' \
+    200 '.tokens' '[6390]'
 post "request template that never ends: 413" /llamacpp/apply-template \
     '{"messages":[{"role":"user","content":"x"}],"chat_template":"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"}' \
     413 '.error.code' '413'

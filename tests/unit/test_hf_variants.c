@@ -101,7 +101,7 @@ END_TEST
  * must contain. */
 static const char *const refused[][4] = {
     {"mistral", "{\"normalizer\": {\"type\": \"Unheard\"}}", "EUNSUPPORTED", "normalizer: Unheard"},
-    {"mistral", "{\"pre_tokenizer\": {\"type\": \"UnicodeScripts\"}}", "EUNSUPPORTED", "pre_tokenizer: UnicodeScripts"},
+    {"mistral", "{\"pre_tokenizer\": {\"type\": \"Unheard\"}}", "EUNSUPPORTED", "pre_tokenizer: Unheard"},
     {"llama3", "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"[a[b]]\"}, \"behavior\": "
                "\"Isolated\", \"invert\": true}}",
      "EPATTERN", "a nested class"},
@@ -111,14 +111,12 @@ static const char *const refused[][4] = {
      "decoder Strip: content must be one character"},
     {"mistral", "{\"decoder\": {\"type\": \"Unheard\"}}", "EUNSUPPORTED", "decoder: Unheard"},
     {"mistral", "{\"post_processor\": {\"type\": \"RobertaProcessing\"}}", "EFORMAT", "cls and sep"},
-    {"mistral",
-     "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [], \"byte_fallback\": true, "
-     "\"continuing_subword_prefix\": \"##\"}}",
-     "EUNSUPPORTED", "byte_fallback with a continuing_subword_prefix"},
-    {"mistral",
-     "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}, \"continuing_subword_prefix\": "
-     "\"##################\"}}",
-     "EUNSUPPORTED", "model.continuing_subword_prefix"},
+    {"llama3",
+     "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [], \"continuing_subword_prefix\": "
+     "\"\u4e00\"}}",
+     "EUNSUPPORTED", "model.continuing_subword_prefix: an affix outside the ByteLevel alphabet"},
+    {"mistral", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}, \"continuing_subword_prefix\": 7}}",
+     "EFORMAT", "model.continuing_subword_prefix: must be a string or null"},
     {"mistral", "{\"model\": {\"type\": \"Lookup\", \"vocab\": {\"a\": 0}}}", "EUNSUPPORTED", "model: Lookup"},
     {"mistral", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}", "EFORMAT", "model.vocab: must be a non-empty array"},
     {"mistral", "{\"model\": {\"type\": \"BPE\", \"dropout\": 0.1, \"vocab\": {\"a\": 0}, \"merges\": []}}",
