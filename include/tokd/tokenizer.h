@@ -197,6 +197,30 @@ int tokd_encode_bounded(const tokd_tokenizer *tok, const char *text, size_t len,
 int tokd_count_bounded(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
                        const tokd_limits *lim, size_t *count, tokd_error *err);
 
+/* Reads up to `cap` bytes into buf: the number read, 0 at the end of the
+ * input, or a negative TOKD_E* code (TOKD_EIO) on failure. */
+typedef long (*tokd_read_fn)(void *arg, char *buf, size_t cap);
+
+/* Count the tokens of a text that `read` hands over in parts, as
+ * tokd_count would count the whole text, holding only a window of it:
+ * `chunk` bytes are read at a time (0: 4 MiB) and counted up to the last
+ * place in the window where the text provably may be cut (the built-in
+ * encodings' scanners prove such places: after a letter, before an ASCII
+ * space, digit, punctuation or control character; never inside a special
+ * token); the rest waits for the next part. Memory is then about twice
+ * `chunk`, more only over a stretch with no such place (one long word or
+ * run of spaces). Where tokd_count_streams says 0 the whole input is read
+ * first. Each window is counted on up to max_threads threads (tokd_limits).
+ * A disallowed special token is reported at its byte in the whole input. */
+int tokd_count_stream(const tokd_tokenizer *tok, const tokd_specials *sp, unsigned max_threads, size_t chunk,
+                      tokd_read_fn read, void *arg, size_t *count, tokd_error *err);
+
+/* 1 if tokd_count_stream holds a bounded window for this tokenizer and
+ * policy: one built-in scanner, no normalizer, no added token with
+ * lstrip/rstrip/single_word/normalized, and no post-processor tokens to
+ * add. 0 if it reads the whole input first. */
+int tokd_count_streams(const tokd_tokenizer *tok, const tokd_specials *sp);
+
 /* tokd_encode_bounded that also appends to `offsets` one entry per id it
  * appends to `out`: the [start, end) bytes of `text` the token comes from,
  * tracked through the tokenizer's normalizers and pre-tokenizers as Hugging

@@ -1,4 +1,6 @@
-/* cmd_codec.c - tokd encode, count and decode. */
+/* cmd_codec.c - tokd encode, count and decode. count reads its input as a
+ * stream (tokd_count_stream): a file larger than memory can be counted. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,54 @@ static int one_input(const cli_opts *o, const char *cmd)
     return 0;
 }
 
+static long read_file(void *arg, char *buf, size_t cap)
+{
+    FILE *f = arg;
+    size_t got = fread(buf, 1, cap, f);
+    return got == 0 && ferror(f) ? TOKD_EIO : (long)got;
+}
+
+/* Count FILE (or standard input) as a stream: a bounded window of it in
+ * memory where the tokenizer proves its cuts (tokd_count_stream). */
+static int count_input(const cli_opts *o, const tokd_tokenizer *tok, const tokd_specials *sp, size_t *count)
+{
+    const char *path = o->n_inputs ? o->inputs[0] : NULL;
+    int stdin_input = !path || strcmp(path, "-") == 0;
+    FILE *f = stdin_input ? stdin : fopen(path, "rb");
+    tokd_error err = {0};
+    if (!f) {
+        fprintf(stderr, "tokd: cannot open %s: %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    int rc = tokd_count_stream(tok, sp, cli_threads(o), 0, read_file, f, count, &err);
+    if (!stdin_input)
+        fclose(f);
+    return rc == 0 ? 0 : special_hint(rc, &err);
+}
+
+static int encode_input(const cli_opts *o, const tokd_tokenizer *tok, const tokd_specials *sp)
+{
+    char *text = NULL;
+    size_t len = 0;
+    tokd_ids ids = {0};
+    tokd_error err = {0};
+    int rc = cli_read_input(o->n_inputs ? o->inputs[0] : NULL, &text, &len);
+    if (rc == 0) {
+        tokd_limits lim = {.max_threads = cli_threads(o)};
+        int trc = tokd_encode_bounded(tok, text, len, sp, &lim, &ids, &err);
+        rc = trc == 0 ? 0 : special_hint(trc, &err);
+    }
+    if (rc == 0) {
+        putchar('[');
+        for (size_t i = 0; i < ids.len; i++)
+            printf(i ? ", %u" : "%u", ids.ids[i]);
+        puts("]");
+    }
+    tokd_ids_release(&ids);
+    free(text);
+    return rc;
+}
+
 /* Shared body of encode and count: load, read, tokenize, print. */
 static int tokenize(int argc, char **argv, const char *cmd, int count_only)
 {
@@ -35,29 +85,11 @@ static int tokenize(int argc, char **argv, const char *cmd, int count_only)
         return rc;
     cli_specials sa;
     tokd_tokenizer *tok = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    if ((rc = cli_specials_parse(&o, &sa)) == 0 && (rc = cli_load(&o, &tok)) == 0)
-        rc = cli_read_input(o.n_inputs ? o.inputs[0] : NULL, &text, &len);
-    tokd_ids ids = {0};
     size_t count = 0;
-    tokd_error err = {0};
-    if (rc == 0) {
-        tokd_limits lim = {.max_threads = cli_threads(&o)};
-        int trc = count_only ? tokd_count_bounded(tok, text, len, &sa.sp, &lim, &count, &err)
-                             : tokd_encode_bounded(tok, text, len, &sa.sp, &lim, &ids, &err);
-        rc = trc == 0 ? 0 : special_hint(trc, &err);
-    }
-    if (rc == 0 && count_only) {
+    if ((rc = cli_specials_parse(&o, &sa)) == 0 && (rc = cli_load(&o, &tok)) == 0)
+        rc = count_only ? count_input(&o, tok, &sa.sp, &count) : encode_input(&o, tok, &sa.sp);
+    if (rc == 0 && count_only)
         printf("%zu\n", count);
-    } else if (rc == 0) {
-        putchar('[');
-        for (size_t i = 0; i < ids.len; i++)
-            printf(i ? ", %u" : "%u", ids.ids[i]);
-        puts("]");
-    }
-    tokd_ids_release(&ids);
-    free(text);
     cli_specials_free(&sa);
     tokd_tokenizer_unref(tok);
     return rc;

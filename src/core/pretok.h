@@ -59,4 +59,10 @@ int tokd__pretok_find(const tokd__pretok *pt, const uint8_t *s, size_t n, size_t
 /* The end of the piece a built-in scanner finds at s[i] (i < n). */
 size_t tokd__scan(enum tokd__scanner sc, const uint8_t *s, size_t n, size_t i);
 
+/* For every built-in scanner: the last c in [1, n-1] where any text that
+ * begins with s[0..n) (raw bytes: UTF-8 not yet checked) may be cut, its
+ * two sides encoded on their own giving the same pieces as the whole
+ * (scanner.c proves it); 0 if there is none. */
+size_t tokd__scan_cut(const uint8_t *s, size_t n);
+
 #endif

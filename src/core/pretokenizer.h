@@ -60,6 +60,11 @@ typedef struct tokd__pretokenizer_ops {
      * pieces ends (or `from` itself), a scan goes on exactly as a fresh scan
      * started there. `from` must be a code point boundary. */
     int (*each_from)(const void *self, const uint8_t *s, size_t n, size_t from, tokd__piece_fn fn, void *ctx);
+    /* NULL, or: *at = the last c in [1, n-1] where any text beginning with
+     * the raw bytes s[0..n) may be cut, each side pre-tokenized on its own
+     * giving the whole text's pieces (0: none in these bytes); returns 0,
+     * or TOKD_EUNSUPPORTED when this step cannot prove cuts. */
+    int (*cut)(const void *self, const uint8_t *s, size_t n, size_t *at);
 } tokd__pretokenizer_ops;
 
 typedef struct tokd__pretokenizer {

@@ -230,9 +230,20 @@ static void regex_free(void *self)
     free(r);
 }
 
-static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free, NULL};
-static const tokd__pretokenizer_ops resumable_ops = {"regex", regex_split, regex_each, regex_free, regex_each_from};
-static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free, NULL};
+/* The built-in scanners prove their cuts (scanner.c); PCRE2 patterns do not. */
+static int regex_cut(const void *self, const uint8_t *s, size_t n, size_t *at)
+{
+    const regex_step *r = self;
+    if (r->re.scanner == TOKD__SCAN_PCRE2)
+        return TOKD_EUNSUPPORTED;
+    *at = tokd__scan_cut(s, n);
+    return 0;
+}
+
+static const tokd__pretokenizer_ops regex_ops = {"regex", regex_split, regex_each, regex_free, NULL, regex_cut};
+static const tokd__pretokenizer_ops resumable_ops = {"regex", regex_split, regex_each, regex_free, regex_each_from,
+                                                     regex_cut};
+static const tokd__pretokenizer_ops split_ops = {"Split", regex_split, NULL, regex_free, NULL, NULL};
 
 /* Hugging Face's Split with the Removed behaviour and invert is tiktoken's
  * step: only the matches are kept, each alone (and it streams). */
@@ -320,7 +331,7 @@ static int punct_split(const void *self, tokd__splits *p, int at_start)
     return split_parts(self, punct_parts, ((const punct_step *)self)->behavior, p);
 }
 
-static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free, NULL};
+static const tokd__pretokenizer_ops punct_ops = {"Punctuation", punct_split, NULL, free, NULL, NULL};
 
 int tokd__pretokenizer_punctuation(enum tokd__split_behavior behavior, tokd__pretokenizer *out)
 {
@@ -369,7 +380,7 @@ static int whitespace_split(const void *self, tokd__splits *p, int at_start)
     return split_parts(self, whitespace_parts, TOKD__SPLIT_REMOVED, p);
 }
 
-static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL, NULL};
+static const tokd__pretokenizer_ops whitespace_ops = {"Whitespace", whitespace_split, NULL, NULL, NULL, NULL};
 
 int tokd__pretokenizer_whitespace(tokd__pretokenizer *out)
 {
@@ -406,7 +417,7 @@ static int fixed_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free, NULL};
+static const tokd__pretokenizer_ops fixed_ops = {"FixedLength", fixed_split, NULL, free, NULL, NULL};
 
 int tokd__pretokenizer_fixed_length(size_t length, tokd__pretokenizer *out)
 {
@@ -452,7 +463,7 @@ static int scripts_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL};
+static const tokd__pretokenizer_ops scripts_ops = {"UnicodeScripts", scripts_split, NULL, NULL, NULL, NULL};
 
 int tokd__pretokenizer_unicode_scripts(tokd__pretokenizer *out)
 {
@@ -492,7 +503,7 @@ static int digits_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops digits_ops = {"Digits", digits_split, NULL, free, NULL};
+static const tokd__pretokenizer_ops digits_ops = {"Digits", digits_split, NULL, free, NULL, NULL};
 
 int tokd__pretokenizer_digits(int individual, tokd__pretokenizer *out)
 {
@@ -569,7 +580,7 @@ static void metaspace_free(void *self)
     free(m);
 }
 
-static const tokd__pretokenizer_ops metaspace_ops = {"Metaspace", metaspace_split, NULL, metaspace_free, NULL};
+static const tokd__pretokenizer_ops metaspace_ops = {"Metaspace", metaspace_split, NULL, metaspace_free, NULL, NULL};
 
 int tokd__pretokenizer_metaspace(const char *replacement, int prepend, int split, tokd__pretokenizer *out)
 {
@@ -605,7 +616,7 @@ static int prefix_space_split(const void *self, tokd__splits *p, int at_start)
     return rc;
 }
 
-static const tokd__pretokenizer_ops prefix_space_ops = {"ByteLevel add_prefix_space", prefix_space_split, NULL, NULL, NULL};
+static const tokd__pretokenizer_ops prefix_space_ops = {"ByteLevel add_prefix_space", prefix_space_split, NULL, NULL, NULL, NULL};
 
 int tokd__pretokenizer_prefix_space(tokd__pretokenizer *out)
 {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pretok.h"
+#include "tokd/tokenizer.h"
 #include "unicode.h"
 #include "utf8.h"
 
@@ -271,3 +272,44 @@ size_t tokd__scan(enum tokd__scanner sc, const uint8_t *s, size_t n, size_t i)
     }
     return n;
 }
+
+/* Where a text may be cut for streaming (tokd__scan_cut, pretok.h): at c
+ * with s[c-1] ending a letter (\p{L}, valid UTF-8) and s[c] an ASCII byte
+ * that is neither a letter nor an apostrophe. Why the pieces before c are
+ * the same whatever follows s[c]:
+ * - the piece holding the letter at c-1 ends at c. Only a letter
+ *   alternative or a contraction can hold a letter: r50k's ' ?L+', cl100k's
+ *   '[^\r\n L N]?L+' and o200k's U*W+ / U+W* runs stop at the first code
+ *   point outside L (U and W hold no ASCII non-letter), o200k's optional
+ *   contraction after them needs an apostrophe at c, and a contraction
+ *   ending at c-1 is complete ('s, 't, 'm, 'd; 're, 've, 'll end in a
+ *   letter that a letter at c would have to continue);
+ * - every decision for a piece before c reads at most up to s[c]: each run
+ *   (letters, digits, whitespace, punctuation) ends at the first code point
+ *   outside its class and reads that one, and no class other than the
+ *   letters' holds the letter at c-1; o200k's U-run backtracking reads the
+ *   run, which ends at c; a contraction reads two bytes past its
+ *   apostrophe, which is before c-1.
+ * s[c] being ASCII also makes c a boundary of the invalid-UTF-8 replacement
+ * (no maximal invalid subsequence crosses an ASCII byte). */
+static int cut_here(const uint8_t *s, size_t c)
+{
+    uint8_t b = s[c];
+    if (b >= 0x80 || b == '\'' || (ASCII_CLASS[b] & TOKD__UC_L))
+        return 0;
+    size_t lead = c - 1, len;
+    while (lead > 0 && c - lead < 4 && (s[lead] & 0xC0) == 0x80)
+        lead--;
+    if (!tokd_utf8_valid((const char *)s + lead, c - lead))
+        return 0;
+    return (class_at(s, lead, &len) & TOKD__UC_L) && lead + len == c;
+}
+
+size_t tokd__scan_cut(const uint8_t *s, size_t n)
+{
+    for (size_t c = n ? n - 1 : 0; c > 0; c--)
+        if (cut_here(s, c))
+            return c;
+    return 0;
+}
+

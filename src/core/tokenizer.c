@@ -17,12 +17,14 @@
 #include "piece_cache.h"
 #include "pipeline.h"
 #include "post.h"
+#include "stream.h"
 
 typedef struct encode_call {
     const tokd_tokenizer *t;
     tokd__policy policy;
     tokd__sink sink;
     tokd__piece_cache *cache; /* NULL: every piece goes to the model */
+    size_t before;            /* input bytes before this text (a streamed part), for messages */
 } encode_call;
 
 /* ---- pieces and segments -------------------------------------------------- */
@@ -163,7 +165,7 @@ static int encode_text(encode_call *c, const tokd__ntext *whole, int add_special
     const tokd__added_token *x;
     size_t at, end, pos = 0, os, oe;
     if (tokd__added_disallowed(&t->added, &c->policy, s, whole->n, &at, &x))
-        return refuse_disallowed(x, at, err);
+        return refuse_disallowed(x, c->before + at, err);
     int rc = add_special ? emit_template(c, t->prefix, t->n_prefix) : 0;
     while (rc == 0 && (x = tokd__added_next(&t->added, &c->policy, s, whole->n, pos, pos, &at, &end))) {
         rc = encode_segment(c, whole, pos, at);
@@ -289,6 +291,17 @@ int tokd_count_bounded(const tokd_tokenizer *tok, const char *text, size_t len, 
     call_init(&c, tok, lim, NULL, NULL);
     int rc = run(&c, text, len, sp, err);
     *count = rc == 0 || c.sink.guard.tripped == 1 ? c.sink.count : 0;
+    return rc;
+}
+
+int tokd__count_part(const tokd_tokenizer *tok, const char *text, size_t len, const tokd_specials *sp,
+                     const tokd_limits *lim, size_t before, size_t *count, tokd_error *err)
+{
+    encode_call c;
+    call_init(&c, tok, lim, NULL, NULL);
+    c.before = before;
+    int rc = run(&c, text, len, sp, err);
+    *count = rc == 0 ? c.sink.count : 0;
     return rc;
 }
 

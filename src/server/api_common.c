@@ -29,6 +29,28 @@ void app_log(json_t *line)
     json_decref(line);
 }
 
+unsigned app_threads_for(app *a, size_t len)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long pool = (a->cfg.text_threads > 0 ? a->cfg.text_threads : cores > 0 ? cores : 1) - 1;
+    long want = (long)(len / TOKD_PARALLEL_MIN_BYTES) - 1, free_now;
+    if (want <= 0 || pool <= 0)
+        return 1;
+    int in_use = atomic_load(&a->helpers);
+    do {
+        free_now = pool - in_use;
+        if (free_now <= 0)
+            return 1;
+    } while (!atomic_compare_exchange_weak(&a->helpers, &in_use, in_use + (int)(want < free_now ? want : free_now)));
+    return 1 + (unsigned)(want < free_now ? want : free_now);
+}
+
+void app_threads_done(app *a, unsigned threads)
+{
+    if (threads > 1)
+        atomic_fetch_sub(&a->helpers, (int)threads - 1);
+}
+
 int json_is_name(json_t *v)
 {
     return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);

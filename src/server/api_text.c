@@ -8,14 +8,6 @@
 #include "chat_template.h"
 #include "counter.h"
 
-static json_t *ids_json(const tokd_ids *ids)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < ids->len; i++)
-        json_array_append_new(a, json_integer(ids->ids[i]));
-    return a;
-}
-
 /* Each token: {"id", "text"} and, when its bytes are not valid UTF-8 on
  * their own, "bytes" (base64; "text" then shows them with U+FFFD). */
 static json_t *tokens_json(const tokd_tokenizer *tok, const tokd_ids *ids)
@@ -72,6 +64,104 @@ json_t *offsets_json(const tokd_offsets *off, const char *text, size_t len, int 
     return a;
 }
 
+/* ---- the encode answer, written as text --------------------------------
+ *
+ * An answer can hold millions of ids, so it is not built as one jansson
+ * value per id: the ids are printed straight into the answer, the rest
+ * (names, token details, offsets) dumped by jansson into it, which gives
+ * the bytes json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) gave for the
+ * whole answer:
+ *   {"ids":[...],"count":N[,"tokens":[...]][,"offsets":[...]],"tokenizer":"NAME"}
+ *   {"tokenizer":"NAME","results":[{"ids":[...],"count":N,...},...],"count":TOTAL}
+ * Every write returns 0 or TOKD_ENOMEM. */
+
+static int put(tokd_bytes *b, const char *s)
+{
+    return tokd_bytes_append(b, s, strlen(s));
+}
+
+static int put_count(tokd_bytes *b, size_t n)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    return put(b, num);
+}
+
+/* [1,2,3], printed a block of ids at a time (at most 11 bytes each). */
+static int put_ids(tokd_bytes *b, const tokd_ids *ids)
+{
+    char block[11 * 512 + 2];
+    size_t i = 0;
+    int rc = tokd_bytes_append(b, "[", 1);
+    while (rc == 0 && i < ids->len) {
+        char *w = block;
+        for (size_t end = i + 512 < ids->len ? i + 512 : ids->len; i < end; i++) {
+            char digits[10];
+            int k = 0;
+            uint32_t v = ids->ids[i];
+            do
+                digits[k++] = (char)('0' + v % 10);
+            while ((v /= 10) != 0);
+            if (i)
+                *w++ = ',';
+            while (k)
+                *w++ = digits[--k];
+        }
+        rc = tokd_bytes_append(b, block, (size_t)(w - block));
+    }
+    return rc ? rc : tokd_bytes_append(b, "]", 1);
+}
+
+/* A JSON value (taken: released here) as jansson prints it. */
+static int put_json(tokd_bytes *b, json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+    int rc = text ? put(b, text) : TOKD_ENOMEM;
+    free(text);
+    json_decref(v);
+    return rc;
+}
+
+/* One text's answer without its closing brace; offsets (may be NULL) is
+ * taken. */
+static int put_item(tokd_bytes *b, const tokd_tokenizer *tok, const tokd_ids *ids, int tokens, json_t *offsets)
+{
+    int rc = put(b, "{\"ids\":");
+    if (rc == 0)
+        rc = put_ids(b, ids);
+    if (rc == 0)
+        rc = put(b, ",\"count\":");
+    if (rc == 0)
+        rc = put_count(b, ids->len);
+    if (rc == 0 && tokens && (rc = put(b, ",\"tokens\":")) == 0)
+        rc = put_json(b, tokens_json(tok, ids));
+    if (rc == 0 && offsets && (rc = put(b, ",\"offsets\":")) == 0)
+        rc = put_json(b, json_incref(offsets));
+    json_decref(offsets);
+    return rc;
+}
+
+/* The whole answer around the items into r (items taken). */
+static int put_answer(reply *r, tokd_bytes *items, const char *name, int batch, size_t total)
+{
+    tokd_bytes b = {0};
+    int rc = batch ? put(&b, "{\"tokenizer\":") : tokd_bytes_append(&b, items->data, items->len);
+    if (rc == 0 && !batch && (rc = put(&b, ",\"tokenizer\":")) == 0 && (rc = put_json(&b, json_string(name))) == 0)
+        rc = put(&b, "}");
+    if (rc == 0 && batch && (rc = put_json(&b, json_string(name))) == 0 && (rc = put(&b, ",\"results\":[")) == 0 &&
+        (rc = tokd_bytes_append(&b, items->data, items->len)) == 0 && (rc = put(&b, "],\"count\":")) == 0 &&
+        (rc = put_count(&b, total)) == 0)
+        rc = put(&b, "}");
+    tokd_bytes_release(items);
+    if (rc != 0) {
+        tokd_bytes_release(&b);
+        return rc;
+    }
+    r->status = 200;
+    r->text = b.data;
+    return 0;
+}
+
 typedef struct encode_opts {
     int tokens, offsets, utf16;
     tokd_specials sp;
@@ -101,11 +191,20 @@ static void field_name(char *buf, size_t size, const char *base, int batch, size
         snprintf(buf, size, "%s", base);
 }
 
+static int encode_oom(reply *r, size_t n)
+{
+    tokd_error err = {0};
+    tokd_error_set(&err, TOKD_ENOMEM, "out of memory for the answer of %zu tokens", n);
+    reply_tokd_error(r, TOKD_ENOMEM, &err, NULL);
+    return -1;
+}
+
 void api_encode(app *a, json_t *body, reply *r)
 {
     const tokd_tokenizer *tok;
     const model_info *model;
-    json_t *texts = NULL, *results = json_array(), *v;
+    json_t *texts = NULL, *v;
+    tokd_bytes items = {0};
     const char **names = NULL;
     encode_opts o;
     int batch;
@@ -126,8 +225,10 @@ void api_encode(app *a, json_t *body, reply *r)
         size_t left = (size_t)limit - total;
         tokd_limits lim = req_limits(r, left ? left : 1);
         tokd_offsets off = {0};
+        lim.max_threads = app_threads_for(a, json_string_length(v));
         int rc = tokd_encode_offsets(tok, json_string_value(v), json_string_length(v), &o.sp, &lim, &ids,
                                      o.offsets ? &off : NULL, &err);
+        app_threads_done(a, lim.max_threads);
         if (rc == 0 && ids.len > left)
             rc = tokd_error_set(&err, TOKD_ELIMIT, "more than the limit");
         if (rc != 0) {
@@ -136,35 +237,29 @@ void api_encode(app *a, json_t *body, reply *r)
             tokd_offsets_release(&off);
             goto done;
         }
-        json_t *item = json_pack("{s:o, s:I}", "ids", ids_json(&ids), "count", (json_int_t)ids.len);
-        if (o.tokens)
-            json_object_set_new(item, "tokens", tokens_json(tok, &ids));
         json_t *offsets = o.offsets ? offsets_json(&off, json_string_value(v), json_string_length(v), o.utf16) : NULL;
         tokd_offsets_release(&off);
         if (o.offsets && !offsets) {
-            json_decref(item);
             tokd_ids_release(&ids);
             tokd_error_set(&err, TOKD_ENOMEM, "out of memory for the offsets of %zu tokens", ids.len);
             reply_tokd_error(r, TOKD_ENOMEM, &err, "return_offsets");
             goto done;
         }
-        if (offsets)
-            json_object_set_new(item, "offsets", offsets);
+        rc = i ? put(&items, "}") : 0;
+        if (rc == 0 && i)
+            rc = put(&items, ",");
+        rc = rc ? rc : put_item(&items, tok, &ids, o.tokens, offsets);
         total += ids.len;
-        json_array_append_new(results, item);
         tokd_ids_release(&ids);
+        if (rc != 0 && encode_oom(r, total))
+            goto done;
     }
     r->tokens = total;
-    if (batch) {
-        reply_json(r, json_pack("{s:s, s:O, s:I}", "tokenizer", tokd_tokenizer_name(tok), "results", results,
-                                "count", (json_int_t)total));
-    } else {
-        json_t *one = json_array_get(results, 0);
-        json_object_set_new(one, "tokenizer", json_string(tokd_tokenizer_name(tok)));
-        reply_json(r, json_incref(one));
-    }
+    if ((batch && items.len && put(&items, "}") != 0) ||
+        put_answer(r, &items, tokd_tokenizer_name(tok), batch, total) != 0)
+        encode_oom(r, total);
 done:
-    json_decref(results);
+    tokd_bytes_release(&items);
     json_decref(texts);
     free(names);
 }
@@ -405,6 +500,18 @@ static int count_texts(counter *c, json_t *texts, int batch, json_t *counts, rep
     return 0;
 }
 
+static size_t longest_text(json_t *texts)
+{
+    size_t i, most = 0;
+    json_t *v;
+    json_array_foreach(texts, i, v)
+    {
+        if (json_string_length(v) > most)
+            most = json_string_length(v);
+    }
+    return most;
+}
+
 void api_count(app *a, json_t *body, reply *r)
 {
     json_t *names = json_object_get(body, "tokenizers");
@@ -433,7 +540,10 @@ void api_count(app *a, json_t *body, reply *r)
         goto done;
     }
     c.sp = &sp;
-    if (count_texts(&c, texts, batch, counts, r) != 0)
+    lim.max_threads = app_threads_for(a, longest_text(texts));
+    int failed = count_texts(&c, texts, batch, counts, r);
+    app_threads_done(a, lim.max_threads);
+    if (failed)
         goto done;
     r->tokens = (size_t)c.total;
     reply_json(r, count_answer(&c, NULL, batch ? counts : NULL));

@@ -45,6 +45,7 @@ typedef struct app {
     admission work;         /* requests doing tokenizer work at once */
     atomic_int cancel_all;  /* set when the shutdown grace is over */
     atomic_int ready;
+    atomic_int helpers;     /* threads lent to large texts now (app_threads_for) */
 } app;
 
 typedef struct reply {
@@ -90,6 +91,14 @@ void reply_bounded_error(reply *r, int rc, const tokd_error *err, const char *fi
 /* Limits for one libtokd call of this request: `max_tokens` (0: none)
  * and the request's budget check. */
 tokd_limits req_limits(reply *r, size_t max_tokens);
+
+/* Threads to encode or count a text of `len` bytes on (tokd_limits
+ * max_threads): 1, or more when the text is long enough and helpers of
+ * the server-wide pool (text_threads - 1) are free; taken until
+ * app_threads_done. Small requests never wait for them: a large text gets
+ * what is free, or runs on its own worker thread. */
+unsigned app_threads_for(app *a, size_t len);
+void app_threads_done(app *a, unsigned threads);
 
 /* Write `line` (a JSON object; taken, NULL is ignored) to stderr as one
  * compact line in one write(), so concurrent lines never interleave. */

@@ -31,6 +31,9 @@ static const setting settings[] = {
     STR("listen", "TOKD_LISTEN", listen, "address to listen on (default 127.0.0.1)"),
     INT("port", "TOKD_PORT", port, 0, 65535, "TCP port, 0 for any free one (default 8080)"),
     INT("threads", "TOKD_THREADS", threads, 0, 1024, "worker threads, 0 = CPU cores (default 0)"),
+    INT("text_threads", "TOKD_TEXT_THREADS", text_threads, 0, 64,
+        "threads one large text is encoded or counted on; the helpers are shared by all requests, 0 = CPU cores "
+        "(default 0)"),
     INT("max_body_bytes", "TOKD_MAX_BODY_BYTES", max_body_bytes, 1024, 1L << 30,
         "largest request body, else 413 (default 8388608)"),
     INT("max_batch", "TOKD_MAX_BATCH", max_batch, 1, 1000000, "most texts or id lists per request (default 1024)"),

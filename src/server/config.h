@@ -29,6 +29,7 @@ typedef struct server_config {
     char listen[64];       /* address to bind, IPv4 or IPv6 literal */
     long port;             /* 0 picks a free port (printed at start) */
     long threads;          /* worker threads (0 = number of CPU cores) */
+    long text_threads;     /* threads for one large text, helpers shared by all requests (0 = cores) */
     long max_body_bytes;   /* larger request bodies get 413 */
     long max_batch;        /* most texts / id lists / tokenizers per request */
     long max_decode_ids;   /* most ids in one decode request, in total */

@@ -58,6 +58,13 @@ post "mistral utf16 offsets" /v1/encode '{"text":"é😀x","tokenizer":"mistral"
 post "BOS has empty offsets" /v1/encode '{"text":"Hi","tokenizer":"mistral","add_special_tokens":true,"return_offsets":true}' 200 \
     '.offsets[0]' '[0,0]'
 post "mistral decode" /v1/decode '{"ids":[1,22557,1526],"tokenizer":"mistral"}' 200 .text '"<s> Hello world"'
+# the encode answer is written as text, ids straight into it: byte for byte what jansson wrote
+# for the whole answer (data/encode_answers.txt: request TAB answer, recorded before the change)
+while IFS=$'\t' read -r req want; do
+    call POST /v1/encode "$req"
+    [ "$STATUS" = 200 ] && [ "$(cat "$tmp/body")" = "$want" ] && ok "encode answer bytes: $req" ||
+        bad "encode answer bytes: $req" "status $STATUS, got $(head -c 300 "$tmp/body")"
+done < "$HERE/data/encode_answers.txt"
 post "NUL in text" /v1/encode '{"text":"a\u0000b","tokenizer":"cl100k_base"}' 200 .ids '[64,188,65]'
 
 # ---- decode
