@@ -49,8 +49,10 @@
 enum { OWN, JSON, N_KINDS };
 static const char *const kind_name[N_KINDS] = {"own", "json"};
 
-/* The injection's state. Single-threaded: libtokd's load and encode paths
- * start no threads, which also makes forking inside an allocation safe. */
+/* The injection's state. Single-threaded: the loads and the calls without
+ * limits made here start no threads (an encode spread over threads needs
+ * tokd_limits.max_threads), which also makes forking inside an allocation
+ * safe. */
 static struct {
     int armed;              /* count allocations: an operation is running */
     long calls[N_KINDS];    /* allocations since the operation started */
