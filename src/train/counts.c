@@ -42,7 +42,8 @@ static uint8_t *arena_take(tokd__arena *a, size_t len)
 {
     tokd__block *b = a->n ? &a->blocks[a->n - 1] : NULL;
     if (!b || b->size - b->used < len) {
-        size_t size = len > BLOCK ? len : BLOCK;
+        size_t grow = a->n < 4 ? (BLOCK >> 4) << a->n : BLOCK; /* 64 KiB, doubling to 1 MiB */
+        size_t size = len > grow ? len : grow;
         if (tokd__reserve((void **)&a->blocks, &a->cap, a->n + 1, sizeof *a->blocks) != 0)
             return NULL;
         b = &a->blocks[a->n];

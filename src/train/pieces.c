@@ -90,7 +90,7 @@ typedef struct chunk {
     size_t text, start, end;
     size_t last; /* where this chunk's scan would search next */
     int first;   /* a span starts here: the scan that counts is this one */
-    int closes;  /* a span ends here before its text does: finish_span */
+    int closes;  /* a span ends here: finish_span */
 } chunk;
 
 typedef struct counting {
@@ -184,10 +184,12 @@ static int repair(const tokd__pretok *pt, const tokd_train_text *text, const chu
     return 0; /* every piece the chunk counted was taken back; *pos goes on */
 }
 
-/* Close a span that ends at `end` inside its text: *pos is where the
- * span's scan searches next. Its pieces are added and those of a scan
- * starting at `end` taken back, in step, until both find a piece at the
- * same place or neither finds any. */
+/* Close a span that ends at `end`: pos is where the span's scan searches
+ * next. Its pieces are added and those of a scan starting at `end` taken
+ * back, in step, until both find a piece at the same place or neither
+ * finds any. At the end of the text that adds what the span's scan still
+ * finds there: pieces a chunk's repair left for a next chunk that never
+ * came (its own pieces all taken back, the true scan still inside it). */
 static int finish_span(const tokd__pretok *pt, const tokd_train_text *text, size_t pos, size_t end, tokd__pieces *t)
 {
     match a, b;
@@ -241,7 +243,7 @@ static int make_chunks(const tokd_train_text *texts, const tokd__span *spans, si
                 free(c);
                 return TOKD_ENOMEM;
             }
-            c[k++] = (chunk){sp->text, s, e, e, s == sp->start, e == sp->end && e < texts[sp->text].len};
+            c[k++] = (chunk){sp->text, s, e, e, s == sp->start, e == sp->end};
             s = e;
         }
     }

@@ -176,43 +176,49 @@ post "request template syntax error: 400 naming the line" /vllm/tokenize \
     '.error.message | startswith("line 2:")' 'true'
 # count_cases TEMPLATE FIELD NAME: every counted render of TEMPLATE, asked for by FIELD ("model"
 # or "tokenizer") NAME, with the conversation's messages as the fixtures send them: vLLM's chat
-# /tokenize must give the ids of the render of vLLM's rewritten messages ("vllm" cases),
-# /v1/count the count of the render of the messages as given ("transformers" cases).
-# Cheap under load: one jq writes the expectations (label, want) and a curl config with every
-# request, one curl sends them all, one jq reads every answer back (one line each).
+# /tokenize must give the ids of the render of vLLM's rewritten messages ("vllm" cases);
+# /v1/count the count of the render of the messages as given ("transformers" cases), and
+# llama.cpp's /apply-template that render itself, byte for byte.
+# Cheap under load: one jq lists the checks (path, body, label, want), from which a curl config
+# and the expectations are written; one curl sends every request, one jq reads every answer
+# back (one line each).
 count_cases() {
     local label want got
-    jq -r -n --slurpfile fx "$DATA/template_fixtures.json" --slurpfile cs "$DATA/template_counts.json" \
-        --arg t "$1" --arg f "$2" --arg m "$3" --arg url "http://127.0.0.1:$PORT" --arg out "$tmp/answer" '
+    jq -n --slurpfile fx "$DATA/template_fixtures.json" --slurpfile cs "$DATA/template_counts.json" \
+        --arg t "$1" --arg f "$2" --arg m "$3" '
         ($fx[0].templates | map(select(.template == $t)) | INDEX(.case + " " + (.add_generation_prompt | tostring))) as $r
-        | [[$cs[0].cases[] | select(.template == $t)] | to_entries[] | .key as $i
-        | ($r[.value.case + " " + (.value.add_generation_prompt | tostring)].vars | {messages, tools,
-            add_generation_prompt} + (if .enable_thinking == null then {} else
+        | [$cs[0].cases[] | select(.template == $t)
+        | "\(.case) gen=\(.add_generation_prompt)" as $k | $r[.case + " " + (.add_generation_prompt | tostring)] as $x
+        | ($x.vars | {messages, tools, add_generation_prompt} + (if .enable_thinking == null then {} else
             {chat_template_kwargs: {enable_thinking}} end)) as $body
-        | if .value.form == "vllm" then {path: "/vllm/tokenize", body: ($body + {model: $m})}
-          else {path: "/v1/count", body: ($body + {($f): $m})} end
-        | "url = \($url + .path | tojson)\nheader = \"Content-Type: application/json\"\n" +
-          "data-binary = \(.body | tojson | tojson)\noutput = \("\($out).\($i)" | tojson)"]
-        | join("\nnext\n")' > "$tmp/curl.cfg" &&
-        jq -r --arg t "$1" '.cases[] | select(.template == $t) | if .form == "vllm" then
-            "ids (vLLM): \(.case) gen=\(.add_generation_prompt)", .ids_sha256 else
-            "count: \(.case) gen=\(.add_generation_prompt)", "[\(.count),true]" end' \
-            "$DATA/template_counts.json" > "$tmp/want" ||
+        | if .form == "vllm" then
+            {path: "/vllm/tokenize", body: ($body + {model: $m}), label: "ids (vLLM): \($k)", want: .ids_sha256}
+          else
+            {path: "/v1/count", body: ($body + {($f): $m}), label: "count: \($k)", want: "[\(.count),true]"},
+            {path: "/llamacpp/apply-template", body: ($body + {model: $m}), label: "prompt (apply-template): \($k)",
+             want: ($x.output | tojson)}
+          end]' > "$tmp/checks" &&
+        jq -r --arg url "http://127.0.0.1:$PORT" --arg out "$tmp/answer" 'to_entries | map(
+            "url = \($url + .value.path | tojson)\nheader = \"Content-Type: application/json\"\n" +
+            "data-binary = \(.value.body | tojson | tojson)\noutput = \("\($out).\(.key)" | tojson)") |
+            join("\nnext\n")' "$tmp/checks" > "$tmp/curl.cfg" &&
+        jq -r '.[] | .label, .want' "$tmp/checks" > "$tmp/want" ||
         { bad "count cases of $1" "jq failed"; return; }
-    local n=$(($(wc -l < "$tmp/want") / 2)) files=()
+    local n files=()
+    n=$(jq length "$tmp/checks")
     [ "$n" -gt 0 ] || { bad "count cases of $1" "none in the fixtures"; return; }
     rm -f "$tmp"/answer.*
     curl -s -K "$tmp/curl.cfg"
     for i in $(seq 0 $((n - 1))); do files+=("$tmp/answer.$i"); done
     jq -r -c 'if has("tokens") then .tokens | map(tostring) | join(",") elif has("count") then [.count, .exact]
-        else . end' "${files[@]}" > "$tmp/got"
+        elif has("prompt") then .prompt | tojson else . end' "${files[@]}" > "$tmp/got"
     [ "$(wc -l < "$tmp/got")" = "$n" ] || bad "count cases of $1" "$n answers expected, got $(wc -l < "$tmp/got")"
     while read -r label <&3 && read -r want <&3 && read -r got <&4; do
         if [ "${label#ids}" != "$label" ]; then
             got=$(printf %s "$got" | sha256sum)
             got=${got%% *}
         fi
-        [ "$got" = "$want" ] && ok "template $1 $label" || bad "template $1 $label" "got ${got:0:300}, want $want"
+        [ "$got" = "$want" ] && ok "template $1 $label" || bad "template $1 $label" "got ${got:0:300}, want ${want:0:300}"
     done 3< "$tmp/want" 4< "$tmp/got"
 }
 count_cases llama3_1 model llama-3.1

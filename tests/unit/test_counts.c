@@ -182,6 +182,34 @@ START_TEST(shards_add_up_to_the_whole)
 }
 END_TEST
 
+/* The threads' chunks inside one text are repaired the same way: tiny
+ * chunks change nothing, for every pattern (loop i: pattern i % N, chunk
+ * bytes 1 + i / N). */
+START_TEST(tiny_chunks_change_nothing)
+{
+    corpus c;
+    make_corpus(&c, 500 + (uint64_t)_i);
+    tokd_train_text t[3] = {{c.text[0], c.len[0]}, {c.text[1], c.len[1]}, {c.text[2], c.len[2]}};
+    tokd_train_options o = {.vocab_size = 400, .pattern = regex_of((size_t)_i % N_PATTERNS), .min_frequency = 1,
+                            .threads = 3};
+    tokd_trained *whole, *chunked;
+    tokd_error err = {0};
+    ck_assert_msg(tokd_train(&o, t, 3, NULL, &whole, &err) == 0, "%s", err.text);
+    o.chunk_bytes = 1 + (size_t)_i / N_PATTERNS;
+    ck_assert_msg(tokd_train(&o, t, 3, NULL, &chunked, &err) == 0, "%s", err.text);
+    tokd_train_stats a, b;
+    tokd_trained_stats(whole, &a);
+    tokd_trained_stats(chunked, &b);
+    ck_assert_uint_eq(a.pieces, b.pieces);
+    ck_assert_uint_eq(a.unique_pieces, b.unique_pieces);
+    ck_assert_uint_eq(a.merges, b.merges);
+    ck_assert_uint_eq(a.tokens, b.tokens);
+    tokd_trained_free(whole);
+    tokd_trained_free(chunked);
+    free_corpus(&c);
+}
+END_TEST
+
 /* Pruning: min_piece_count N equals training on the counts without the
  * pieces counted fewer than N times, and changes the result. */
 START_TEST(pruning_leaves_out_rare_pieces)
@@ -493,6 +521,7 @@ int main(void)
     TCase *tc = tcase_create("counts");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, shards_add_up_to_the_whole, 0, (int)N_PATTERNS * 4);
+    tcase_add_loop_test(tc, tiny_chunks_change_nothing, 0, (int)N_PATTERNS * 4);
     tcase_add_test(tc, pruning_leaves_out_rare_pieces);
     tcase_add_test(tc, counts_files_round_trip);
     tcase_add_test(tc, malformed_files_are_refused_by_name);

