@@ -133,10 +133,17 @@ static int fold(tokd_counts *c, const tokd__pieces *from)
 {
     for (size_t i = 0; i < from->n; i++) {
         const tokd__piece *e = &from->e[i];
-        if (e->count && tokd__counts_add_piece(c, e->p, e->len, e->count) != 0)
-            return TOKD_ENOMEM;
+        int rc = e->count ? tokd__counts_add_piece(c, e->p, e->len, e->count) : 0;
+        if (rc != 0)
+            return rc;
     }
     return 0;
+}
+
+/* What a failed fold or add means, for an error text. */
+static const char *add_failure(int rc)
+{
+    return rc == TOKD_ELIMIT ? "a count would pass 2^63-1" : "out of memory";
 }
 
 int tokd__counts_add_spans(tokd_counts *c, const tokd_train_text *texts, const tokd__span *spans, size_t n,
@@ -151,7 +158,7 @@ int tokd__counts_add_spans(tokd_counts *c, const tokd_train_text *texts, const t
     tokd__pieces local = {0};
     int rc = tokd__count_spans(&c->pt, texts, spans, n, tokd__train_threads(threads), 0, pg, &local, err);
     if (rc == 0 && (rc = fold(c, &local)) != 0)
-        rc = tokd_error_set(err, rc, "out of memory while counting the corpus's pieces");
+        rc = tokd_error_set(err, rc, "%s while counting the corpus's pieces", add_failure(rc));
     tokd__pieces_release(&local);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         c->bytes += spans[i].end - spans[i].start;
@@ -186,8 +193,9 @@ int tokd_counts_add(tokd_counts *into, const tokd_counts *from, tokd_error *err)
                               pattern_label(into), into->pattern_name[0] ? "" : " (", into->pattern_name[0] ? "" : into->pattern,
                               into->pattern_name[0] ? "" : ")", pattern_label(from), from->pattern_name[0] ? "" : " (",
                               from->pattern_name[0] ? "" : from->pattern, from->pattern_name[0] ? "" : ")");
-    if (fold(into, &from->table) != 0)
-        return tokd_error_set(err, TOKD_ENOMEM, "out of memory adding counts");
+    int rc = fold(into, &from->table);
+    if (rc != 0)
+        return tokd_error_set(err, rc, "%s adding counts", add_failure(rc));
     into->texts += from->texts;
     into->bytes += from->bytes;
     into->invalid += from->invalid;
@@ -411,8 +419,11 @@ static int read_entries(reader *r, const header *h, tokd_counts *c)
         int d = prev ? memcmp(prev, p, prev_len < len ? prev_len : len) : -1;
         if (prev && (d > 0 || (d == 0 && prev_len >= len)))
             return bad_entry(r, i, "is out of order or repeated (entries are sorted by their bytes)");
-        if (tokd__counts_add_piece(c, p, len, (int64_t)count) != 0)
-            return tokd_error_set(r->err, TOKD_ENOMEM, "out of memory reading %.200s", r->what);
+        int rc = tokd__counts_add_piece(c, p, len, (int64_t)count);
+        if (rc == TOKD_ELIMIT)
+            return bad_entry(r, i, "makes the counts add up past 2^63-1");
+        if (rc != 0)
+            return tokd_error_set(r->err, rc, "out of memory reading %.200s", r->what);
         prev = p, prev_len = len;
     }
     return 0;

@@ -309,9 +309,16 @@ static int push_touched(trainer *t, const tokd__vocab *v, const tokd__merge_limi
 static int load_words(trainer *t, const tokd__pieces *pieces, int64_t min_count, tokd__vocab *v)
 {
     size_t n_sym = 0, n_words = 0;
-    for (size_t i = 0; i < pieces->n; i++)
-        if (pieces->e[i].count >= min_count)
-            n_sym += pieces->e[i].len, n_words++;
+    int64_t weighted = 0, w_len; /* bounds every pair count: no overflow in the merge loop */
+    for (size_t i = 0; i < pieces->n; i++) {
+        const tokd__piece *e = &pieces->e[i];
+        if (e->count < min_count)
+            continue;
+        if (__builtin_mul_overflow(e->count, (int64_t)e->len, &w_len) ||
+            __builtin_add_overflow(weighted, w_len, &weighted))
+            return TOKD_ELIMIT;
+        n_sym += e->len, n_words++;
+    }
     if (n_sym >= NONE)
         return TOKD_ELIMIT;
     t->sym = malloc((n_sym + 1) * sizeof *t->sym);
@@ -433,8 +440,10 @@ int tokd__merge(const tokd__pieces *pieces, const tokd__merge_limits *lim, tokd_
         tokd__vocab_release(&v);
         if (rc == TOKD_ECANCELLED)
             return tokd_error_set(err, rc, "training was cancelled");
-        return tokd_error_set(err, rc, rc == TOKD_ELIMIT ? "the corpus has more than 4 billion distinct piece bytes"
-                                                         : "out of memory while merging");
+        return tokd_error_set(err, rc,
+                              rc == TOKD_ELIMIT ? "the corpus has more than 4 billion distinct piece bytes, or its "
+                                                  "counts times piece lengths pass 2^63-1"
+                                                : "out of memory while merging");
     }
     *out = v;
     return 0;

@@ -75,15 +75,25 @@ int tokd__pieces_add(tokd__pieces *t, const uint8_t *p, uint32_t len, int64_t de
         return TOKD_ENOMEM;
     uint32_t h = tokd__rank_hash(p, len);
     size_t i = h & t->mask;
-    t->total += delta;
+    int64_t total;
+    if (__builtin_add_overflow(t->total, delta, &total))
+        return TOKD_ELIMIT;
     for (; t->slots[i]; i = (i + 1) & t->mask) {
         tokd__piece *e = &t->e[t->slots[i] - 1];
         if (e->hash == h && e->len == len && memcmp(e->p, p, len) == 0) {
-            e->count += delta;
+            int64_t count;
+            if (__builtin_add_overflow(e->count, delta, &count))
+                return TOKD_ELIMIT;
+            e->count = count;
+            t->total = total;
             return 0;
         }
     }
-    return append(t, p, len, h, delta, i);
+    size_t before = t->n;
+    int rc = append(t, p, len, h, delta, i);
+    if (t->n != before) /* added, even if growing the slots then failed */
+        t->total = total;
+    return rc;
 }
 
 typedef struct chunk {
@@ -256,8 +266,9 @@ static int merge_tables(tokd__pieces *into, tokd__pieces *from)
 {
     for (size_t i = 0; i < from->n; i++) {
         const tokd__piece *e = &from->e[i];
-        if (e->count && tokd__pieces_add(into, e->p, e->len, e->count) != 0)
-            return TOKD_ENOMEM;
+        int rc = e->count ? tokd__pieces_add(into, e->p, e->len, e->count) : 0;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

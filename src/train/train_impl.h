@@ -49,7 +49,8 @@ static inline int tokd__train_checkpoint(tokd_train_progress *pg)
     return atomic_load_explicit(&pg->cancel, memory_order_relaxed);
 }
 
-/* Add `delta` occurrences of p[0..len). TOKD_ENOMEM on failure. */
+/* Add `delta` occurrences of p[0..len). TOKD_ENOMEM on failure; TOKD_ELIMIT,
+ * with the table unchanged, when a count or the total would pass INT64_MAX. */
 int tokd__pieces_add(tokd__pieces *t, const uint8_t *p, uint32_t len, int64_t delta);
 
 /* Count the pieces of every text with `threads` threads working on chunks

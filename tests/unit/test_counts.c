@@ -354,6 +354,11 @@ START_TEST(malformed_files_are_refused_by_name)
     reseal(e, n);
     refused(e, n, "entry 0 has a count of 0");
     memcpy(e, d, n);
+    memset(e + first + 4, 0xff, 7);
+    e[first + 11] = 0x7f; /* 2^63-1: the next entry's count passes it */
+    reseal(e, n);
+    refused(e, n, "entry 1 makes the counts add up past 2^63-1");
+    memcpy(e, d, n);
     e[first] = 0;
     reseal(e, n);
     refused(e, n, "entry 0 has a piece of 0");
