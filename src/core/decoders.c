@@ -9,6 +9,7 @@
 #include "bytelevel.h"
 #include "buf.h"
 #include "decoder.h"
+#include "pretok.h"
 #include "utf8.h"
 
 /* Append p[0..n) to out as a new token (empty ones are kept out). */
@@ -56,7 +57,7 @@ typedef struct replace_step {
  * one character. */
 static int regex_replace_into(tokd_bytes *b, const char *s, size_t n, pcre2_code *re, const char *to)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    pcre2_match_data *md = tokd__rx_match_data(re);
     size_t at = 0, tl = strlen(to);
     int rc = md ? 0 : TOKD_ENOMEM;
     while (rc == 0 && at <= n && pcre2_match(re, (PCRE2_SPTR)s, n, at, 0, md, NULL) >= 0) {
@@ -134,11 +135,10 @@ int tokd__decoder_replace(const char *from, const char *to, tokd__decoder *out)
 int tokd__decoder_replace_regex(const char *pattern, const char *to, tokd__decoder *out)
 {
     int ecode;
-    PCRE2_SIZE eoff;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ecode, &eoff,
-                                   NULL);
+    size_t eoff;
+    pcre2_code *re = tokd__rx_compile(pattern, 0, &ecode, &eoff);
     if (!re)
-        return TOKD_EINVAL;
+        return ecode == PCRE2_ERROR_HEAP_FAILED ? TOKD_ENOMEM : TOKD_EINVAL;
     int rc = make_replace("", to, 0, out);
     if (rc != 0) {
         pcre2_code_free(re);

@@ -264,7 +264,7 @@ static int load_wordpiece(tokd__hf_loader *l, json_t *model, const char *sha256)
 {
     json_t *max = json_object_get(model, "max_input_chars_per_word");
     tokd__wordpiece_options o = {.byte_level = l->byte_level, .max_chars = 100};
-    long unk;
+    long unk = -1;
     if (max && !(json_is_integer(max) && json_integer_value(max) >= 0))
         return tokd__hf_malformed(l, "model.max_input_chars_per_word", "must be an integer >= 0");
     if (max)

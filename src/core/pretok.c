@@ -56,21 +56,76 @@ enum tokd__scanner tokd__scanner_for(const char *pattern)
     return TOKD__SCAN_PCRE2;
 }
 
+/* PCRE2 allocates through libtokd's malloc and free, like the rest of the
+ * library (so allocation-failure injection reaches it too). */
+static void *rx_malloc(PCRE2_SIZE n, void *unused)
+{
+    (void)unused;
+    return malloc(n);
+}
+
+static void rx_free(void *p, void *unused)
+{
+    (void)unused;
+    free(p);
+}
+
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pcre2_general_context *rx_general; /* made once, kept for the process */
+static pcre2_compile_context *rx_compiling;
+
+/* The contexts every compile and match uses; NULL when out of memory (a
+ * later call tries again). */
+static pcre2_general_context *rx_contexts(pcre2_compile_context **compiling)
+{
+    pthread_mutex_lock(&rx_lock);
+    if (!rx_general)
+        rx_general = pcre2_general_context_create(rx_malloc, rx_free, NULL);
+    if (rx_general && !rx_compiling)
+        rx_compiling = pcre2_compile_context_create(rx_general);
+    pcre2_general_context *g = rx_compiling ? rx_general : NULL;
+    pthread_mutex_unlock(&rx_lock);
+    if (compiling)
+        *compiling = rx_compiling;
+    return g;
+}
+
+pcre2_code *tokd__rx_compile(const char *source, uint32_t options, int *ecode, size_t *eoff)
+{
+    pcre2_compile_context *cc;
+    PCRE2_SIZE off = 0;
+    pcre2_code *code = NULL;
+    if (!rx_contexts(&cc))
+        *ecode = PCRE2_ERROR_HEAP_FAILED;
+    else
+        code = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | options, ecode,
+                             &off, cc);
+    *eoff = (size_t)off;
+    return code;
+}
+
+pcre2_match_data *tokd__rx_match_data(const pcre2_code *code)
+{
+    pcre2_general_context *g = rx_contexts(NULL);
+    return g ? pcre2_match_data_create_from_pattern(code, g) : NULL;
+}
+
 /* Compile `source` (the PCRE2 text of `pattern`) into *pt. */
 static int compile(tokd__pretok *pt, const char *pattern, const char *source, uint32_t options, tokd_error *err)
 {
     int ecode;
-    PCRE2_SIZE eoff;
+    size_t eoff;
     *pt = (tokd__pretok){0};
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | options,
-                                     &ecode, &eoff, NULL);
+    pcre2_code *code = tokd__rx_compile(source, options, &ecode, &eoff);
+    if (!code && ecode == PCRE2_ERROR_HEAP_FAILED)
+        return tokd_error_set(err, TOKD_ENOMEM, "out of memory compiling the pattern");
     if (!code) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ecode, msg, sizeof msg);
         tokd_error_set(err, TOKD_EPATTERN, "pattern does not compile at offset %zu: %s",
-                       (size_t)eoff, (const char *)msg);
+                       eoff, (const char *)msg);
         if (err)
-            err->position = (size_t)eoff + 1;
+            err->position = eoff + 1;
         return TOKD_EPATTERN;
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
@@ -151,9 +206,10 @@ static match_state *thread_state(void)
     st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->md = pcre2_match_data_create(1, NULL);
-    st->mc = pcre2_match_context_create(NULL);
-    st->stack = pcre2_jit_stack_create(32 * 1024, 64 * 1024 * 1024, NULL);
+    pcre2_general_context *g = rx_contexts(NULL);
+    st->md = g ? pcre2_match_data_create(1, g) : NULL;
+    st->mc = g ? pcre2_match_context_create(g) : NULL;
+    st->stack = g ? pcre2_jit_stack_create(32 * 1024, 64 * 1024 * 1024, g) : NULL;
     if (!st->md || !st->mc || !st->stack || pthread_setspecific(state_key, st) != 0) {
         state_free(st);
         return NULL;

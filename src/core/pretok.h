@@ -41,6 +41,17 @@ int tokd__pretok_init(tokd__pretok *pt, const char *pattern, int allow_scanner, 
 int tokd__pretok_init_onig(tokd__pretok *pt, const char *pattern, tokd_error *err);
 void tokd__pretok_release(tokd__pretok *pt);
 
+/* PCRE2 with libtokd's allocator: compile `source` (UTF and UCP on, plus
+ * `options`); NULL with *ecode and *eoff set on failure, *ecode
+ * PCRE2_ERROR_HEAP_FAILED when out of memory. The caller frees the code with
+ * pcre2_code_free. */
+struct pcre2_real_code_8;       /* pcre2_code with PCRE2_CODE_UNIT_WIDTH 8 */
+struct pcre2_real_match_data_8; /* pcre2_match_data */
+struct pcre2_real_code_8 *tokd__rx_compile(const char *source, uint32_t options, int *ecode, size_t *eoff);
+
+/* Match data for `code` (NULL when out of memory); pcre2_match_data_free. */
+struct pcre2_real_match_data_8 *tokd__rx_match_data(const struct pcre2_real_code_8 *code);
+
 /* The scanner the known pattern text maps to, or TOKD__SCAN_PCRE2. */
 enum tokd__scanner tokd__scanner_for(const char *pattern);
 

@@ -11,6 +11,7 @@
  * instead of libFuzzer's timeout. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "jobs.h"

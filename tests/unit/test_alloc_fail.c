@@ -19,8 +19,9 @@
  * are own allocations, so failing those fails jansson's. Any other jansson
  * allocation ("json") goes to the allocator libtokd's arena found installed
  * in jansson, which is this test's: a constructor that runs before
- * libtokd's installs it. PCRE2 allocates with its own default contexts
- * (libtokd creates no general context), so its allocations are not failed.
+ * libtokd's installs it. PCRE2 allocates through libtokd's general context
+ * (src/core/pretok.c), whose functions call malloc and free from libtokd,
+ * so its allocations (compiling, match data, JIT stacks) fail here too.
  *
  * How the run time stays reasonable: an operation runs once and forks at
  * each allocation: the child sees NULL, runs the operation to its end and
