@@ -84,9 +84,9 @@ static pcre2_general_context *rx_contexts(pcre2_compile_context **compiling)
     if (rx_general && !rx_compiling)
         rx_compiling = pcre2_compile_context_create(rx_general);
     pcre2_general_context *g = rx_compiling ? rx_general : NULL;
-    pthread_mutex_unlock(&rx_lock);
     if (compiling)
         *compiling = rx_compiling;
+    pthread_mutex_unlock(&rx_lock);
     return g;
 }
 
